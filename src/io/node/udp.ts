@@ -1,0 +1,216 @@
+/**
+ * The UDP message layer: a thin, typed wrapper over `node:dgram`.
+ *
+ * `openUdp()` binds a socket; `resolve()` turns a host name into addresses; `send()` sends a
+ * datagram; incoming datagrams arrive either to one callback (`onMessage`, what the protocol
+ * layers use: it is the {@link DatagramPort} of `io/datagram.ts`) or, with no callback set, as an
+ * async iteration (`for await (const { data, from } of socket)`), through a bounded queue that
+ * drops and counts what overflows — UDP promises nothing, and neither does a full queue.
+ */
+import * as dgram from "node:dgram";
+import * as dns from "node:dns";
+import { isIP } from "node:net";
+import type { DatagramPort, Endpoint, SendFailure } from "../datagram.js";
+
+/** One received datagram. */
+export interface Datagram {
+  readonly data: Uint8Array;
+  readonly from: Endpoint;
+}
+
+export interface UdpOptions {
+  /** Local address to bind; default `0.0.0.0`, or `::` when `family` is 6. */
+  readonly host?: string;
+  /** Local port; default 0 (an ephemeral port). */
+  readonly port?: number;
+  /** 4 or 6; default: the family of `host`, else 4. */
+  readonly family?: 4 | 6;
+  /** Kernel receive buffer (`SO_RCVBUF`) in bytes, when set. */
+  readonly recvBufferSize?: number;
+  /** Kernel send buffer (`SO_SNDBUF`) in bytes, when set. */
+  readonly sendBufferSize?: number;
+  /** Datagrams held for async iteration before new ones are dropped; default 1024. */
+  readonly queueLimit?: number;
+  /** Largest datagram sent or accepted, in bytes; default 65507 (the IPv4 UDP maximum). */
+  readonly maxDatagramSize?: number;
+}
+
+/** Counters of one socket. */
+export interface UdpStats {
+  sent: number;
+  received: number;
+  /** Dropped because the iteration queue was full. */
+  droppedQueueFull: number;
+  /** Dropped because they exceeded `maxDatagramSize`. */
+  droppedTooBig: number;
+  sendErrors: number;
+}
+
+/** Resolves a host name (or address literal) to its UDP endpoints, IPv4 and IPv6 (DNS A/AAAA). */
+export async function resolve(host: string, port: number, family?: 4 | 6): Promise<Endpoint[]> {
+  const literal = isIP(host);
+  if (literal !== 0) return [{ address: host, port, family: literal === 6 ? "IPv6" : "IPv4" }];
+  const found = await dns.promises.lookup(host, { all: true, family: family ?? 0, verbatim: true });
+  return found.map((a) => ({ address: a.address, port, family: a.family === 6 ? "IPv6" : "IPv4" }));
+}
+
+/**
+ * dgram looks up every destination, even an address literal, and by default that costs a
+ * `process.nextTick`; this lookup answers literals synchronously and defers only real names.
+ */
+function fastLookup(
+  host: string,
+  options: dns.LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const literal = isIP(host);
+  if (literal !== 0) callback(null, host, literal);
+  else dns.lookup(host, options, callback);
+}
+
+/** A bound UDP socket. */
+export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
+  readonly local: Endpoint;
+  readonly maxDatagramSize: number;
+  readonly stats: UdpStats = {
+    sent: 0,
+    received: 0,
+    droppedQueueFull: 0,
+    droppedTooBig: 0,
+    sendErrors: 0,
+  };
+  private readonly socket: dgram.Socket;
+  private handler: ((data: Uint8Array, from: Endpoint) => void) | null = null;
+  private errorHandler: ((failure: SendFailure) => void) | null = null;
+  private readonly queue: Datagram[] = [];
+  private readonly queueLimit: number;
+  private waiters: ((r: IteratorResult<Datagram>) => void)[] = [];
+  private closed = false;
+  private readonly afterSend: (err: Error | null) => void;
+
+  /** Use {@link openUdp}. */
+  constructor(socket: dgram.Socket, options: UdpOptions) {
+    this.socket = socket;
+    const a = socket.address();
+    this.local = { address: a.address, port: a.port, family: a.family === "IPv6" ? "IPv6" : "IPv4" };
+    this.maxDatagramSize = options.maxDatagramSize ?? 65507;
+    this.queueLimit = options.queueLimit ?? 1024;
+    this.afterSend = (err) => {
+      if (err === null) return;
+      this.stats.sendErrors++;
+      const e = err as Error & { address?: string; port?: number };
+      const to: Endpoint = {
+        address: e.address ?? "",
+        port: e.port ?? 0,
+        family: isIP(e.address ?? "") === 6 ? "IPv6" : "IPv4",
+      };
+      this.errorHandler?.({ to, error: err });
+    };
+    socket.on("message", (msg, rinfo) => this.receive(msg, rinfo));
+    socket.on("error", (err) => {
+      this.stats.sendErrors++;
+      this.errorHandler?.({ to: { address: "", port: 0, family: "IPv4" }, error: err });
+    });
+  }
+
+  private receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (msg.length > this.maxDatagramSize) {
+      this.stats.droppedTooBig++;
+      return;
+    }
+    this.stats.received++;
+    const from: Endpoint = {
+      address: rinfo.address,
+      port: rinfo.port,
+      family: rinfo.family === "IPv6" ? "IPv6" : "IPv4",
+    };
+    if (this.handler !== null) {
+      this.handler(msg, from);
+      return;
+    }
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      waiter({ value: { data: msg, from }, done: false });
+    } else if (this.queue.length < this.queueLimit) {
+      this.queue.push({ data: msg, from });
+    } else {
+      this.stats.droppedQueueFull++;
+    }
+  }
+
+  send(data: Uint8Array | readonly Uint8Array[], to: Endpoint): void {
+    if (this.closed) return;
+    const size = data instanceof Uint8Array ? data.length : data.reduce((n, b) => n + b.length, 0);
+    if (size > this.maxDatagramSize) {
+      this.stats.sendErrors++;
+      this.errorHandler?.({ to, error: new RangeError(`datagram of ${size} bytes is too big`) });
+      return;
+    }
+    this.stats.sent++;
+    this.socket.send(data as Uint8Array | Uint8Array[], to.port, to.address, this.afterSend);
+  }
+
+  /** Sends and resolves once the kernel has taken the datagram (or rejects with its error). */
+  sendAsync(data: Uint8Array | readonly Uint8Array[], to: Endpoint): Promise<void> {
+    return new Promise((resolveSend, reject) => {
+      if (this.closed) {
+        reject(new Error("socket is closed"));
+        return;
+      }
+      this.stats.sent++;
+      this.socket.send(data as Uint8Array | Uint8Array[], to.port, to.address, (err) =>
+        err ? reject(err) : resolveSend(),
+      );
+    });
+  }
+
+  onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void {
+    this.handler = handler;
+  }
+
+  onError(handler: (failure: SendFailure) => void): void {
+    this.errorHandler = handler;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Datagram> {
+    return {
+      next: () => {
+        const queued = this.queue.shift();
+        if (queued !== undefined) return Promise.resolve({ value: queued, done: false });
+        if (this.closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((r) => this.waiters.push(r));
+      },
+      return: () => {
+        this.close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close();
+    for (const w of this.waiters) w({ value: undefined, done: true });
+    this.waiters = [];
+  }
+}
+
+/** Binds a UDP socket and resolves once it is ready. */
+export function openUdp(options: UdpOptions = {}): Promise<UdpSocket> {
+  const family = options.family ?? (options.host !== undefined && isIP(options.host) === 6 ? 6 : 4);
+  const host = options.host ?? (family === 6 ? "::" : "0.0.0.0");
+  return new Promise((resolveOpen, reject) => {
+    const socket = dgram.createSocket({
+      type: family === 6 ? "udp6" : "udp4",
+      lookup: fastLookup as unknown as dgram.SocketOptions["lookup"],
+      ...(options.recvBufferSize === undefined ? {} : { recvBufferSize: options.recvBufferSize }),
+      ...(options.sendBufferSize === undefined ? {} : { sendBufferSize: options.sendBufferSize }),
+    });
+    socket.once("error", reject);
+    socket.bind(options.port ?? 0, host, () => {
+      socket.off("error", reject);
+      resolveOpen(new UdpSocket(socket, options));
+    });
+  });
+}
