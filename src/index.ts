@@ -1,3 +1,37 @@
-/** Lupine: typed RPC for TypeScript. The main entry: runtime API and the XDR namespace. */
+/**
+ * Lupine: typed RPC for TypeScript. The main entry: what generated code and applications use.
+ * Layers ship as subpaths too (`lupine/xdr`).
+ */
+export type { AuthSysParams, CallContext, OpaqueAuth, RemoteAddress } from "./runtime/context.js";
+export {
+  AuthStat,
+  isRpcError,
+  LocalCode,
+  RemoteCode,
+  RpcError,
+  type RpcErrorCode,
+  type RpcErrorDetails,
+} from "./runtime/errors.js";
+export {
+  type ArgsOf,
+  type CallOptions,
+  type ClientControls,
+  type ClientMethod,
+  type ClientOf,
+  defineProgram,
+  type HandlerMethod,
+  type HandlersOf,
+  type ProcedureDescriptor,
+  type ProgramDescriptor,
+  type ResultOf,
+} from "./runtime/program.js";
+export type {
+  CallRequest,
+  ClientTransport,
+  Dispatcher,
+  DispatchOutcome,
+  IncomingCall,
+  ServerTransport,
+} from "./runtime/transport.js";
 export * as xdr from "./xdr/index.js";
 export { isXdrError, XdrError } from "./xdr/index.js";

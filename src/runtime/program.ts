@@ -42,7 +42,8 @@ export function defineProgram<const P extends ProgramDescriptor>(program: P): P 
   if (!isU32(program.version)) throw new RangeError(`bad version number ${program.version}`);
   const seen = new Map<number, string>();
   for (const [method, proc] of Object.entries(program.procedures)) {
-    if (method.startsWith("$")) throw new RangeError(`method names may not start with $: ${method}`);
+    if (method.startsWith("$"))
+      throw new RangeError(`method names may not start with $: ${method}`);
     if (!isU32(proc.procedure)) throw new RangeError(`bad procedure number for ${method}`);
     const other = seen.get(proc.procedure);
     if (other !== undefined) {
@@ -62,9 +63,10 @@ export interface CallOptions {
 }
 
 /** The argument values of a procedure, in order. */
-export type ArgsOf<D extends ProcedureDescriptor> = {
-  -readonly [K in keyof D["args"]]: Infer<D["args"][K]>;
-};
+export type ArgsOf<D extends ProcedureDescriptor> = InferAll<D["args"]>;
+
+/** The values a tuple of codecs describes (a type parameter, so tuples map to tuples). */
+type InferAll<T extends readonly unknown[]> = { -readonly [K in keyof T]: Infer<T[K]> };
 
 /** The result value of a procedure. */
 export type ResultOf<D extends ProcedureDescriptor> = Infer<D["result"]>;
@@ -87,7 +89,6 @@ export type HandlerMethod<D extends ProcedureDescriptor> = (
   ...args: ArgsOf<D> extends unknown[] ? [...ArgsOf<D>, CallContext] : never
 ) => ResultOf<D> | Promise<ResultOf<D>>;
 
-
 /** Procedures that a server need not implement: procedure 0 (NULL) is answered by the runtime. */
 type OptionalKeys<P extends ProgramDescriptor> = {
   [M in keyof P["procedures"]]: P["procedures"][M]["procedure"] extends 0 ? M : never;
@@ -95,7 +96,9 @@ type OptionalKeys<P extends ProgramDescriptor> = {
 
 /** What `server.register(P, handlers)` needs: one method per procedure (procedure 0 optional). */
 export type HandlersOf<P extends ProgramDescriptor> = {
-  readonly [M in Exclude<keyof P["procedures"], OptionalKeys<P>>]: HandlerMethod<P["procedures"][M]>;
+  readonly [M in Exclude<keyof P["procedures"], OptionalKeys<P>>]: HandlerMethod<
+    P["procedures"][M]
+  >;
 } & {
   readonly [M in OptionalKeys<P>]?: HandlerMethod<P["procedures"][M]>;
 };

@@ -5,7 +5,7 @@ import * as xdr from "./index.js";
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
 describe("xdr primitives", () => {
-  const cases: [string, xdr.XdrCodec<any>, unknown, string][] = [
+  const cases: [string, xdr.XdrCodec<unknown>, unknown, string][] = [
     ["int", xdr.int, -1, "ffffffff"],
     ["int min", xdr.int, -0x80000000, "80000000"],
     ["uint", xdr.uint, 0xfffffffe, "fffffffe"],
@@ -75,7 +75,18 @@ describe("xdr errors name the path and offset", () => {
 
 describe("quadruple", () => {
   test("exact from/to number", () => {
-    for (const n of [0, -0, 1, -1.5, 0.1, 1e308, 5e-324, 2.2250738585072014e-308, Infinity, -Infinity]) {
+    for (const n of [
+      0,
+      -0,
+      1,
+      -1.5,
+      0.1,
+      1e308,
+      5e-324,
+      2.2250738585072014e-308,
+      Infinity,
+      -Infinity,
+    ]) {
       const q = xdr.Quadruple.fromNumber(n);
       assert.ok(Object.is(q.toNumber(), n), `round trip of ${n}`);
       assert.ok(Object.is(xdr.decode(xdr.quadruple, xdr.encode(xdr.quadruple, q)).toNumber(), n));

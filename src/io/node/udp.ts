@@ -92,7 +92,11 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
   constructor(socket: dgram.Socket, options: UdpOptions) {
     this.socket = socket;
     const a = socket.address();
-    this.local = { address: a.address, port: a.port, family: a.family === "IPv6" ? "IPv6" : "IPv4" };
+    this.local = {
+      address: a.address,
+      port: a.port,
+      family: a.family === "IPv6" ? "IPv6" : "IPv4",
+    };
     this.maxDatagramSize = options.maxDatagramSize ?? 65507;
     this.queueLimit = options.queueLimit ?? 1024;
     this.afterSend = (err) => {
