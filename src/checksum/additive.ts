@@ -25,8 +25,8 @@ function digest16(s: LaneSums): number {
 }
 
 function digest32(s: LaneSums): number {
-  const [l0, l1, l2, l3] = s.lanes as [number, number, number, number];
-  return (l0 * 2 ** 24 + l1 * 2 ** 16 + l2 * 256 + l3) % 2 ** 32;
+  const l = s.lanes;
+  return (l[0]! * 2 ** 24 + l[1]! * 2 ** 16 + l[2]! * 256 + l[3]!) % 2 ** 32;
 }
 
 function streaming(width: 1 | 2 | 4, moduli: number[], digest: (s: LaneSums) => number) {
