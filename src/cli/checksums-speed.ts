@@ -7,6 +7,7 @@
  * over rounds, with min and max. The CLI reports ratios, which survive the noise better than
  * absolute numbers.
  */
+import { createRequire } from "node:module";
 import * as zlib from "node:zlib";
 import type { ChecksumAlgorithm } from "../checksum/index.js";
 
@@ -43,11 +44,33 @@ export function nativeCrc32(): SpeedSystem | undefined {
   return fn === undefined ? undefined : { name: "zlib.crc32 (native)", fn: (d) => fn(d) };
 }
 
-/** The systems of a run: the chosen algorithms, then `zlib.crc32` when available. */
+/** Name of the optional native CRC-32C row. */
+export const NATIVE_CRC32C_NAME = "@node-rs/crc32 crc32c (native)";
+
+/**
+ * An optional native CRC-32C for comparison: `@node-rs/crc32` (Rust, SSE4.2/ARMv8 CRC
+ * instructions) when it is installed (a devDependency), else undefined. Node has no built-in one.
+ */
+export function nativeCrc32c(): SpeedSystem | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const mod = require("@node-rs/crc32") as { crc32c(data: Uint8Array, initial?: number): number };
+    return { name: NATIVE_CRC32C_NAME, fn: (d) => mod.crc32c(d) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The systems of a run: the chosen algorithms, then `zlib.crc32` when available, then the
+ * optional native CRC-32C when installed and CRC-32C was chosen.
+ */
 export function speedSystems(algorithms: readonly ChecksumAlgorithm[]): SpeedSystem[] {
   const systems: SpeedSystem[] = algorithms.map((a) => ({ name: a.name, fn: a.compute }));
   const native = nativeCrc32();
   if (native !== undefined) systems.push(native);
+  const native32c = algorithms.some((a) => a.name === "crc32c") ? nativeCrc32c() : undefined;
+  if (native32c !== undefined) systems.push(native32c);
   return systems;
 }
 

@@ -7,7 +7,7 @@
  *
  * Exit code: 0 when every fact held, 1 when one did not, 2 for bad options.
  */
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { CHECKSUMS, type ChecksumAlgorithm, checksumByName } from "../checksum/index.js";
 import { measureDetection } from "../checksum/study/detection.js";
@@ -22,7 +22,13 @@ import {
   speedTable,
   type Table,
 } from "./checksums-report.js";
-import { measureSpeed, nativeCrc32, type SpeedResult, speedSystems } from "./checksums-speed.js";
+import {
+  measureSpeed,
+  NATIVE_CRC32C_NAME,
+  nativeCrc32,
+  type SpeedResult,
+  speedSystems,
+} from "./checksums-speed.js";
 
 export const summary = "measure checksums: speed, undetected-error rates, bit-level facts";
 
@@ -167,15 +173,21 @@ function detectionTables(options: Options, random: SeededRandom): string[] {
   return out;
 }
 
-/** zlib.crc32 and our crc32 timed the same buffers: their values must agree. */
+/** The native implementations timed the same buffers as ours: their values must agree. */
 function crossCheck(results: readonly SpeedResult[]): boolean {
-  const native = nativeCrc32()?.name;
+  const pairs = [
+    [nativeCrc32()?.name, "crc32"],
+    [NATIVE_CRC32C_NAME, "crc32c"],
+  ] as const;
   let agree = true;
   for (const r of results) {
-    if (r.system !== native) continue;
-    const ours = results.find((o) => o.system === "crc32" && o.sizeBytes === r.sizeBytes);
+    const ourName = pairs.find(([native]) => native === r.system)?.[1];
+    if (ourName === undefined) continue;
+    const ours = results.find((o) => o.system === ourName && o.sizeBytes === r.sizeBytes);
     if (ours !== undefined && ours.value !== r.value) {
-      console.error(`crc32 ≠ zlib.crc32 on ${r.sizeBytes} bytes: ${ours.value} vs ${r.value}`);
+      console.error(
+        `${ourName} ≠ ${r.system} on ${r.sizeBytes} bytes: ${ours.value} vs ${r.value}`,
+      );
       agree = false;
     }
   }
@@ -184,7 +196,12 @@ function crossCheck(results: readonly SpeedResult[]): boolean {
 
 function machine(): string {
   const cpu = cpus();
-  return `${cpu[0]?.model.trim() ?? "unknown CPU"} (${cpu.length} cores), Node ${process.version}`;
+  return `${cpu[0]?.model.trim() ?? "unknown CPU"} (${cpu.length} cores), Node ${process.version}, ${load()}`;
+}
+
+/** The 1-minute load average: other work on the machine, which the speed figures suffer. */
+function load(): string {
+  return `load average ${loadavg()[0]!.toFixed(2)}`;
 }
 
 /** Runs the study; see {@link USAGE}. */
@@ -235,6 +252,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write("measuring detection...\n");
     for (const text of detectionTables(options, random)) console.log(text);
   }
+  if (options.speed)
+    console.log(options.markdown ? `At the end: ${load()}.\n` : `at the end: ${load()}\n`);
   if (!factsHold) console.error("lupine checksums: a check failed (see above)");
   return factsHold ? 0 : 1;
 }

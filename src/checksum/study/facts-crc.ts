@@ -47,7 +47,7 @@ function weightFacts(
   return {
     claim: `${algorithm.title} detects every error of ≤ ${expected} bits in a ${bytes}-byte message`,
     holds: found.allDetectedUpTo >= expected && exampleMissed,
-    evidence: `exhaustive over all ${frameBits}-bit frames' errors of ≤ ${maxWeight} bits: every error of ≤ ${found.allDetectedUpTo} bits detected${example}`,
+    evidence: `exhaustive over every error of ≤ ${maxWeight} bits in the ${frameBits}-bit frame: every error of ≤ ${found.allDetectedUpTo} bits detected${example}`,
   };
 }
 
