@@ -246,14 +246,17 @@ export async function main(argv: string[]): Promise<number> {
     const title = `Speed (MB/s, median of ${options.rounds} rounds; ratio to zlib.crc32 in brackets)`;
     const table = speedTable(results, nativeCrc32()?.name);
     console.log(section(title, renderTable(table, options.markdown), options.markdown));
-    if (!options.markdown) console.log(`sizes: ${options.sizes.map(sizeLabel).join(", ")}\n`);
+    const after = `after the speed runs: ${load()}`;
+    console.log(
+      options.markdown
+        ? `Sizes: ${options.sizes.map(sizeLabel).join(", ")}; ${after}.\n`
+        : `sizes: ${options.sizes.map(sizeLabel).join(", ")}; ${after}\n`,
+    );
   }
   if (options.detection) {
     process.stderr.write("measuring detection...\n");
     for (const text of detectionTables(options, random)) console.log(text);
   }
-  if (options.speed)
-    console.log(options.markdown ? `At the end: ${load()}.\n` : `at the end: ${load()}\n`);
   if (!factsHold) console.error("lupine checksums: a check failed (see above)");
   return factsHold ? 0 : 1;
 }
