@@ -228,7 +228,13 @@ export async function main(argv: string[]): Promise<number> {
   if (options.facts) {
     process.stderr.write("checking facts...\n");
     const facts = checkFacts(
-      { shortBytes: 64, longBytes: 1500, messages: options.quick ? 1 : 2, weight5: !options.quick },
+      {
+        shortBytes: 64,
+        longBytes: 1500,
+        messages: options.quick ? 1 : 2,
+        weight5: !options.quick,
+        hdBoundaries: !options.quick,
+      },
       random,
     );
     factsHold = facts.every((f) => f.holds);

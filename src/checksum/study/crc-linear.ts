@@ -67,6 +67,9 @@ class U32Map {
   }
 }
 
+/** Longest frame, in bits, for a weight-4 or -5 search (a pair table of about 270 MB). */
+export const MAX_PAIR_SEARCH_BITS = 6000;
+
 /** Outcome of {@link smallestUndetectedWeight}. */
 export interface WeightSearch {
   /** Every error of this many bits or fewer is detected (exhaustively checked). */
@@ -78,10 +81,14 @@ export interface WeightSearch {
 /**
  * Checks every error of 1, 2, … up to `maxWeight` (≤ 5) bits and stops at the first weight with
  * an undetected one. Cost: n, n log n, n²/2, n²/2 and n³/6 steps for weights 1–5 (n = frame
- * bits); weights 4 and 5 also need n²/2 table entries, so keep them to short frames.
+ * bits); weights 4 and 5 also need a table of n²/2 entries (8 bytes each, doubled), so they
+ * are refused (RangeError) for frames longer than {@link MAX_PAIR_SEARCH_BITS}.
  */
 export function smallestUndetectedWeight(syndromes: Uint32Array, maxWeight: number): WeightSearch {
   const n = syndromes.length;
+  if (maxWeight >= 4 && n > MAX_PAIR_SEARCH_BITS) {
+    throw new RangeError(`a weight-4 search over ${n} bits needs too much memory`);
+  }
   for (let i = 0; i < n; i++) if (syndromes[i] === 0) return { allDetectedUpTo: 0, example: [i] };
   if (maxWeight < 2) return { allDetectedUpTo: 1 };
   const singles = new U32Map(n);
@@ -104,7 +111,8 @@ export function smallestUndetectedWeight(syndromes: Uint32Array, maxWeight: numb
       const code = i * n + j;
       const other = pairs.setIfAbsent((syndromes[i]! ^ syndromes[j]!) >>> 0, code);
       if (other !== code) {
-        return { allDetectedUpTo: 3, example: [i, j, Math.floor(other / n), other % n] };
+        const example = [i, j, Math.floor(other / n), other % n].sort((x, y) => x - y);
+        return { allDetectedUpTo: 3, example };
       }
     }
   }

@@ -18,6 +18,11 @@ export interface FactOptions {
   readonly messages: number;
   /** Also search every 5-bit error of the short frame for the CRCs (about a second each). */
   readonly weight5: boolean;
+  /**
+   * Also check the CRCs' Hamming-distance boundaries from Koopman's tables (371/372 and
+   * 655/656 bytes): every 4-bit error of frames of up to 5,280 bits; ~5 s and ~300 MB.
+   */
+  readonly hdBoundaries: boolean;
 }
 
 /** Formats bit positions for evidence strings. */

@@ -89,6 +89,31 @@ function burstFacts(
   ];
 }
 
+/**
+ * Where each CRC's Hamming distance drops, from Koopman's tables (data bits): the IEEE
+ * polynomial has HD 5 up to 2974 bits (371 bytes), the Castagnoli one HD 6 up to 5243 bits
+ * (655 bytes); one byte more and some 4-bit error goes undetected.
+ */
+const HD_BOUNDARIES = [
+  { algorithm: CRC32, lastBytes: 371, hd: 5, dataBits: 2974 },
+  { algorithm: CRC32C, lastBytes: 655, hd: 6, dataBits: 5243 },
+] as const;
+
+function boundaryFact(boundary: (typeof HD_BOUNDARIES)[number], random: SeededRandom): Fact {
+  const { algorithm, lastBytes, hd, dataBits } = boundary;
+  const within = smallestUndetectedWeight(frameSyndromes(algorithm, lastBytes), 4);
+  const beyond = smallestUndetectedWeight(frameSyndromes(algorithm, lastBytes + 1), 4);
+  const example = beyond.example ?? [];
+  const missed =
+    example.length === 4 &&
+    missesError(algorithm, makeFrame(algorithm, random.bytes(lastBytes + 1)), example);
+  return {
+    claim: `${algorithm.title} detects every error of ≤ ${hd - 1} bits in messages of up to ${lastBytes} bytes, not at ${lastBytes + 1} (Koopman: HD ${hd} up to ${dataBits} data bits)`,
+    holds: within.allDetectedUpTo >= 4 && beyond.allDetectedUpTo === 3 && missed,
+    evidence: `exhaustive: every error of ≤ ${within.allDetectedUpTo} bits detected at ${lastBytes} bytes${hd === 6 ? ", and every odd-weight one (fact above)" : ""}, so at every shorter length too; at ${lastBytes + 1} bytes an undetected 4-bit error: ${bitList(example)} (missed on a random frame: ${missed})`,
+  };
+}
+
 /** Checks the CRC facts for the short and long message lengths. */
 export function crcFacts(options: FactOptions, random: SeededRandom): Fact[] {
   const facts: Fact[] = [];
@@ -108,5 +133,6 @@ export function crcFacts(options: FactOptions, random: SeededRandom): Fact[] {
     });
     facts.push(...burstFacts(algorithm, long, options.longBytes, random));
   }
+  if (options.hdBoundaries) for (const b of HD_BOUNDARIES) facts.push(boundaryFact(b, random));
   return facts;
 }
