@@ -30,6 +30,7 @@ export class LaneSums {
     this.lanes = new Array<number>(width).fill(0);
   }
 
+  /** Adds the next bytes of the stream (any length, words may be split across calls). */
   add(data: Uint8Array): this {
     for (let start = 0; start < data.length; start += CHUNK_BYTES) {
       const end = Math.min(data.length, start + CHUNK_BYTES);
@@ -52,7 +53,7 @@ export class LaneSums {
     for (; i < end && (this.length + i - start) % w !== 0; i++) {
       lanes[(this.length + i - start) % w]! += d[i]!;
     }
-    const wordsEnd = i + (end - i) - ((end - i) % w);
+    const wordsEnd = end - ((end - i) % w);
     if (w === 1) {
       let s = 0;
       for (; i < wordsEnd; i++) s += d[i]!;
