@@ -1,6 +1,6 @@
 /**
  * CRC-32 (IEEE 802.3, the zlib/gzip/PNG/Ethernet CRC) and CRC-32C (Castagnoli; iSCSI RFC 3720
- * §12.1 and §B.4, SCTP RFC 3309 / RFC 9260 Appendix B), table-driven, slice-by-16.
+ * §12.1 and §B.4, SCTP RFC 3309), table-driven, slice-by-16.
  *
  * Both are "reflected" CRCs: bits are taken least-significant first (the order in which
  * Ethernet sends them), the register starts at 0xFFFFFFFF and the result is complemented.
