@@ -27,7 +27,10 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
 /** Reads a big-endian u32 at `offset` (the caller has checked the length). */
 export function readU32(bytes: Uint8Array, offset: number): number {
   return (
-    ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>>
+    ((bytes[offset]! << 24) |
+      (bytes[offset + 1]! << 16) |
+      (bytes[offset + 2]! << 8) |
+      bytes[offset + 3]!) >>>
     0
   );
 }

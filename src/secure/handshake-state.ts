@@ -114,7 +114,8 @@ export class HandshakeState {
       for (const token of tokens) {
         if (token === "e") {
           if (this.e === null) {
-            if (this.random === null) throw new Error("HandshakeState needs a Random for ephemeral keys");
+            if (this.random === null)
+              throw new Error("HandshakeState needs a Random for ephemeral keys");
             this.e = this.suite.dh.generateKeyPair(this.random);
           }
           parts.push(this.e.publicKey);
@@ -150,7 +151,10 @@ export class HandshakeState {
       let at = 0;
       const take = (n: number): Uint8Array => {
         if (at + n > message.length) {
-          throw new NoiseError(NoiseFailure.BadLength, `message too short: ${message.length} bytes`);
+          throw new NoiseError(
+            NoiseFailure.BadLength,
+            `message too short: ${message.length} bytes`,
+          );
         }
         const out = message.subarray(at, at + n);
         at += n;
@@ -185,7 +189,10 @@ export class HandshakeState {
     const tokens = this.pattern.messages[this.messageIndex];
     if (tokens === undefined) throw new NoiseError(NoiseFailure.BadState, "handshake is complete");
     if (this.isMyTurn !== writing) {
-      throw new NoiseError(NoiseFailure.BadState, writing ? "not our turn to write" : "not our turn to read");
+      throw new NoiseError(
+        NoiseFailure.BadState,
+        writing ? "not our turn to write" : "not our turn to read",
+      );
     }
     return tokens;
   }
@@ -201,7 +208,8 @@ export class HandshakeState {
     try {
       shared = this.suite.dh.dh(local, remote);
     } catch (e) {
-      if (e instanceof DhError) throw new NoiseError(NoiseFailure.BadPublicKey, e.message, { cause: e });
+      if (e instanceof DhError)
+        throw new NoiseError(NoiseFailure.BadPublicKey, e.message, { cause: e });
       throw e;
     }
     this.symmetric.mixKey(shared);

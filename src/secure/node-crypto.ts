@@ -9,7 +9,6 @@
  * and the resulting `KeyObject`s are cached per key pair; one X25519 ~40 µs.
  */
 import {
-  type KeyObject,
   createCipheriv,
   createDecipheriv,
   createHash,
@@ -17,12 +16,13 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
+  type KeyObject,
 } from "node:crypto";
 import type { Random } from "../io/random.js";
 import {
   type CipherFunctions,
-  type DhFunctions,
   DhError,
+  type DhFunctions,
   type HashFunctions,
   type KeyPair,
   type NoiseSuite,
@@ -52,7 +52,8 @@ function privateKeyObject(pair: KeyPair): KeyObject {
 }
 
 function importPrivate(raw: Uint8Array): KeyObject {
-  if (raw.length !== KEY_LEN) throw new RangeError(`X25519 private key must be 32 bytes, got ${raw.length}`);
+  if (raw.length !== KEY_LEN)
+    throw new RangeError(`X25519 private key must be 32 bytes, got ${raw.length}`);
   // OpenSSL imports an OKP private JWK with EVP_PKEY_new_raw_private_key(d) and derives the
   // public key from d; Node only checks that `x` is a string, so `d` stands in for it.
   const d = b64url(raw);
@@ -60,7 +61,8 @@ function importPrivate(raw: Uint8Array): KeyObject {
 }
 
 function importPublic(raw: Uint8Array): KeyObject {
-  if (raw.length !== KEY_LEN) throw new DhError(`X25519 public key must be 32 bytes, got ${raw.length}`);
+  if (raw.length !== KEY_LEN)
+    throw new DhError(`X25519 public key must be 32 bytes, got ${raw.length}`);
   return createPublicKey({ key: { kty: "OKP", crv: "X25519", x: b64url(raw) }, format: "jwk" });
 }
 
@@ -89,11 +91,16 @@ export const x25519: DhFunctions = {
   dh(pair: KeyPair, publicKey: Uint8Array): Uint8Array {
     let shared: Buffer;
     try {
-      shared = diffieHellman({ privateKey: privateKeyObject(pair), publicKey: importPublic(publicKey) });
+      shared = diffieHellman({
+        privateKey: privateKeyObject(pair),
+        publicKey: importPublic(publicKey),
+      });
     } catch (e) {
       // OpenSSL refuses an all-zero shared secret (a low-order public key).
       if (e instanceof DhError) throw e;
-      throw new DhError("X25519 produced an invalid shared secret (low-order public key?)", { cause: e });
+      throw new DhError("X25519 produced an invalid shared secret (low-order public key?)", {
+        cause: e,
+      });
     }
     if (shared.length !== KEY_LEN || shared.every((b) => b === 0)) {
       throw new DhError("X25519 produced an all-zero shared secret");
@@ -114,7 +121,9 @@ function chachaNonce(n: number): Buffer {
 export const chaChaPoly: CipherFunctions = {
   name: "ChaChaPoly",
   encrypt(key, n, ad, plaintext) {
-    const cipher = createCipheriv("chacha20-poly1305", key, chachaNonce(n), { authTagLength: TAG_LEN });
+    const cipher = createCipheriv("chacha20-poly1305", key, chachaNonce(n), {
+      authTagLength: TAG_LEN,
+    });
     cipher.setAAD(ad, { plaintextLength: plaintext.length });
     const out = Buffer.allocUnsafe(plaintext.length + TAG_LEN);
     const body = cipher.update(plaintext);
@@ -185,6 +194,14 @@ export const blake2s: HashFunctions = hashFunctions("BLAKE2s", "blake2s256");
 export const sha256: HashFunctions = hashFunctions("SHA256", "sha256");
 
 /** `25519_ChaChaPoly_BLAKE2s`: the suite Lupine uses (WireGuard's). */
-export const suite25519ChaChaPolyBlake2s: NoiseSuite = { dh: x25519, cipher: chaChaPoly, hash: blake2s };
+export const suite25519ChaChaPolyBlake2s: NoiseSuite = {
+  dh: x25519,
+  cipher: chaChaPoly,
+  hash: blake2s,
+};
 /** `25519_ChaChaPoly_SHA256`: the alternative suite (FIPS-friendlier hash), vector-tested too. */
-export const suite25519ChaChaPolySha256: NoiseSuite = { dh: x25519, cipher: chaChaPoly, hash: sha256 };
+export const suite25519ChaChaPolySha256: NoiseSuite = {
+  dh: x25519,
+  cipher: chaChaPoly,
+  hash: sha256,
+};

@@ -40,7 +40,12 @@ export interface CipherFunctions {
    * `DECRYPT(k, n, ad, ciphertext)`: the plaintext, or `null` if authentication fails. No byte of
    * plaintext leaves this function unless the tag verified.
    */
-  decrypt(key: Uint8Array, nonce: number, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+  decrypt(
+    key: Uint8Array,
+    nonce: number,
+    ad: Uint8Array,
+    ciphertext: Uint8Array,
+  ): Uint8Array | null;
   /** `REKEY(k)`: the first 32 bytes of `ENCRYPT(k, 2^64-1, zerolen, zeros)` (Noise §4.2, §11.3). */
   rekey(key: Uint8Array): Uint8Array;
 }

@@ -74,7 +74,11 @@ describe("Noise test vectors (cacophony)", () => {
           wire = w.message;
           const r = reader.readMessage(wire);
           received = r.payload;
-          assert.equal(w.split === null, r.split === null, `message ${i}: both sides split together`);
+          assert.equal(
+            w.split === null,
+            r.split === null,
+            `message ${i}: both sides split together`,
+          );
           if (w.split !== null && r.split !== null) {
             initKeys = fromInitiator ? w.split : r.split;
             respKeys = fromInitiator ? r.split : w.split;
