@@ -63,7 +63,7 @@ export class CookieIssuer {
   private readonly rotationMs: number;
   private readonly mac1Key: Uint8Array;
   private readonly replyKey: Uint8Array;
-  private current: { secret: Uint8Array; sinceMs: number } | null = null;
+  private current: { secret: Uint8Array; period: number } | null = null;
   private previous: Uint8Array | null = null;
 
   constructor(options: CookieIssuerOptions) {
@@ -117,11 +117,13 @@ export class CookieIssuer {
   }
 
   private rotate(nowMs: number): void {
+    // Secrets belong to fixed periods of `rotationMs`: one made in period p is current during p
+    // and previous during p + 1, so no cookie outlives two periods however rarely we are asked.
+    const period = Math.floor(nowMs / this.rotationMs);
     const c = this.current;
-    if (c !== null && nowMs - c.sinceMs < this.rotationMs) return;
-    // One period late: the current secret becomes the previous; two or more: both are stale.
-    this.previous = c !== null && nowMs - c.sinceMs < 2 * this.rotationMs ? c.secret : null;
-    this.current = { secret: this.random.bytes(32), sinceMs: nowMs };
+    if (c !== null && c.period === period) return;
+    this.previous = c !== null && c.period === period - 1 ? c.secret : null;
+    this.current = { secret: this.random.bytes(32), period };
   }
 }
 
