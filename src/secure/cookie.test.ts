@@ -7,11 +7,14 @@ import { buildInitiation, INITIATION_NOISE_LENGTH, MAC2_OFFSET } from "./packet.
 
 const serverPublicKey = new Uint8Array(32).fill(7);
 let state = 1;
+function step(): number {
+  state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+  return state;
+}
 const random = {
-  nextU32: () => (state = (state * 1103515245 + 12345) >>> 0),
-  next: () => 0.5,
-  bytes: (n: number) =>
-    Uint8Array.from({ length: n }, () => (state = (state * 1103515245 + 12345) >>> 0) & 255),
+  nextU32: step,
+  next: () => step() / 2 ** 32,
+  bytes: (n: number) => Uint8Array.from({ length: n }, () => step() >>> 24),
 };
 
 function setup() {
