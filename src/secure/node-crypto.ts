@@ -109,12 +109,15 @@ export const x25519: DhFunctions = {
   },
 };
 
-/** The 12-byte ChaChaPoly nonce of Noise §12.3: 32 zero bits, then `n` as 64-bit little-endian. */
+/**
+ * The 12-byte ChaChaPoly nonce of Noise §12.3: 32 zero bits, then `n` as 64-bit little-endian.
+ * One scratch buffer serves every call: OpenSSL copies the IV when the cipher is created.
+ */
+const nonceScratch = Buffer.alloc(12);
 function chachaNonce(n: number): Buffer {
-  const nonce = Buffer.alloc(12);
-  nonce.writeUInt32LE(n >>> 0, 4);
-  nonce.writeUInt32LE(Math.floor(n / 0x1_0000_0000), 8);
-  return nonce;
+  nonceScratch.writeUInt32LE(n >>> 0, 4);
+  nonceScratch.writeUInt32LE(Math.floor(n / 0x1_0000_0000), 8);
+  return nonceScratch;
 }
 
 /** ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3). */
