@@ -68,7 +68,8 @@ export class SecureInitiator {
   private readonly suite: NoiseSuite;
   private readonly staticKeyPair: KeyPair;
   private readonly random: Random;
-  private readonly limits: SecureLimits;
+  /** The limits in force (defaults with the options' overrides). */
+  readonly limits: SecureLimits;
   private readonly cookies: CookieJar;
   private readonly keys: PeerKeys;
   private pending: Pending | null = null;
@@ -138,6 +139,12 @@ export class SecureInitiator {
       this.attemptsSinceMs !== null &&
       nowMs - this.attemptsSinceMs >= this.limits.rekeyAttemptTimeMs
     );
+  }
+
+  /** Forgets a failed run of attempts (after reporting it): the next handshake starts a new one. */
+  resetAttempts(): void {
+    this.attemptsSinceMs = null;
+    this.pending = null;
   }
 
   /** Whether data can be sealed now. */
