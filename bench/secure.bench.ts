@@ -46,11 +46,22 @@ function handshakeRows(opts: { ms: number; rounds: number }): BenchRow[] {
   const fullOps = measureOps(full, { ...opts, batch: 10 });
   const initiations: Uint8Array[] = [];
   for (let i = 0; i < 2000; i++) initiations.push(client.initiate(t, 1.75e12 + ++t));
+  const freshServer = () =>
+    new SecureResponder({
+      suite,
+      staticKeyPair: serverKeys,
+      random,
+      nowMs: t,
+      admission: { unprovenHandshakesPerSecond: 1e9, maxHandshakesPerSecond: 1e9 },
+    });
+  let responder = freshServer();
   let next = 0;
   const serverOnly = measureOps(
     () => {
-      const r = server.receive(initiations[next++ % initiations.length]!, "bench", t);
-      if (r.kind === "dropped" && r.reason !== "replayed-initiation") throw new Error(r.reason);
+      // A new responder per pass over the initiations, so none counts as a replay.
+      if (next % initiations.length === 0) responder = freshServer();
+      const r = responder.receive(initiations[next++ % initiations.length]!, "bench", t);
+      if (r.kind !== "reply") throw new Error(`handshake not answered: ${JSON.stringify(r)}`);
     },
     { ...opts, batch: 10 },
   );
@@ -69,7 +80,7 @@ function handshakeRows(opts: { ms: number; rounds: number }): BenchRow[] {
       ...serverOnly,
       unit: "handshakes/s",
       better: "higher",
-      note: "read initiation + DH ×4 + response (replays: DH ×2)",
+      note: "read initiation, 4 × X25519, write response",
     },
   ];
 }
