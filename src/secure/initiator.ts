@@ -77,6 +77,7 @@ export class SecureInitiator {
   private attemptsSinceMs: number | null = null;
   private lastTimestamp: Uint8Array | null = null;
   private rehandshakeRequested = false;
+  private lastInitiateMs: number | null = null;
 
   constructor(options: InitiatorOptions) {
     this.suite = options.suite;
@@ -113,6 +114,7 @@ export class SecureInitiator {
     const datagram = buildInitiation(localIndex, hs.writeMessage(timestamp).message);
     this.cookies.stamp(datagram, nowMs);
     this.pending = { hs, localIndex, startedMs: nowMs };
+    this.lastInitiateMs = nowMs;
     this.attemptsSinceMs ??= nowMs;
     this.rehandshakeRequested = false;
     return datagram;
@@ -133,11 +135,15 @@ export class SecureInitiator {
     );
   }
 
-  /** Whether handshake attempts have failed for `rekeyAttemptTimeMs`: report the server unreachable. */
+  /**
+   * Whether handshake attempts have failed for `rekeyAttemptTimeMs` and no usable keys remain:
+   * report that the server did not prove it holds the pinned key (or is unreachable).
+   */
   gaveUp(nowMs: number): boolean {
     return (
       this.attemptsSinceMs !== null &&
-      nowMs - this.attemptsSinceMs >= this.limits.rekeyAttemptTimeMs
+      nowMs - this.attemptsSinceMs >= this.limits.rekeyAttemptTimeMs &&
+      !this.canSend(nowMs)
     );
   }
 
@@ -169,7 +175,7 @@ export class SecureInitiator {
       case PacketType.CookieReply:
         return this.onCookieReply(datagram, nowMs);
       case PacketType.SessionUnknown:
-        return this.onSessionUnknown(datagram);
+        return this.onSessionUnknown(datagram, nowMs);
       case null:
         return this.drop(DROP_REASONS.Malformed);
       default:
@@ -238,14 +244,17 @@ export class SecureInitiator {
     return { kind: "retry-now" };
   }
 
-  private onSessionUnknown(datagram: Uint8Array): InitiatorResult {
+  private onSessionUnknown(datagram: Uint8Array, nowMs: number): InitiatorResult {
     const hint = parseSessionUnknown(datagram);
     if (hint === null) return this.drop(DROP_REASONS.Malformed);
     const ours = [this.keys.current, this.keys.previous].some(
       (k) => k !== null && k.remoteIndex === hint.receiverIndex,
     );
     if (!ours) return this.drop(DROP_REASONS.NoHandshake);
-    if (this.pending !== null) return this.drop(DROP_REASONS.NoHandshake);
+    // A hint is unauthenticated: it may cause at most one handshake per rekeyTimeoutMs.
+    const recent =
+      this.lastInitiateMs !== null && nowMs - this.lastInitiateMs < this.limits.rekeyTimeoutMs;
+    if (this.pending !== null || recent) return this.drop(DROP_REASONS.NoHandshake);
     this.rehandshakeRequested = true;
     return { kind: "rehandshake" };
   }

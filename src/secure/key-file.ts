@@ -58,31 +58,28 @@ export async function generateKeyFile(
  * it holds one base64 key of 32 bytes. Returns the key pair (public key derived).
  */
 export async function readPrivateKeyFile(path: string): Promise<KeyPair> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  let file: Awaited<ReturnType<typeof open>>;
   try {
-    info = await stat(path);
+    file = await open(path, "r");
   } catch (e) {
     throw new KeyFileError(`cannot read private key file ${path}: ${(e as Error).message}`);
   }
-  if (!info.isFile()) throw new KeyFileError(`private key file ${path} is not a regular file`);
-  if (info.size > MAX_KEY_FILE_BYTES)
-    throw new KeyFileError(`${path} is ${info.size} bytes: not a key file`);
-  if (process.platform !== "win32") {
-    const mode = info.mode & 0o777;
-    if ((mode & 0o077) !== 0) {
-      throw new KeyFileError(
-        `private key file ${path} is accessible by group or others (mode ${mode.toString(8).padStart(4, "0")}); ` +
-          `a key others can read is not secret. Run: chmod 600 ${path}`,
-      );
+  let text: string;
+  try {
+    // Check the file we opened (fstat), not whatever the path names a moment later.
+    const info = await file.stat();
+    if (!info.isFile()) throw new KeyFileError(`private key file ${path} is not a regular file`);
+    if (info.size > MAX_KEY_FILE_BYTES) {
+      throw new KeyFileError(`${path} is ${info.size} bytes: not a key file`);
     }
-    const uid = process.getuid?.();
-    if (uid !== undefined && uid !== 0 && info.uid !== uid) {
-      throw new KeyFileError(
-        `private key file ${path} belongs to user ${info.uid}, not to us (${uid})`,
-      );
-    }
+    if (process.platform !== "win32") checkOwnerOnly(path, info.mode, info.uid);
+    text = await file.readFile("utf8");
+  } catch (e) {
+    if (e instanceof KeyFileError) throw e;
+    throw new KeyFileError(`cannot read private key file ${path}: ${(e as Error).message}`);
+  } finally {
+    await file.close();
   }
-  const text = await readFile(path, "utf8");
   let raw: Uint8Array;
   try {
     raw = decodeKey(text, `private key file ${path}`);
@@ -90,6 +87,22 @@ export async function readPrivateKeyFile(path: string): Promise<KeyPair> {
     throw new KeyFileError((e as Error).message);
   }
   return x25519.keyPairFromPrivate(raw);
+}
+
+function checkOwnerOnly(path: string, fileMode: number, fileUid: number): void {
+  const mode = fileMode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new KeyFileError(
+      `private key file ${path} is accessible by group or others (mode ${mode.toString(8).padStart(4, "0")}); ` +
+        `a key others can read is not secret. Run: chmod 600 ${path}`,
+    );
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0 && fileUid !== uid) {
+    throw new KeyFileError(
+      `private key file ${path} belongs to user ${fileUid}, not to us (${uid})`,
+    );
+  }
 }
 
 /** Reads a public key file (one base64 key; permissions do not matter). */

@@ -144,6 +144,23 @@ describe("a restarted server cannot be impersonated with its old packets", () =>
     assert.equal(restarted.stats.opened, 1, "only the new call was delivered");
   });
 
+  test("forged 'session unknown' hints cause at most one handshake per rekeyTimeoutMs, and keys keep working", () => {
+    const { client, server } = makePair();
+    connect(client, server, 0);
+    const sent = client.seal(text("x"), 0)!;
+    const hint = Uint8Array.of(5, 0, 0, 0, ...sent.subarray(4, 8)); // names our session's index
+    assert.deepEqual(client.receive(hint, 1_000), { kind: "dropped", reason: "no-handshake" });
+    assert.equal(client.needsHandshake(1_000), false);
+    assert.deepEqual(client.receive(hint, 5_000), { kind: "rehandshake" });
+    assert.equal(client.needsHandshake(5_000), true);
+    client.initiate(5_000, WALL_MS + 5_000);
+    assert.deepEqual(client.receive(hint, 5_001), { kind: "dropped", reason: "no-handshake" });
+    assert.equal(
+      server.receive(client.seal(text("still"), 5_002)!, CLIENT_ADDRESS, 5_002).kind,
+      "data",
+    );
+  });
+
   test("a replayed initiation to a running server is refused and does not displace the session", () => {
     const { client, server } = makePair();
     const { initiation } = connect(client, server, 0);
