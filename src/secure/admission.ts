@@ -17,6 +17,7 @@
  */
 import { BucketTable, TokenBucket } from "./rate-limit.js";
 
+/** Budgets of the handshake admission control (all per second, over all sources unless noted). */
 export interface AdmissionLimits {
   /** Handshakes a second from addresses without a cookie, before the server demands cookies. */
   readonly unprovenHandshakesPerSecond: number;
@@ -31,6 +32,7 @@ export interface AdmissionLimits {
   readonly maxTrackedAddresses: number;
 }
 
+/** Defaults: 200 unproven and 1,000 total handshakes/s, 20/s (burst 5) per proven address. */
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
   unprovenHandshakesPerSecond: 200,
   maxHandshakesPerSecond: 1000,
@@ -43,6 +45,7 @@ export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
 /** What to do with an initiation. */
 export type AdmissionDecision = "process" | "send-cookie" | "drop";
 
+/** Decides per initiation: process, answer with a cookie, or drop (see the module comment). */
 export class HandshakeAdmission {
   private readonly unproven: TokenBucket;
   private readonly total: TokenBucket;

@@ -15,6 +15,7 @@ interface Budget {
   validated: boolean;
 }
 
+/** Options of {@link AmplificationGuard}. */
 export interface AmplificationOptions {
   /** Bytes that may be sent per byte received from an unvalidated address; RFC 9000: 3. */
   readonly factor?: number;
@@ -22,6 +23,7 @@ export interface AmplificationOptions {
   readonly maxAddresses?: number;
 }
 
+/** Bytes received from and sent to each unvalidated address, and the 3× rule over them. */
 export class AmplificationGuard {
   private readonly table = new Map<string, Budget>();
   private readonly factor: number;

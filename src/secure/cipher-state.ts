@@ -11,6 +11,7 @@ import type { CipherFunctions } from "./suite.js";
 /** The largest nonce this implementation uses. */
 export const MAX_NONCE = Number.MAX_SAFE_INTEGER;
 
+/** A Noise CipherState (§5.1): key `k` (or none) and nonce `n`. */
 export class CipherState {
   private k: Uint8Array | null = null;
   private n = 0;

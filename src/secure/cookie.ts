@@ -49,6 +49,7 @@ export function cookieKeys(hash: HashFunctions, serverPublicKey: Uint8Array) {
   };
 }
 
+/** What the server's {@link CookieIssuer} needs. */
 export interface CookieIssuerOptions {
   readonly hash: HashFunctions;
   readonly serverPublicKey: Uint8Array;
@@ -127,6 +128,7 @@ export class CookieIssuer {
   }
 }
 
+/** What the client's {@link CookieJar} needs. */
 export interface CookieJarOptions {
   readonly hash: HashFunctions;
   readonly serverPublicKey: Uint8Array;

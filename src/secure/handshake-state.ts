@@ -20,6 +20,7 @@ import { SymmetricState } from "./symmetric-state.js";
 export const MAX_MESSAGE_LENGTH = 65535;
 const TAG_LEN = 16;
 
+/** The arguments of Noise's `Initialize()` (§5.3), plus the source of ephemeral keys. */
 export interface HandshakeOptions {
   readonly suite: NoiseSuite;
   readonly pattern: HandshakePattern;
@@ -42,6 +43,7 @@ export interface SplitResult {
   readonly receive: CipherState;
 }
 
+/** A Noise HandshakeState (§5.3) running one pattern; see the module comment for the contract. */
 export class HandshakeState {
   private symmetric: SymmetricState;
   private readonly suite: NoiseSuite;

@@ -34,6 +34,7 @@ import { DROP_REASONS, type DropReason, newSecureStats, type SecureStats } from 
 import type { KeyPair, NoiseSuite } from "./suite.js";
 import { MAX_RESPONSE_PAYLOAD, PROLOGUE, ResponseStatus } from "./wire-constants.js";
 
+/** What a client needs: its key pair, the server's pinned public key, randomness, limits. */
 export interface InitiatorOptions {
   readonly suite: NoiseSuite;
   readonly staticKeyPair: KeyPair;
@@ -43,6 +44,7 @@ export interface InitiatorOptions {
   readonly limits?: Partial<SecureLimits>;
 }
 
+/** What the client learned from one datagram. */
 export type InitiatorResult =
   /** Handshake complete; `serverPayload` is the server's authenticated application data. */
   | { readonly kind: "established"; readonly serverPayload: Uint8Array }
@@ -61,6 +63,7 @@ interface Pending {
   readonly startedMs: number;
 }
 
+/** The client side of the secure transport (sans I/O); see the module comment. */
 export class SecureInitiator {
   readonly stats: SecureStats = newSecureStats();
   /** The server, as pinned. */

@@ -17,6 +17,7 @@ export const NoiseFailure = {
   /** A call out of order: writing when it is the peer's turn, splitting before the end, etc. */
   BadState: "bad-state",
 } as const;
+/** One of {@link NoiseFailure}'s values. */
 export type NoiseFailure = (typeof NoiseFailure)[keyof typeof NoiseFailure];
 
 /** A Noise operation failed; `reason` says why. */

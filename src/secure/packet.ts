@@ -25,6 +25,7 @@ export const PacketType = {
   Data: 4,
   SessionUnknown: 5,
 } as const;
+/** One of {@link PacketType}'s values. */
 export type PacketType = (typeof PacketType)[keyof typeof PacketType];
 
 /** AEAD tag bytes. */
@@ -35,18 +36,23 @@ export const MAC_LENGTH = 16;
 export const TIMESTAMP_LENGTH = 12;
 /** The Noise IK first message: e (32) + encrypted s (48) + encrypted timestamp (28). */
 export const INITIATION_NOISE_LENGTH = 32 + 32 + TAG_LENGTH + TIMESTAMP_LENGTH + TAG_LENGTH;
+/** Bytes of an initiation (148, as WireGuard's). */
 export const INITIATION_LENGTH = 8 + INITIATION_NOISE_LENGTH + 2 * MAC_LENGTH;
 /** Where mac1 starts: it covers the bytes before it; mac2 covers everything before mac2. */
 export const MAC1_OFFSET = 8 + INITIATION_NOISE_LENGTH;
+/** Where mac2 starts in an initiation. */
 export const MAC2_OFFSET = MAC1_OFFSET + MAC_LENGTH;
 /** Response header bytes before the Noise message. */
 export const RESPONSE_HEADER_LENGTH = 12;
 /** Smallest response: header + e + encrypted one-byte status. */
 export const RESPONSE_MIN_LENGTH = RESPONSE_HEADER_LENGTH + 32 + 1 + TAG_LENGTH;
+/** Bytes of a cookie reply (40). */
 export const COOKIE_REPLY_LENGTH = 8 + MAC_LENGTH + MAC_LENGTH;
+/** Bytes of a data packet's header (type, reserved, receiver index, counter): its AEAD associated data. */
 export const DATA_HEADER_LENGTH = 16;
 /** Bytes a data packet adds to its payload. */
 export const DATA_OVERHEAD = DATA_HEADER_LENGTH + TAG_LENGTH;
+/** Bytes of a "session unknown" hint. */
 export const SESSION_UNKNOWN_LENGTH = 8;
 
 /** The packet type of a datagram, or `null` if it is none of ours or its reserved bytes are set. */
@@ -63,6 +69,7 @@ function header(type: PacketType, length: number): Uint8Array {
   return out;
 }
 
+/** The fields of a parsed initiation (subarrays of the datagram). */
 export interface Initiation {
   readonly senderIndex: number;
   /** The Noise message (e, s, payload). */
@@ -80,6 +87,7 @@ export function buildInitiation(senderIndex: number, noise: Uint8Array): Uint8Ar
   return out;
 }
 
+/** Parses an initiation; `null` unless it is exactly 148 bytes of type 1 with zero reserved bytes. */
 export function parseInitiation(d: Uint8Array): Initiation | null {
   if (d.length !== INITIATION_LENGTH || packetType(d) !== PacketType.Initiation) return null;
   return {
@@ -90,12 +98,14 @@ export function parseInitiation(d: Uint8Array): Initiation | null {
   };
 }
 
+/** The fields of a parsed handshake response. */
 export interface Response {
   readonly senderIndex: number;
   readonly receiverIndex: number;
   readonly noise: Uint8Array;
 }
 
+/** A handshake response around a Noise message. */
 export function buildResponse(
   senderIndex: number,
   receiverIndex: number,
@@ -119,6 +129,7 @@ export function parseResponse(d: Uint8Array, maxLength: number): Response | null
   };
 }
 
+/** The fields of a parsed cookie reply. */
 export interface CookieReply {
   readonly receiverIndex: number;
   readonly cookie: Uint8Array;
@@ -135,6 +146,7 @@ export function buildCookieReply(receiverIndex: number, cookie: Uint8Array): Uin
   return out;
 }
 
+/** Parses a cookie reply; `null` unless it is exactly 40 bytes of type 3. */
 export function parseCookieReply(d: Uint8Array): CookieReply | null {
   if (d.length !== COOKIE_REPLY_LENGTH || packetType(d) !== PacketType.CookieReply) return null;
   return {
@@ -145,6 +157,7 @@ export function parseCookieReply(d: Uint8Array): CookieReply | null {
   };
 }
 
+/** The header fields of a data packet. */
 export interface DataHeader {
   readonly receiverIndex: number;
   /** The packet counter (the AEAD nonce), or -1 if it exceeds 2^53 - 1. */
@@ -161,17 +174,20 @@ export function writeDataHeader(out: Uint8Array, receiverIndex: number, counter:
   writeU64(out, 8, counter);
 }
 
+/** Parses a data packet's header; `null` if shorter than 32 bytes or not type 4. */
 export function parseDataHeader(d: Uint8Array): DataHeader | null {
   if (d.length < DATA_OVERHEAD || packetType(d) !== PacketType.Data) return null;
   return { receiverIndex: readU32(d, 4), counter: readU64(d, 8) };
 }
 
+/** A "session unknown" hint naming `receiverIndex`. */
 export function buildSessionUnknown(receiverIndex: number): Uint8Array {
   const out = header(PacketType.SessionUnknown, SESSION_UNKNOWN_LENGTH);
   writeU32(out, 4, receiverIndex);
   return out;
 }
 
+/** Parses a "session unknown" hint; `null` unless exactly 8 bytes of type 5. */
 export function parseSessionUnknown(d: Uint8Array): { receiverIndex: number } | null {
   if (d.length !== SESSION_UNKNOWN_LENGTH || packetType(d) !== PacketType.SessionUnknown)
     return null;

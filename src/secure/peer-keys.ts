@@ -14,6 +14,7 @@ export interface SecurePeer {
   readonly id: string;
 }
 
+/** The key sets held for one peer, and where it was last seen. */
 export class PeerKeys {
   readonly identity: SecurePeer;
   /** Where the peer last sent an authenticated packet from (replies go there). */

@@ -14,6 +14,7 @@ export type ReplayVerdict = "fresh" | "replayed" | "too-old";
 
 const BLOCK_BITS = 32;
 
+/** One receive direction's anti-replay window (see the module comment for the contract). */
 export class ReplayWindow {
   /** Packets the window spans behind the highest counter accepted. */
   readonly windowPackets: number;

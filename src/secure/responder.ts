@@ -37,6 +37,7 @@ import { DROP_REASONS, type DropReason, newSecureStats, type SecureStats } from 
 import type { KeyPair, NoiseSuite } from "./suite.js";
 import { MAX_RESPONSE_PAYLOAD, PROLOGUE, ResponseStatus } from "./wire-constants.js";
 
+/** What a server needs: its key pair, randomness, the time, and its policies and limits. */
 export interface ResponderOptions {
   readonly suite: NoiseSuite;
   readonly staticKeyPair: KeyPair;
@@ -61,6 +62,7 @@ export type ResponderResult =
   | { readonly kind: "data"; readonly payload: Uint8Array; readonly peer: SecurePeer }
   | { readonly kind: "dropped"; readonly reason: DropReason };
 
+/** The server side of the secure transport (sans I/O); see the module comment. */
 export class SecureResponder {
   readonly stats: SecureStats = newSecureStats();
   readonly amplification = new AmplificationGuard();

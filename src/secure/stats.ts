@@ -28,8 +28,10 @@ export const DROP_REASONS = {
   /** A response or cookie reply that matches no handshake in progress, or whose tag is wrong. */
   NoHandshake: "no-handshake",
 } as const;
+/** One of {@link DROP_REASONS}' values. */
 export type DropReason = (typeof DROP_REASONS)[keyof typeof DROP_REASONS];
 
+/** Counters of one initiator or responder. */
 export interface SecureStats {
   /** Handshakes completed (responder: responses sent; initiator: responses accepted). */
   handshakes: number;

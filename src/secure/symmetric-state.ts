@@ -6,6 +6,7 @@
 import { CipherState } from "./cipher-state.js";
 import type { NoiseSuite } from "./suite.js";
 
+/** A Noise SymmetricState (§5.2): chaining key, handshake hash and a CipherState. */
 export class SymmetricState {
   private ck: Uint8Array;
   private h: Uint8Array;

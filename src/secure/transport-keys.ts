@@ -24,12 +24,15 @@ export const DataDrop = {
   /** The keys are past `rejectAfterTimeMs`, or the counter past `rejectAfterPackets`. */
   Expired: "expired",
 } as const;
+/** One of {@link DataDrop}'s values. */
 export type DataDrop = (typeof DataDrop)[keyof typeof DataDrop];
 
+/** The outcome of opening a data packet: its payload, or why it was dropped. */
 export type OpenResult =
   | { readonly kind: "ok"; readonly payload: Uint8Array; readonly counter: number }
   | { readonly kind: "dropped"; readonly reason: DataDrop };
 
+/** The keys and indices of one completed handshake. */
 export interface TransportKeysOptions {
   readonly cipher: CipherFunctions;
   readonly sendKey: Uint8Array;
@@ -44,6 +47,7 @@ export interface TransportKeysOptions {
   readonly limits: SecureLimits;
 }
 
+/** One handshake's send and receive keys, counter and replay window (see the module comment). */
 export class TransportKeys {
   readonly localIndex: number;
   readonly remoteIndex: number;

@@ -13,6 +13,7 @@ export const ResponseStatus = {
   /** The server holds the key the client pinned, but the client's key is not on its allow-list. */
   NotAuthorized: 1,
 } as const;
+/** One of {@link ResponseStatus}' values. */
 export type ResponseStatus = (typeof ResponseStatus)[keyof typeof ResponseStatus];
 
 /**

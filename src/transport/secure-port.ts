@@ -28,6 +28,7 @@ export class SecureTransportError extends Error {
   }
 }
 
+/** The initiator's options plus the port to wrap, the server's address, a clock and a wall clock. */
 export interface SecureClientPortOptions extends Omit<InitiatorOptions, "random"> {
   readonly port: DatagramPort;
   readonly server: Endpoint;
@@ -184,6 +185,7 @@ export class SecureClientPort implements DatagramPort {
   }
 }
 
+/** The responder's options plus the port to wrap and a clock. */
 export interface SecureServerPortOptions extends Omit<ResponderOptions, "nowMs"> {
   readonly port: DatagramPort;
   readonly clock: Clock;
