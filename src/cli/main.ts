@@ -7,7 +7,9 @@
 import { readFileSync } from "node:fs";
 
 /** Subcommand name → module path (relative to this file) . */
-const COMMANDS: Record<string, string> = {};
+const COMMANDS: Record<string, string> = {
+  gen: "./gen.js",
+};
 
 interface Subcommand {
   readonly summary: string;
