@@ -8,6 +8,8 @@ import type { Pos } from "./diagnostics.js";
 /** A constant as written: a literal or a name (optionally negated). */
 export type Value =
   | { readonly kind: "number"; readonly value: bigint; readonly text: string; readonly pos: Pos }
+  /** A string literal: only as a `const` value (rpcgen copies it into a `#define`). */
+  | { readonly kind: "string"; readonly text: string; readonly pos: Pos }
   | { readonly kind: "name"; readonly name: string; readonly negate: boolean; readonly pos: Pos };
 
 /** The built-in types (C-style spellings are mapped: `char`/`short`/`long` → `int`, ...). */

@@ -19,8 +19,8 @@ export interface CheckInput {
   readonly definitions: readonly Definition[];
 }
 
-/** rpcgen accepts these C type names and calls libtirpc's `xdr_<name>` for them. */
-const C_TYPES: Record<string, XType["kind"]> = {
+/** C integer type names → XDR integer kinds (all 4 bytes on the wire unless 64-bit). */
+const C_INTS: Record<string, "int" | "uint" | "hyper" | "uhyper"> = {
   u_int: "uint",
   u_long: "uint",
   u_short: "uint",
@@ -42,6 +42,46 @@ const C_TYPES: Record<string, XType["kind"]> = {
   u_hyper: "uhyper",
   longlong_t: "hyper",
   u_longlong_t: "uhyper",
+  rpcprog_t: "uint",
+  rpcvers_t: "uint",
+  rpcproc_t: "uint",
+  rpcprot_t: "uint",
+  rpcport_t: "uint",
+  uid_t: "uint",
+  gid_t: "uint",
+};
+
+/**
+ * Type names rpcgen's output resolves through the C headers and libtirpc (`xdr_u_int`,
+ * `xdr_netobj`, `xdr_des_block`, ...), with the XDR type each routine reads and writes.
+ */
+export const C_TYPES: Readonly<Record<string, XType>> = Object.fromEntries(
+  Object.entries({
+    netobj: { kind: "opaque", fixed: false, size: 1024 },
+    des_block: { kind: "opaque", fixed: true, size: 8 },
+    wrapstring: { kind: "string", max: null },
+    bool_t: { kind: "bool" },
+    ...Object.fromEntries(Object.entries(C_INTS).map(([k, v]) => [k, { kind: v }])),
+  }),
+) as Record<string, XType>;
+
+
+/** C spellings of integer types, as `%#define` bodies write them. */
+const C_SPELLINGS: Readonly<Record<string, "int" | "uint" | "hyper" | "uhyper" | "bool" | "float" | "double">> = {
+  int: "int",
+  long: "int",
+  short: "int",
+  char: "int",
+  "unsigned int": "uint",
+  unsigned: "uint",
+  "unsigned long": "uint",
+  "unsigned short": "uint",
+  "unsigned char": "uint",
+  "long long": "hyper",
+  "unsigned long long": "uhyper",
+  bool_t: "bool",
+  float: "float",
+  double: "double",
 };
 
 const U32_MAX = 0xffffffffn;
@@ -101,6 +141,9 @@ class FileChecker {
   private constant(name: string, pos: Pos): Item | null {
     const src = this.scope.consts.get(name);
     if (src?.kind !== "const") return null;
+    if (src.def.value.kind === "string") {
+      return { kind: "const", name, value: 0n, literal: null, alias: null, string: src.def.value.text, pos };
+    }
     const v = this.evaluator.name(this.scope, name, pos);
     if (v === null) return null;
     if (v < -(1n << 63n) || v > (1n << 64n) - 1n) {
@@ -114,6 +157,7 @@ class FileChecker {
       value: v,
       literal: val.kind === "number" ? val.text : null,
       alias: val.kind === "name" ? (val.negate ? `-${val.name}` : val.name) : null,
+      string: null,
       pos,
     };
   }
@@ -195,12 +239,15 @@ class FileChecker {
     const armFields = new Set<string>();
     const armField = (d: Declaration, label: string): Field | null => {
       if (d.name === null) return null;
-      if (d.name === dd.name) {
-        this.diags.error(d.pos, "duplicate-field", `union ${name}: arm '${d.name}' has the discriminant's name`);
+      let field = d.name;
+      if (field === dd.name) {
+        // C keeps them apart (`u.status` vs `status`); one TypeScript object cannot.
+        field = `${field}_`;
+        this.diags.warning(d.pos, "renamed-arm", `union ${name}: arm '${d.name}' has the discriminant's name; its property is '${field}'`);
       }
-      armFields.add(d.name);
+      armFields.add(field);
       const type = this.declType(d, `union ${name} ${label}`);
-      return type === null ? null : { name: d.name, type, pos: d.pos };
+      return type === null ? null : { name: field, type, pos: d.pos };
     };
     for (const arm of def.arms) {
       const values: (number | boolean)[] = [];
@@ -229,7 +276,7 @@ class FileChecker {
     enumValues: ReadonlySet<number> | null,
     union: string,
   ): number | boolean | null {
-    const v = this.evaluator.value(this.scope, c);
+    const v = this.enumCase(c, enumName) ?? this.evaluator.value(this.scope, c);
     if (v === null) return null;
     const bad = (why: string) => {
       this.diags.error(c.pos, "case-range", `union ${union}: case ${show(c)} ${why}`);
@@ -246,6 +293,17 @@ class FileChecker {
         if (enumValues !== null && !enumValues.has(Number(v))) return bad(`= ${v} is not a value of enum ${enumName}`);
         return Number(v);
     }
+  }
+
+  /** A case label naming a member of the discriminant's own enum (members may repeat across enums). */
+  private enumCase(c: Value, enumName: string | null): bigint | null {
+    if (c.kind !== "name" || enumName === null) return null;
+    const d = this.lookupDeclared(enumName);
+    if (d === undefined || d.def.kind !== "enum") return null;
+    const index = d.def.def.members.findIndex((m) => m.name === c.name);
+    if (index < 0) return null;
+    const v = this.evaluator.member(d.scope, d.def.def, index);
+    return v === null ? null : c.negate ? -v : v;
   }
 
   private enumMembers(name: string): ReadonlySet<number> | null {
@@ -325,20 +383,36 @@ class FileChecker {
       return { kind: "ref", name };
     }
     const c = C_TYPES[name];
-    if (c !== undefined) return { kind: c } as XType;
+    if (c !== undefined) return c;
+    const alias = this.cTypeDefine(name);
+    if (alias !== undefined) return alias;
     if (this.evaluator.find(this.scope, name) !== undefined) {
       this.diags.error(pos, "not-a-type", `'${name}' is a constant, not a type`);
       return null;
     }
-    this.diags.error(pos, "undefined-name", `undefined type '${name}'`);
+    this.diags.error(
+      pos,
+      "undefined-name",
+      `undefined type '${name}' (if C code defines it, declare it in a .x file compiled together with this one)`,
+    );
     return null;
+  }
+
+  /** A `%#define NAME <C integer type>` line (`%#define ndmp2_u_quad unsigned long long`). */
+  private cTypeDefine(name: string): XType | undefined {
+    const scope = this.scope.cDefines.has(name) ? this.scope : this.scopes.find((s) => s.cDefines.has(name));
+    const body = scope?.cDefines.get(name)?.body.map((t) => t.text).join(" ");
+    if (body === undefined) return undefined;
+    const kind = C_SPELLINGS[body];
+    if (kind !== undefined) return { kind };
+    return /^[A-Za-z_]\w*$/.test(body) && body !== name ? (C_TYPES[body] ?? undefined) : undefined;
   }
 
   /** A size or bound: a positive constant that fits in 32 bits. */
   private bound(v: Value, where: string): number | null {
     const n = this.evaluator.value(this.scope, v);
     if (n === null) return null;
-    if (n <= 0n || n > U32_MAX) {
+    if (n < 0n || n > U32_MAX) {
       this.diags.error(v.pos, "bad-bound", `${where}: size ${show(v)}${v.kind === "name" ? ` = ${n}` : ""} is not a positive 32-bit constant`);
       return null;
     }
@@ -371,7 +445,7 @@ class FileChecker {
       }
       if (spec.kind === "inline") return { kind: "ref", name: cur.name };
       const c = C_TYPES[spec.name];
-      if (c !== undefined && d.scope.types.get(spec.name) === undefined) return { kind: c } as XType;
+      if (c !== undefined && d.scope.types.get(spec.name) === undefined) return c;
       cur = { kind: "ref", name: spec.name };
     }
     return cur;
@@ -456,7 +530,7 @@ class FileChecker {
 }
 
 function show(v: Value): string {
-  return v.kind === "number" ? v.text : `${v.negate ? "-" : ""}${v.name}`;
+  return v.kind === "name" ? `${v.negate ? "-" : ""}${v.name}` : v.text;
 }
 
 /** A type as it would be written in the `.x` file, for messages. */

@@ -5,7 +5,8 @@
  * {@link FileScope}, reporting duplicate definitions.
  */
 import type { Declaration, Definition, EnumDef, ProgramDef, StructDef, TypeSpec, UnionDef } from "./ast.js";
-import type { DiagnosticBag, Pos } from "./diagnostics.js";
+import { DiagnosticBag, type Pos } from "./diagnostics.js";
+import { scan } from "./scanner.js";
 import { basename } from "./host.js";
 import { FileScope, type NamedTypeDef } from "./scope.js";
 
@@ -55,6 +56,15 @@ export function derivedProgramNumber(name: string): number {
   return 0x20000000 + (h % 0x20000000);
 }
 
+/** Two declarations written the same way (for repeated identical typedefs). */
+function sameDecl(a: Declaration, b: Declaration): boolean {
+  const key = (d: Declaration) =>
+    JSON.stringify([d.type.kind === "inline" ? d.type.pos : { ...d.type, pos: 0 }, d.shape, d.size === null ? null : { ...d.size, pos: 0 }], (_, v) =>
+      typeof v === "bigint" ? v.toString() : v,
+    );
+  return key(a) === key(b);
+}
+
 function where(pos: Pos): string {
   return `${pos.file}:${pos.line}`;
 }
@@ -67,6 +77,10 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
 
   const addType = (t: NamedTypeDef): void => {
     const prev = scope.types.get(t.name);
+    if (prev?.kind === "typedef" && t.kind === "typedef" && sameDecl(prev.def.decl, t.def.decl)) {
+      diags.warning(t.pos, "redefinition", `typedef ${t.name} repeats the identical definition at ${where(prev.pos)}`);
+      return;
+    }
     if (prev !== undefined) {
       diags.error(t.pos, "duplicate-definition", `duplicate definition of type '${t.name}' (first defined at ${where(prev.pos)})`);
       return;
@@ -85,6 +99,8 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
     if (prev !== undefined) {
       // Procedure (and program, version) names repeat across versions: rpcgen #defines them again.
       if (prev.kind === "number" && src.kind === "number") return false;
+      // Members of different enums may share a name (xdrpp scopes them; the constant is the first).
+      if (prev.kind === "member" && src.kind === "member" && prev.enumDef !== src.enumDef) return false;
       const at = prev.kind === "const" ? prev.def.pos : prev.pos;
       diags.error(pos, "duplicate-definition", `duplicate definition of '${name}' (first defined at ${where(at)})`);
       return false;
@@ -126,9 +142,15 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
 
   for (const def of defs) {
     switch (def.kind) {
-      case "passthrough":
+      case "passthrough": {
         items.push({ kind: "passthrough", text: def.text, pos: def.pos });
+        const m = /^\s*#\s*define\s+([A-Za-z_]\w*)(?![\w(])\s*(.*)$/s.exec(def.text);
+        if (m !== null && m[2]!.trim() !== "") {
+          const body = scan(m[2]!.replace(/\\\r?\n/g, " "), def.pos.file, new DiagnosticBag(), { lines: false, line: def.pos.line }).slice(0, -1);
+          if (!scope.cDefines.has(m[1]!)) scope.cDefines.set(m[1]!, { body, pos: def.pos });
+        }
         break;
+      }
       case "const":
         if (addConst(def.name, { kind: "const", def }, def.pos)) {
           items.push({ kind: "const", name: def.name, pos: def.pos });

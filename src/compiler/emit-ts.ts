@@ -112,7 +112,7 @@ export function emitModule(
       const n = tsName(m.name);
       if (!values.has(n) && !numbers.has(m.name)) {
         values.set(n, { what: "enum member", pos: m.pos });
-        memberConsts.add(m.name);
+        memberConsts.add(`${it.name}.${m.name}`);
       }
     }
   }
@@ -159,7 +159,7 @@ export function emitModule(
 }
 
 function emitConst(ctx: EmitContext, c: ConstDecl): void {
-  const value = constLiteral(c.value, c.literal);
+  const value = c.string ?? constLiteral(c.value, c.literal);
   docLine(ctx, `const ${c.name} = ${c.literal ?? c.alias ?? value}`, c.pos);
   ctx.printer.line(`export const ${tsName(c.name)} = ${value};`);
 }

@@ -42,7 +42,7 @@ export function emitEnum(ctx: EmitContext, e: EnumType, memberConsts: ReadonlySe
   }, "} as const;");
   p.line(`export type ${name} = (typeof ${name})[keyof typeof ${name}];`);
   for (const m of e.members) {
-    if (memberConsts.has(m.name)) p.line(`export const ${tsName(m.name)} = ${m.value};`);
+    if (memberConsts.has(`${e.name}.${m.name}`)) p.line(`export const ${tsName(m.name)} = ${m.value};`);
     else p.line(`// ${m.name} is not exported as a constant: another definition has that name`);
   }
   const values = [...new Set(e.members.map((m) => m.value))];

@@ -76,6 +76,8 @@ export interface ConstDecl {
   readonly literal: string | null;
   /** The name it was defined by (`RPCBPROC_CALLIT`), else `null`. */
   readonly alias: string | null;
+  /** For a string constant (`const HEXMODULUS = "d4a0..."`): the literal; `value` is then 0. */
+  readonly string: string | null;
   readonly pos: Pos;
 }
 

@@ -217,7 +217,7 @@ class Parser {
         this.advance();
         const name = this.identifier();
         this.expect("=");
-        const value = this.value();
+        const value = this.value(true);
         this.expect(";");
         return { kind: "const", name: name.text, value, pos: name };
       }
@@ -437,8 +437,18 @@ class Parser {
   }
 
   /** RFC 4506 `value`: a constant or an identifier, with an optional leading minus. */
-  private value(): Value {
+  private value(allowString = false): Value {
+    const t0 = this.peek();
+    if (allowString && t0.kind === "string" && t0.text.startsWith('"')) {
+      this.advance();
+      return { kind: "string", text: t0.text, pos: t0 };
+    }
     const neg = this.accept("-");
+    // xdrpp writes C++-scoped names: `case ::RED:`.
+    if (this.is(":") && this.peek(1).text === ":") {
+      this.advance();
+      this.advance();
+    }
     const t = this.peek();
     if (t.kind === "number") {
       this.advance();
@@ -448,6 +458,13 @@ class Parser {
     }
     if (t.kind === "ident" && !XDR_KEYWORDS.has(t.text)) {
       this.advance();
+      // xdrpp's scoped enum member: `color::RED`.
+      if (this.is(":") && this.peek(1).text === ":" && this.peek(2).kind === "ident") {
+        this.advance();
+        this.advance();
+        const m = this.advance();
+        return { kind: "name", name: m.text, negate: neg, pos: m };
+      }
       return { kind: "name", name: t.text, negate: neg, pos: t };
     }
     if (t.kind === "ident" && (t.text === "TRUE" || t.text === "FALSE")) {
@@ -513,6 +530,12 @@ class Parser {
     const t = this.peek();
     if (this.is("string") || this.is("opaque")) {
       this.advance();
+      // `string<>` / `string<N>` as an argument type: the bound is checked by the callee's codec
+      // only in C; Lupine keeps it unbounded like rpcgen's `xdr_wrapstring`.
+      if (this.accept("<")) {
+        if (!this.is(">")) this.value();
+        this.expect(">");
+      }
       return { kind: "builtin", name: t.text as BuiltinName, spelling: t.text, pos: t };
     }
     return this.typeSpecifier([], false);

@@ -39,6 +39,22 @@ export function evaluateCondition(
   at: Pos,
   diags: DiagnosticBag,
 ): boolean {
+  const v = evaluateExpression(tokens, macros, at, diags, () => 0n, "#if condition");
+  return v !== null && v !== 0n;
+}
+
+/**
+ * Evaluates an integer expression. `ident` gives the value of a name that is not a macro
+ * (`null`: unknown, already reported). Returns `null` after reporting a malformed expression.
+ */
+export function evaluateExpression(
+  tokens: readonly Token[],
+  macros: ReadonlyMap<string, Macro>,
+  at: Pos,
+  diags: DiagnosticBag,
+  ident: (name: string, tok: Token) => bigint | null,
+  what: string,
+): bigint | null {
   const expanded = expandForIf(tokens, macros, [], 0);
   let i = 0;
   const peek = () => expanded[i];
@@ -57,7 +73,10 @@ export function evaluateCondition(
     if (t.kind === "string" && t.text.startsWith("'")) {
       return BigInt(t.text.length >= 3 ? t.text.charCodeAt(1) : 0);
     }
-    if (t.kind === "ident") return 0n;
+    if (t.kind === "ident") {
+      const v = ident(t.text, t);
+      return v === null ? fail(`'${t.text}' has no value`) : v;
+    }
     if (t.text === "(") {
       const v = ternary();
       if (expanded[i++]?.text !== ")") fail("missing )");
@@ -134,14 +153,14 @@ export function evaluateCondition(
   };
 
   try {
-    if (expanded.length === 0) fail("#if needs an expression");
+    if (expanded.length === 0) fail("empty expression");
     const v = ternary();
     if (i < expanded.length) fail(`unexpected '${expanded[i]!.text}'`);
-    return v !== 0n;
+    return v;
   } catch (e) {
     if (!(e instanceof ExprError)) throw e;
-    diags.error(at, "bad-condition", `cannot evaluate #if condition: ${e.message}`);
-    return false;
+    diags.error(at, "bad-condition", `cannot evaluate ${what}: ${e.message}`);
+    return null;
   }
 }
 
