@@ -4,10 +4,13 @@
  * dialect). Names are as written; nothing is resolved yet (that is the checker's job).
  */
 import type { Pos } from "./diagnostics.js";
+import type { Token } from "./scanner.js";
 
 /** A constant as written: a literal or a name (optionally negated). */
 export type Value =
   | { readonly kind: "number"; readonly value: bigint; readonly text: string; readonly pos: Pos }
+  /** A parenthesised expression (from a cpp macro): evaluated by the checker. */
+  | { readonly kind: "expr"; readonly tokens: readonly Token[]; readonly negate: boolean; readonly pos: Pos }
   /** A string literal: only as a `const` value (rpcgen copies it into a `#define`). */
   | { readonly kind: "string"; readonly text: string; readonly pos: Pos }
   | { readonly kind: "name"; readonly name: string; readonly negate: boolean; readonly pos: Pos };

@@ -530,6 +530,7 @@ class FileChecker {
 }
 
 function show(v: Value): string {
+  if (v.kind === "expr") return `${v.negate ? "-" : ""}(${v.tokens.map((t) => t.text).join(" ")})`;
   return v.kind === "name" ? `${v.negate ? "-" : ""}${v.name}` : v.text;
 }
 

@@ -145,14 +145,25 @@ export function mergeDefinitions(base: readonly Definition[], more: readonly Def
   let at = -1;
   for (const d of more) {
     const k = keyOf(d);
-    const idx = keys.indexOf(k);
-    if (idx >= 0) {
-      at = idx;
+    const seen = keys.indexOf(k);
+    if (seen >= 0) {
+      at = seen;
       continue;
     }
     const n = nameOf(d);
     if (n !== null && n !== "" && names.has(n)) continue;
-    at++;
+    // Place it by source position among definitions of the same file, else after the last anchor.
+    const before = (a: Definition) =>
+      a.pos.file === d.pos.file && (a.pos.line > d.pos.line || (a.pos.line === d.pos.line && a.pos.col > d.pos.col));
+    let idx = out.findIndex(before);
+    if (idx < 0) {
+      let last = -1;
+      out.forEach((a, j) => {
+        if (a.pos.file === d.pos.file) last = j;
+      });
+      idx = last >= 0 ? last + 1 : at + 1;
+    }
+    at = idx;
     out.splice(at, 0, d);
     keys.splice(at, 0, k);
     if (n !== null) names.add(n);

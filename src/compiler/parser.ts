@@ -104,6 +104,9 @@ class Parser {
       } catch (e) {
         if (!(e instanceof SyntaxError_)) throw e;
         this.diags.error(e.pos, "syntax", e.message);
+        // Do not restart at the token that failed (a keyword misused as a name).
+        const at = this.peek();
+        if (at.line === e.pos.line && at.col === e.pos.col && at.file === e.pos.file) this.advance();
         defs.splice(before, 0, ...this.pending);
         this.pending = [];
         this.recover(startDepth);
@@ -450,6 +453,20 @@ class Parser {
       this.advance();
     }
     const t = this.peek();
+    if (t.kind === "punct" && t.text === "(") {
+      // A parenthesised constant expression, as a cpp macro may leave: `(1500 - 28 - 8)`.
+      const start = this.advance();
+      const tokens: Token[] = [];
+      for (let depth = 1; ; ) {
+        const x = this.peek();
+        if (x.kind === "eof") throw this.unexpected("')'");
+        this.advance();
+        if (x.text === "(") depth++;
+        else if (x.text === ")" && --depth === 0) break;
+        tokens.push(x);
+      }
+      return { kind: "expr", tokens, negate: neg, pos: start };
+    }
     if (t.kind === "number") {
       this.advance();
       const v = parseNumber(t.text);

@@ -79,6 +79,10 @@ export class ConstEvaluator {
   /** The value of a `value` in `scope`; reports undefined names; `null` when unknown. */
   value(scope: FileScope, v: Value): bigint | null {
     if (v.kind === "number") return v.value;
+    if (v.kind === "expr") {
+      const r = evaluateExpression(v.tokens, new Map(), v.pos, this.diags, (id, t) => this.name(scope, id, t), "constant expression");
+      return r === null ? null : v.negate ? -r : r;
+    }
     if (v.kind === "string") {
       this.diags.error(v.pos, "not-a-number", `a string ${v.text} is not a number`);
       return null;
