@@ -44,7 +44,16 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const source = join(shared, "corpus", "x", FILE);
   const group = "compiler: remote_protocol.x (6,978 lines), cold process";
   if (!existsSync(source)) {
-    return [{ group, system: "lupine gen", value: Number.NaN, unit: "ms", better: "lower", note: "../shared is absent" }];
+    return [
+      {
+        group,
+        system: "lupine gen",
+        value: Number.NaN,
+        unit: "ms",
+        better: "lower",
+        note: "../shared is absent",
+      },
+    ];
   }
   const dir = mkdtempSync(join(tmpdir(), "lupine-bench-gen-"));
   try {
@@ -59,25 +68,51 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       system: "lupine gen (node, cold)",
       unit: "ms",
       better: "lower",
-      ...series(() => timeMs(process.execPath, [cli, "gen", "remote_protocol.x", ...defs, "-o", "out"], dir)),
+      ...series(() =>
+        timeMs(process.execPath, [cli, "gen", "remote_protocol.x", ...defs, "-o", "out"], dir),
+      ),
     });
     const rpcgen = spawnSync("rpcgen", ["--version"], { stdio: "ignore" }).error === undefined;
     for (const flag of ["-c", "-h"]) {
       rows.push(
         rpcgen
-          ? { group, system: `rpcgen ${flag}`, unit: "ms", better: "lower", ...series(() => {
+          ? {
+              group,
+              system: `rpcgen ${flag}`,
+              unit: "ms",
+              better: "lower",
+              ...series(() => {
                 rmSync(join(dir, `out${flag}`), { force: true });
                 return timeMs("rpcgen", [flag, "-o", `out${flag}`, "remote_protocol.x"], dir);
-              }), ...(flag === "-c" ? { baseline: true } : {}) }
-          : { group, system: `rpcgen ${flag}`, value: Number.NaN, unit: "ms", better: "lower", note: "rpcgen is missing" },
+              }),
+              ...(flag === "-c" ? { baseline: true } : {}),
+            }
+          : {
+              group,
+              system: `rpcgen ${flag}`,
+              value: Number.NaN,
+              unit: "ms",
+              better: "lower",
+              note: "rpcgen is missing",
+            },
       );
     }
     const warm = series(() => {
       const t0 = performance.now();
-      compile({ host: fsHost, files: [join(dir, "remote_protocol.x")], defines: new Map(Object.entries(DEFINES)) });
+      compile({
+        host: fsHost,
+        files: [join(dir, "remote_protocol.x")],
+        defines: new Map(Object.entries(DEFINES)),
+      });
       return performance.now() - t0;
     });
-    rows.push({ group: "compiler: remote_protocol.x, warm in-process compile()", system: "lupine compile()", unit: "ms", better: "lower", ...warm });
+    rows.push({
+      group: "compiler: remote_protocol.x, warm in-process compile()",
+      system: "lupine compile()",
+      unit: "ms",
+      better: "lower",
+      ...warm,
+    });
     return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -58,10 +58,24 @@ const JsXdr: Any = createRequire(import.meta.url)("@stellar/js-xdr");
 
 function jsXdrTypes(): Any {
   return JsXdr.config((x: Any) => {
-    x.enum("ftype3", { nf3reg: 1, nf3dir: 2, nf3blk: 3, nf3chr: 4, nf3lnk: 5, nf3sock: 6, nf3fifo: 7 });
+    x.enum("ftype3", {
+      nf3reg: 1,
+      nf3dir: 2,
+      nf3blk: 3,
+      nf3chr: 4,
+      nf3lnk: 5,
+      nf3sock: 6,
+      nf3fifo: 7,
+    });
     x.enum("nfsstat3", { nfs3Ok: 0, nfs3errPerm: 1, nfs3errNoent: 2, nfs3errIo: 5 });
-    x.struct("specdata3", [["specdata1", x.uint()], ["specdata2", x.uint()]]);
-    x.struct("nfstime3", [["seconds", x.uint()], ["nseconds", x.uint()]]);
+    x.struct("specdata3", [
+      ["specdata1", x.uint()],
+      ["specdata2", x.uint()],
+    ]);
+    x.struct("nfstime3", [
+      ["seconds", x.uint()],
+      ["nseconds", x.uint()],
+    ]);
     x.struct("fattr3", [
       ["type", x.lookup("ftype3")],
       ["mode", x.uint()],
@@ -79,13 +93,19 @@ function jsXdrTypes(): Any {
     ]);
     x.union("post_op_attr", {
       switchOn: x.bool(),
-      switches: [[true, "attributes"], [false, x.void()]],
+      switches: [
+        [true, "attributes"],
+        [false, x.void()],
+      ],
       arms: { attributes: x.lookup("fattr3") },
     });
     x.struct("nfs_fh3", [["data", x.varOpaque(64)]]);
     x.union("post_op_fh3", {
       switchOn: x.bool(),
-      switches: [[true, "handle"], [false, x.void()]],
+      switches: [
+        [true, "handle"],
+        [false, x.void()],
+      ],
       arms: { handle: x.lookup("nfs_fh3") },
     });
     x.struct("entryplus3", [
@@ -96,7 +116,10 @@ function jsXdrTypes(): Any {
       ["nameHandle", x.lookup("post_op_fh3")],
       ["nextentry", x.option(x.lookup("entryplus3"))],
     ]);
-    x.struct("dirlistplus3", [["entries", x.option(x.lookup("entryplus3"))], ["eof", x.bool()]]);
+    x.struct("dirlistplus3", [
+      ["entries", x.option(x.lookup("entryplus3"))],
+      ["eof", x.bool()],
+    ]);
     x.struct("READDIRPLUS3resok", [
       ["dirAttributes", x.lookup("post_op_attr")],
       ["cookieverf", x.opaque(8)],
@@ -161,15 +184,25 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const types = jsXdrTypes();
   const jsValue = jsXdrValue(types);
   const jsBytes: Buffer = jsValue.toXDR();
-  if (Buffer.compare(Buffer.from(bytes), jsBytes) !== 0) throw new Error("js-xdr and Lupine disagree on the bytes");
+  if (Buffer.compare(Buffer.from(bytes), jsBytes) !== 0)
+    throw new Error("js-xdr and Lupine disagree on the bytes");
   const group = `xdr: READDIRPLUS3res (${ENTRIES} entries, ${bytes.length} bytes) encode+decode`;
   const rows: BenchRow[] = [];
   const add = (g: string, system: string, fn: () => void, baseline = false) => {
     const m = measureOps(fn, { ...window, batch: 20 });
-    rows.push({ group: g, system, unit: "ops/s", better: "higher", ...m, ...(baseline ? { baseline } : {}) });
+    rows.push({
+      group: g,
+      system,
+      unit: "ops/s",
+      better: "higher",
+      ...m,
+      ...(baseline ? { baseline } : {}),
+    });
   };
   add(group, "@stellar/js-xdr", () => types.READDIRPLUS3res.fromXDR(jsValue.toXDR()), true);
-  add(group, "lupine (generated codec)", () => decode(nfs.xdr_READDIRPLUS3res, encode(nfs.xdr_READDIRPLUS3res, value)));
+  add(group, "lupine (generated codec)", () =>
+    decode(nfs.xdr_READDIRPLUS3res, encode(nfs.xdr_READDIRPLUS3res, value)),
+  );
   const enc = `xdr: READDIRPLUS3res encode only`;
   add(enc, "@stellar/js-xdr", () => jsValue.toXDR(), true);
   add(enc, "lupine (generated codec)", () => encode(nfs.xdr_READDIRPLUS3res, value));

@@ -60,7 +60,10 @@ export function typecheck(dir: string): { ok: boolean; output: string } {
   writeFileSync(
     join(dir, "tsconfig.json"),
     JSON.stringify({
-      compilerOptions: { ...STRICT_OPTIONS, paths: { lupine: [join(repoRoot, "dist/src/index.d.ts")] } },
+      compilerOptions: {
+        ...STRICT_OPTIONS,
+        paths: { lupine: [join(repoRoot, "dist/src/index.d.ts")] },
+      },
       include: ["**/*.ts"],
     }),
   );

@@ -46,7 +46,8 @@ function parseArgs(argv: readonly string[]): Args | string {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (flag: string): string | undefined => {
-      if (arg.length > flag.length && arg.startsWith(flag)) return arg.slice(flag.length).replace(/^=/, "");
+      if (arg.length > flag.length && arg.startsWith(flag))
+        return arg.slice(flag.length).replace(/^=/, "");
       return argv[++i];
     };
     if (arg === "-o" || arg === "--out" || arg.startsWith("--out=")) {
@@ -106,7 +107,8 @@ export async function main(argv: string[]): Promise<number> {
     includeDirs: args.includes,
     defines: args.defines,
     runtime: args.runtime,
-    outputPath: out === null ? defaultOutputPath : (f) => join(out, basename(f).replace(/\.x$/, "") + ".ts"),
+    outputPath:
+      out === null ? defaultOutputPath : (f) => join(out, `${basename(f).replace(/\.x$/, "")}.ts`),
   });
   for (const d of result.diagnostics) console.error(formatDiagnostic(d));
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;

@@ -23,7 +23,11 @@ export interface TypeFacts {
 export type Facts = ReadonlyMap<TypeDecl, TypeFacts>;
 
 /** Finds `name` as seen from `module`: its own types, then the file it imports the name from. */
-export function lookupType(modules: readonly Module[], module: Module, name: string): TypeDecl | undefined {
+export function lookupType(
+  modules: readonly Module[],
+  module: Module,
+  name: string,
+): TypeDecl | undefined {
   const own = module.types.get(name);
   if (own !== undefined) return own;
   const from = module.imports.get(name);
@@ -69,7 +73,8 @@ export function analyze(modules: readonly Module[], diags: DiagnosticBag): Facts
       else
         ok =
           d.arms.some((a) => a.field === null || canEnd(d, a.field.type)) ||
-          (d.defaultArm !== null && (d.defaultArm.field === null || canEnd(d, d.defaultArm.field.type)));
+          (d.defaultArm !== null &&
+            (d.defaultArm.field === null || canEnd(d, d.defaultArm.field.type)));
       if (ok) {
         finite.add(d);
         changed = true;
@@ -99,7 +104,8 @@ export function analyze(modules: readonly Module[], diags: DiagnosticBag): Facts
     else if (d.kind === "struct") n = d.fields.reduce((s, f) => s + sizeOf(d, f.type), 0);
     else {
       const arms = d.arms.map((a) => (a.field === null ? 0 : sizeOf(d, a.field.type)));
-      if (d.defaultArm !== null) arms.push(d.defaultArm.field === null ? 0 : sizeOf(d, d.defaultArm.field.type));
+      if (d.defaultArm !== null)
+        arms.push(d.defaultArm.field === null ? 0 : sizeOf(d, d.defaultArm.field.type));
       n = 4 + Math.min(...arms);
     }
     sizes.set(d, n);
@@ -164,13 +170,22 @@ export function analyze(modules: readonly Module[], diags: DiagnosticBag): Facts
     return out;
   });
   for (const d of all) {
-    facts.set(d, { minSize: sizeOfDecl(d), listField: listField.get(d) ?? null, recursive: recursive.has(d) });
+    facts.set(d, {
+      minSize: sizeOfDecl(d),
+      listField: listField.get(d) ?? null,
+      recursive: recursive.has(d),
+    });
   }
   return facts;
 }
 
 /** Follows typedef names (across files) to the type they stand for. */
-function resolveFrom(modules: readonly Module[], owner: Map<TypeDecl, Module>, from: TypeDecl, t: XType): XType {
+function resolveFrom(
+  modules: readonly Module[],
+  owner: Map<TypeDecl, Module>,
+  from: TypeDecl,
+  t: XType,
+): XType {
   let cur = t;
   let mod = owner.get(from)!;
   for (let guard = 0; cur.kind === "ref" && guard < 100; guard++) {

@@ -10,7 +10,12 @@ import type { Token } from "./scanner.js";
 export type Value =
   | { readonly kind: "number"; readonly value: bigint; readonly text: string; readonly pos: Pos }
   /** A parenthesised expression (from a cpp macro): evaluated by the checker. */
-  | { readonly kind: "expr"; readonly tokens: readonly Token[]; readonly negate: boolean; readonly pos: Pos }
+  | {
+      readonly kind: "expr";
+      readonly tokens: readonly Token[];
+      readonly negate: boolean;
+      readonly pos: Pos;
+    }
   /** A string literal: only as a `const` value (rpcgen copies it into a `#define`). */
   | { readonly kind: "string"; readonly text: string; readonly pos: Pos }
   | { readonly kind: "name"; readonly name: string; readonly negate: boolean; readonly pos: Pos };
@@ -31,7 +36,12 @@ export type BuiltinName =
 
 /** A type specifier. */
 export type TypeSpec =
-  | { readonly kind: "builtin"; readonly name: BuiltinName; readonly spelling: string; readonly pos: Pos }
+  | {
+      readonly kind: "builtin";
+      readonly name: BuiltinName;
+      readonly spelling: string;
+      readonly pos: Pos;
+    }
   | {
       readonly kind: "named";
       readonly name: string;

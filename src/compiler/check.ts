@@ -6,11 +6,22 @@
  * the discriminant's range or repeated, numbers out of range, and (in `analyze.ts`) recursion that
  * cannot terminate.
  */
-import type { Declaration, Definition, TypeSpec, UnionDef, Value } from "./ast.js";
+
 import { analyze, type Facts } from "./analyze.js";
+import type { Declaration, Definition, TypeSpec, UnionDef, Value } from "./ast.js";
 import { type Declared, declare, derivedProgramNumber } from "./declare.js";
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
-import type { Arm, Field, Item, Module, Procedure, Program, TypeDecl, Version, XType } from "./model.js";
+import type {
+  Arm,
+  Field,
+  Item,
+  Module,
+  Procedure,
+  Program,
+  TypeDecl,
+  Version,
+  XType,
+} from "./model.js";
 import { ConstEvaluator, type FileScope } from "./scope.js";
 
 /** One file to check: its definitions, merged over the preprocessing passes. */
@@ -65,9 +76,10 @@ export const C_TYPES: Readonly<Record<string, XType>> = Object.fromEntries(
   }),
 ) as Record<string, XType>;
 
-
 /** C spellings of integer types, as `%#define` bodies write them. */
-const C_SPELLINGS: Readonly<Record<string, "int" | "uint" | "hyper" | "uhyper" | "bool" | "float" | "double">> = {
+const C_SPELLINGS: Readonly<
+  Record<string, "int" | "uint" | "hyper" | "uhyper" | "bool" | "float" | "double">
+> = {
   int: "int",
   long: "int",
   short: "int",
@@ -120,7 +132,8 @@ class FileChecker {
   run(): Module {
     const items: Item[] = [];
     for (const it of this.declared.items) {
-      if (it.kind === "passthrough") items.push({ kind: "passthrough", text: it.text, pos: it.pos });
+      if (it.kind === "passthrough")
+        items.push({ kind: "passthrough", text: it.text, pos: it.pos });
       else if (it.kind === "const") {
         const c = this.constant(it.name, it.pos);
         if (c !== null) items.push(c);
@@ -142,7 +155,15 @@ class FileChecker {
     const src = this.scope.consts.get(name);
     if (src?.kind !== "const") return null;
     if (src.def.value.kind === "string") {
-      return { kind: "const", name, value: 0n, literal: null, alias: null, string: src.def.value.text, pos };
+      return {
+        kind: "const",
+        name,
+        value: 0n,
+        literal: null,
+        alias: null,
+        string: src.def.value.text,
+        pos,
+      };
     }
     const v = this.evaluator.name(this.scope, name, pos);
     if (v === null) return null;
@@ -171,7 +192,11 @@ class FileChecker {
           const v = this.evaluator.member(this.scope, t.def, i);
           if (v === null) continue;
           if (v < I32_MIN || v > I32_MAX) {
-            this.diags.error(m.pos, "enum-range", `enum value ${m.name} = ${v} is outside the 32-bit signed range`);
+            this.diags.error(
+              m.pos,
+              "enum-range",
+              `enum value ${m.name} = ${v} is outside the 32-bit signed range`,
+            );
             continue;
           }
           members.push({ name: m.name, value: Number(v), pos: m.pos });
@@ -214,13 +239,19 @@ class FileChecker {
     const dd = def.discriminant;
     const dtype = dd.name === null ? null : this.declType(dd, `union ${name} discriminant`);
     if (dd.name === null || dtype === null) {
-      if (dd.name === null) this.diags.error(dd.pos, "bad-discriminant", `union ${name}: the discriminant cannot be void`);
+      if (dd.name === null)
+        this.diags.error(
+          dd.pos,
+          "bad-discriminant",
+          `union ${name}: the discriminant cannot be void`,
+        );
       return null;
     }
     const resolved = this.resolveAlias(dtype);
     let kind: "int" | "uint" | "bool" | "enum";
     let enumName: string | null = null;
-    if (resolved.kind === "int" || resolved.kind === "uint" || resolved.kind === "bool") kind = resolved.kind;
+    if (resolved.kind === "int" || resolved.kind === "uint" || resolved.kind === "bool")
+      kind = resolved.kind;
     else if (resolved.kind === "ref" && this.lookup(resolved.name)?.kind === "enum") {
       kind = "enum";
       enumName = resolved.name;
@@ -243,7 +274,11 @@ class FileChecker {
       if (field === dd.name) {
         // C keeps them apart (`u.status` vs `status`); one TypeScript object cannot.
         field = `${field}_`;
-        this.diags.warning(d.pos, "renamed-arm", `union ${name}: arm '${d.name}' has the discriminant's name; its property is '${field}'`);
+        this.diags.warning(
+          d.pos,
+          "renamed-arm",
+          `union ${name}: arm '${d.name}' has the discriminant's name; its property is '${field}'`,
+        );
       }
       armFields.add(field);
       const type = this.declType(d, `union ${name} ${label}`);
@@ -257,7 +292,11 @@ class FileChecker {
         const key = String(v);
         const prev = seen.get(key);
         if (prev !== undefined) {
-          this.diags.error(c.pos, "duplicate-case", `union ${name}: case ${show(c)} repeats a case value (first at ${prev.file}:${prev.line})`);
+          this.diags.error(
+            c.pos,
+            "duplicate-case",
+            `union ${name}: case ${show(c)} repeats a case value (first at ${prev.file}:${prev.line})`,
+          );
           continue;
         }
         seen.set(key, c.pos);
@@ -265,8 +304,18 @@ class FileChecker {
       }
       arms.push({ values, field: armField(arm.decl, `case ${arm.cases.map(show).join(", ")}`) });
     }
-    const defaultArm = def.defaultArm === null ? null : { field: armField(def.defaultArm, "default") };
-    return { kind: "union", name, discriminant, discriminantKind: kind, enumName, arms, defaultArm, pos: def.pos };
+    const defaultArm =
+      def.defaultArm === null ? null : { field: armField(def.defaultArm, "default") };
+    return {
+      kind: "union",
+      name,
+      discriminant,
+      discriminantKind: kind,
+      enumName,
+      arms,
+      defaultArm,
+      pos: def.pos,
+    };
   }
 
   private caseValue(
@@ -286,11 +335,14 @@ class FileChecker {
       case "bool":
         return v === 1n ? true : v === 0n ? false : bad(`= ${v} is not a bool (TRUE or FALSE)`);
       case "uint":
-        return v < 0n || v > U32_MAX ? bad(`= ${v} is outside the range of unsigned int`) : Number(v);
+        return v < 0n || v > U32_MAX
+          ? bad(`= ${v} is outside the range of unsigned int`)
+          : Number(v);
       case "int":
         return v < I32_MIN || v > I32_MAX ? bad(`= ${v} is outside the range of int`) : Number(v);
       case "enum":
-        if (enumValues !== null && !enumValues.has(Number(v))) return bad(`= ${v} is not a value of enum ${enumName}`);
+        if (enumValues !== null && !enumValues.has(Number(v)))
+          return bad(`= ${v} is not a value of enum ${enumName}`);
         return Number(v);
     }
   }
@@ -326,7 +378,8 @@ class FileChecker {
     if (spec.kind === "builtin" && (spec.name === "string" || spec.name === "opaque")) {
       const size = d.size === null ? null : this.bound(d.size, where);
       if (spec.name === "string") {
-        if (d.shape === "optional") return { kind: "optional", element: { kind: "string", max: null } };
+        if (d.shape === "optional")
+          return { kind: "optional", element: { kind: "string", max: null } };
         return { kind: "string", max: size };
       }
       return { kind: "opaque", fixed: d.shape === "fixed", size };
@@ -335,7 +388,11 @@ class FileChecker {
     if (base === null) return null;
     if (base.kind === "void") {
       if (d.shape !== "plain" || d.name !== null) {
-        this.diags.error(d.pos, "void-use", `${where}: void can only be a whole union arm or procedure type`);
+        this.diags.error(
+          d.pos,
+          "void-use",
+          `${where}: void can only be a whole union arm or procedure type`,
+        );
         return null;
       }
       return base;
@@ -348,7 +405,12 @@ class FileChecker {
       case "fixed":
         return { kind: "array", fixed: true, size: this.bound(d.size!, where), element: base };
       case "var":
-        return { kind: "array", fixed: false, size: d.size === null ? null : this.bound(d.size, where), element: base };
+        return {
+          kind: "array",
+          fixed: false,
+          size: d.size === null ? null : this.bound(d.size, where),
+          element: base,
+        };
     }
   }
 
@@ -371,7 +433,11 @@ class FileChecker {
     }
   }
 
-  private named(name: string, pos: Pos, tag: "struct" | "union" | "enum" | undefined): XType | null {
+  private named(
+    name: string,
+    pos: Pos,
+    tag: "struct" | "union" | "enum" | undefined,
+  ): XType | null {
     const own = this.scope.types.get(name);
     const other = own === undefined ? this.scopes.find((s) => s.types.has(name)) : this.scope;
     const def = own ?? other?.types.get(name);
@@ -400,8 +466,13 @@ class FileChecker {
 
   /** A `%#define NAME <C integer type>` line (`%#define ndmp2_u_quad unsigned long long`). */
   private cTypeDefine(name: string): XType | undefined {
-    const scope = this.scope.cDefines.has(name) ? this.scope : this.scopes.find((s) => s.cDefines.has(name));
-    const body = scope?.cDefines.get(name)?.body.map((t) => t.text).join(" ");
+    const scope = this.scope.cDefines.has(name)
+      ? this.scope
+      : this.scopes.find((s) => s.cDefines.has(name));
+    const body = scope?.cDefines
+      .get(name)
+      ?.body.map((t) => t.text)
+      .join(" ");
     if (body === undefined) return undefined;
     const kind = C_SPELLINGS[body];
     if (kind !== undefined) return { kind };
@@ -413,14 +484,20 @@ class FileChecker {
     const n = this.evaluator.value(this.scope, v);
     if (n === null) return null;
     if (n < 0n || n > U32_MAX) {
-      this.diags.error(v.pos, "bad-bound", `${where}: size ${show(v)}${v.kind === "name" ? ` = ${n}` : ""} is not a positive 32-bit constant`);
+      this.diags.error(
+        v.pos,
+        "bad-bound",
+        `${where}: size ${show(v)}${v.kind === "name" ? ` = ${n}` : ""} is not a positive 32-bit constant`,
+      );
       return null;
     }
     return Number(n);
   }
 
   private lookupDeclared(name: string) {
-    const scope = this.scope.types.has(name) ? this.scope : this.scopes.find((s) => s.types.has(name));
+    const scope = this.scope.types.has(name)
+      ? this.scope
+      : this.scopes.find((s) => s.types.has(name));
     const def = scope?.types.get(name);
     return scope === undefined || def === undefined ? undefined : { scope, def };
   }
@@ -453,19 +530,23 @@ class FileChecker {
 
   // ---- programs (RFC 5531 §12) ----
 
-  private number(v: Value | null, what: string, fallback: number, pos: Pos): number | null {
+  private number(v: Value | null, what: string, fallback: number): number | null {
     if (v === null) return fallback;
     const n = this.evaluator.value(this.scope, v);
     if (n === null) return null;
     if (n < 0n || n > U32_MAX) {
-      this.diags.error(v.pos, "number-range", `${what} ${show(v)} = ${n} is not an unsigned 32-bit number`);
+      this.diags.error(
+        v.pos,
+        "number-range",
+        `${what} ${show(v)} = ${n} is not an unsigned 32-bit number`,
+      );
       return null;
     }
     return Number(n);
   }
 
   private program(def: import("./ast.js").ProgramDef, name: string): Program | null {
-    let number = this.number(def.number, `program ${name} number`, 0, def.pos);
+    let number = this.number(def.number, `program ${name} number`, 0);
     if (def.number === null) {
       number = derivedProgramNumber(name);
       const hex = `0x${number.toString(16)}`;
@@ -479,16 +560,27 @@ class FileChecker {
     const seenVersions = new Map<number, string>();
     for (const v of def.versions) {
       const vname = def.shorthand ? `${name}_V1` : v.name;
-      const vnum = this.number(v.number, `version ${vname}`, 1, v.pos);
+      const vnum = this.number(v.number, `version ${vname}`, 1);
       if (vnum === null) continue;
       const other = seenVersions.get(vnum);
       if (other !== undefined) {
-        this.diags.error(v.pos, "duplicate-number", `program ${name}: versions ${other} and ${vname} share number ${vnum}`);
+        this.diags.error(
+          v.pos,
+          "duplicate-number",
+          `program ${name}: versions ${other} and ${vname} share number ${vnum}`,
+        );
       }
       seenVersions.set(vnum, vname);
-      versions.push({ name: vname, number: vnum, procedures: this.procedures(v, name, vname), pos: v.pos });
+      versions.push({
+        name: vname,
+        number: vnum,
+        procedures: this.procedures(v, name, vname),
+        pos: v.pos,
+      });
     }
-    return number === null ? null : { kind: "program", name, number, versions, shorthand: def.shorthand, pos: def.pos };
+    return number === null
+      ? null
+      : { kind: "program", name, number, versions, shorthand: def.shorthand, pos: def.pos };
   }
 
   private procedures(v: import("./ast.js").VersionDef, prog: string, vname: string): Procedure[] {
@@ -498,17 +590,25 @@ class FileChecker {
     let next = 1;
     for (const p of v.procedures) {
       const where = `procedure ${p.name}`;
-      const num = this.number(p.number, where, next, p.pos);
+      const num = this.number(p.number, where, next);
       if (num === null) continue;
       next = num + 1;
       if (byName.has(p.name)) {
-        this.diags.error(p.pos, "duplicate-definition", `${prog} ${vname}: duplicate procedure ${p.name}`);
+        this.diags.error(
+          p.pos,
+          "duplicate-definition",
+          `${prog} ${vname}: duplicate procedure ${p.name}`,
+        );
         continue;
       }
       byName.add(p.name);
       const other = byNumber.get(num);
       if (other !== undefined) {
-        this.diags.error(p.pos, "duplicate-number", `${prog} ${vname}: procedures ${other} and ${p.name} share number ${num}`);
+        this.diags.error(
+          p.pos,
+          "duplicate-number",
+          `${prog} ${vname}: procedures ${other} and ${p.name} share number ${num}`,
+        );
         continue;
       }
       byNumber.set(num, p.name);
@@ -523,7 +623,15 @@ class FileChecker {
           ok = false;
         } else args.push(t);
       }
-      if (ok) out.push({ name: p.name, number: num, args, argNames: p.args.map((a) => a.name), result: result!, pos: p.pos });
+      if (ok)
+        out.push({
+          name: p.name,
+          number: num,
+          args,
+          argNames: p.args.map((a) => a.name),
+          result: result!,
+          pos: p.pos,
+        });
     }
     return out;
   }
@@ -548,7 +656,9 @@ export function describe(t: XType): string {
     case "opaque":
       return t.fixed ? `opaque[${t.size}]` : `opaque<${t.size ?? ""}>`;
     case "array":
-      return t.fixed ? `${describe(t.element)}[${t.size}]` : `${describe(t.element)}<${t.size ?? ""}>`;
+      return t.fixed
+        ? `${describe(t.element)}[${t.size}]`
+        : `${describe(t.element)}<${t.size ?? ""}>`;
     case "optional":
       return `${describe(t.element)} *`;
     default:

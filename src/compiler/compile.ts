@@ -10,8 +10,9 @@
  * name (two different definitions in exclusive branches), the `RPC_XDR` pass wins, then
  * `RPC_HDR`, `RPC_CLNT`, `RPC_SVC`, `RPC_TBL`: the XDR routines decide the wire format.
  */
-import type { Definition } from "./ast.js";
+
 import type { Facts } from "./analyze.js";
+import type { Definition } from "./ast.js";
 import { type CheckInput, check } from "./check.js";
 import { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics.js";
 import { emitModule } from "./emit-ts.js";
@@ -58,7 +59,7 @@ export interface CompileResult {
 
 /** The default output path: `dir/name.x` → `dir/name.ts`. */
 export function defaultOutputPath(file: string): string {
-  return file.replace(/\.x$/, "") + ".ts";
+  return `${file.replace(/\.x$/, "")}.ts`;
 }
 
 /** Compiles `.x` files to TypeScript. */
@@ -79,7 +80,11 @@ export function compile(options: CompileOptions): CompileResult {
     const out = outputPath(f);
     const other = seenOut.get(out);
     if (other !== undefined) {
-      diags.error({ file: f, line: 1, col: 1 }, "output-clash", `${f} and ${other} would both be written to ${out}`);
+      diags.error(
+        { file: f, line: 1, col: 1 },
+        "output-clash",
+        `${f} and ${other} would both be written to ${out}`,
+      );
     }
     seenOut.set(out, f);
   }
@@ -87,10 +92,17 @@ export function compile(options: CompileOptions): CompileResult {
   const texts: Output[] = [];
   if (diags.errorCount === 0) {
     for (const m of modules) {
-      const text = emitModule(modules, m, facts, {
-        runtime: options.runtime ?? "lupine",
-        specifierFor: (from, to) => relativePath(dirname(outputPath(from)), outputPath(to)).replace(/\.ts$/, ".js"),
-      }, diags);
+      const text = emitModule(
+        modules,
+        m,
+        facts,
+        {
+          runtime: options.runtime ?? "lupine",
+          specifierFor: (from, to) =>
+            relativePath(dirname(outputPath(from)), outputPath(to)).replace(/\.ts$/, ".js"),
+        },
+        diags,
+      );
       texts.push({ input: m.file, path: outputPath(m.file), text });
     }
   }
@@ -115,7 +127,11 @@ function parsePasses(
   for (const pass of PASSES) {
     const defines = new Map(options.defines ?? []);
     defines.set(pass, "1");
-    const pp = preprocess(file, { host: options.host, includeDirs: options.includeDirs ?? [], defines, cache }, diags);
+    const pp = preprocess(
+      file,
+      { host: options.host, includeDirs: options.includeDirs ?? [], defines, cache },
+      diags,
+    );
     const spec = parse(file, pp.tokens, diags);
     if (pass === PASSES[0]) {
       merged = [...spec.definitions];
@@ -138,7 +154,10 @@ function nameOf(d: Definition): string | null {
 }
 
 /** Adds the definitions of a later pass that the earlier ones did not see, in source order. */
-export function mergeDefinitions(base: readonly Definition[], more: readonly Definition[]): Definition[] {
+export function mergeDefinitions(
+  base: readonly Definition[],
+  more: readonly Definition[],
+): Definition[] {
   const out = [...base];
   const keys = out.map(keyOf);
   const names = new Set(out.map(nameOf).filter((n) => n !== null && n !== ""));
@@ -154,7 +173,8 @@ export function mergeDefinitions(base: readonly Definition[], more: readonly Def
     if (n !== null && n !== "" && names.has(n)) continue;
     // Place it by source position among definitions of the same file, else after the last anchor.
     const before = (a: Definition) =>
-      a.pos.file === d.pos.file && (a.pos.line > d.pos.line || (a.pos.line === d.pos.line && a.pos.col > d.pos.col));
+      a.pos.file === d.pos.file &&
+      (a.pos.line > d.pos.line || (a.pos.line === d.pos.line && a.pos.col > d.pos.col));
     let idx = out.findIndex(before);
     if (idx < 0) {
       let last = -1;

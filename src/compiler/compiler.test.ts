@@ -5,14 +5,19 @@ import { camelCase, methodNames, pascalCase, tsName } from "./names.js";
 import { parseNumber } from "./scanner.js";
 
 /** Compiles in-memory files; returns diagnostics as `line:col code` and the first output. */
-function run(files: Record<string, string>, options: { defines?: Record<string, string>; includeDirs?: string[] } = {}) {
+function run(
+  files: Record<string, string>,
+  options: { defines?: Record<string, string>; includeDirs?: string[] } = {},
+) {
   const r = compile({
     host: memoryHost(files),
     files: [Object.keys(files)[0]!],
     defines: new Map(Object.entries(options.defines ?? {})),
     includeDirs: options.includeDirs ?? [],
   });
-  const diags = r.diagnostics.map((d: Diagnostic) => `${d.line}:${d.column} ${d.severity} ${d.code}`);
+  const diags = r.diagnostics.map(
+    (d: Diagnostic) => `${d.line}:${d.column} ${d.severity} ${d.code}`,
+  );
   return { r, diags, text: r.outputs[0]?.text ?? "" };
 }
 
@@ -21,14 +26,23 @@ const kinds = (text: string) =>
 
 describe("scanner", () => {
   const cases: [string, string, string[]][] = [
-    ["punctuation and names", "int x<5>;", ["ident:int", "ident:x", "punct:<", "number:5", "punct:>", "punct:;", "eof:"]],
+    [
+      "punctuation and names",
+      "int x<5>;",
+      ["ident:int", "ident:x", "punct:<", "number:5", "punct:>", "punct:;", "eof:"],
+    ],
     ["block comment with # and %", "/*\n# Revision 1\n% not a line\n*/ x", ["ident:x", "eof:"]],
     ["// comment (Stellar dialect)", "a // b\nc", ["ident:a", "ident:c", "eof:"]],
     ["% line", "%#include <x.h>\nint", ["passthrough:#include <x.h>", "ident:int", "eof:"]],
-    ["% line ending in \\ continues", "%#define A \\\n  1\nb", ["passthrough:#define A \\\n  1", "ident:b", "eof:"]],
+    [
+      "% line ending in \\ continues",
+      "%#define A \\\n  1\nb",
+      ["passthrough:#define A \\\n  1", "ident:b", "eof:"],
+    ],
     ["directive", "  #define X 1 /* c */\ny", ["directive:define X 1 /* c */", "ident:y", "eof:"]],
   ];
-  for (const [name, text, expected] of cases) test(name, () => assert.deepEqual(kinds(text), expected));
+  for (const [name, text, expected] of cases)
+    test(name, () => assert.deepEqual(kinds(text), expected));
 
   test("numbers: decimal, hex, octal, C suffixes", () => {
     assert.equal(parseNumber("0170000"), 0o170000n);
@@ -41,7 +55,10 @@ describe("scanner", () => {
   test("illegal character is reported with its position", () => {
     const d = new DiagnosticBag();
     scan("int $x;", "t.x", d);
-    assert.deepEqual(d.list.map((x) => `${x.line}:${x.column} ${x.code}`), ["1:5 illegal-character"]);
+    assert.deepEqual(
+      d.list.map((x) => `${x.line}:${x.column} ${x.code}`),
+      ["1:5 illegal-character"],
+    );
   });
 });
 
@@ -71,7 +88,8 @@ describe("preprocessor", () => {
 
   test("a macro may expand to a whole declaration; macros expand in % lines", () => {
     const { diags, text } = run({
-      "a.x": "#define FIELD int counter;\n#define MAX 128\n%#define COPY MAX\nstruct s {\n FIELD\n};",
+      "a.x":
+        "#define FIELD int counter;\n#define MAX 128\n%#define COPY MAX\nstruct s {\n FIELD\n};",
     });
     assert.deepEqual(diags, []);
     assert.match(text, /counter: number;/);
@@ -80,7 +98,11 @@ describe("preprocessor", () => {
 
   test("#include is relative to the including file, then -I", () => {
     const { diags, text } = run(
-      { "dir/a.x": '#include "sub/b.x"\n#include "c.x"\nstruct s { b_t x; c_t y; };', "dir/sub/b.x": "typedef int b_t;", "inc/c.x": "typedef int c_t;" },
+      {
+        "dir/a.x": '#include "sub/b.x"\n#include "c.x"\nstruct s { b_t x; c_t y; };',
+        "dir/sub/b.x": "typedef int b_t;",
+        "inc/c.x": "typedef int c_t;",
+      },
       { includeDirs: ["inc"] },
     );
     assert.deepEqual(diags, []);
@@ -114,7 +136,10 @@ describe("preprocessor", () => {
   });
 
   test("%#define constants are used for names nothing else defines", () => {
-    const { diags, text } = run({ "a.x": "%#define LM_MAXSTRLEN 1024\n%#define MAXNAMELEN LM_MAXSTRLEN+1\ntypedef string n<MAXNAMELEN>;" });
+    const { diags, text } = run({
+      "a.x":
+        "%#define LM_MAXSTRLEN 1024\n%#define MAXNAMELEN LM_MAXSTRLEN+1\ntypedef string n<MAXNAMELEN>;",
+    });
     assert.deepEqual(diags, []);
     assert.match(text, /readString\(1025\)/);
   });
@@ -145,7 +170,10 @@ describe("language", () => {
   });
 
   test("TypeScript keywords as names are escaped; property names stay", () => {
-    const { diags, text } = run({ "a.x": "struct Object { int class; int function; };\ntypedef int delete;\nprogram P { version v { int then(int) = 1; } = 1; } = 5;" });
+    const { diags, text } = run({
+      "a.x":
+        "struct Object { int class; int function; };\ntypedef int delete;\nprogram P { version v { int then(int) = 1; } = 1; } = 5;",
+    });
     assert.deepEqual(diags, []);
     assert.match(text, /export interface Object_ \{\n {2}class: number;\n {2}function: number;/);
     assert.match(text, /export type delete_ = number;/);
@@ -153,7 +181,9 @@ describe("language", () => {
   });
 
   test("interface shorthand: procedures numbered 1.., program number derived with a warning, or pinned", () => {
-    const a = run({ "calc.x": "interface { int func1(int arg1); int func2(int arg1, int arg2); };" });
+    const a = run({
+      "calc.x": "interface { int func1(int arg1); int func2(int arg1, int arg2); };",
+    });
     assert.deepEqual(a.diags, ["1:1 warning derived-program-number"]);
     assert.match(a.text, /export const CalcV1 = defineProgram/);
     assert.match(a.text, /func2: \{ procedure: 2, name: "func2", args: \[\$xdr\.int, \$xdr\.int\]/);
@@ -184,7 +214,10 @@ describe("language", () => {
 
   test("files compiled together import each other's types", () => {
     const r = compile({
-      host: memoryHost({ "types.x": "typedef unsigned int uint32;", "use.x": "struct s { uint32 a; };" }),
+      host: memoryHost({
+        "types.x": "typedef unsigned int uint32;",
+        "use.x": "struct s { uint32 a; };",
+      }),
       files: ["types.x", "use.x"],
     });
     assert.deepEqual(r.diagnostics, []);
@@ -196,21 +229,61 @@ describe("diagnostics", () => {
   const cases: [string, string, string[]][] = [
     ["undefined type", "struct s { foo x; };", ["1:12 error undefined-name"]],
     ["undefined constant", "typedef int a<MAXLEN>;", ["1:15 error undefined-name"]],
-    ["duplicate definition", "struct s { int a; };\nstruct s { int b; };", ["2:1 error duplicate-definition"]],
+    [
+      "duplicate definition",
+      "struct s { int a; };\nstruct s { int b; };",
+      ["2:1 error duplicate-definition"],
+    ],
     ["duplicate constant", "const A = 1;\nconst A = 2;", ["2:7 error duplicate-definition"]],
-    ["discriminant that cannot switch", "union u switch (hyper h) { case 0: void; };", ["1:23 error bad-discriminant"]],
-    ["bound that is not a positive constant", "const N = -1;\ntypedef int a<N>;", ["2:15 error bad-bound"]],
-    ["case value out of range", "union u switch (unsigned int d) { case -1: void; };", ["1:41 error case-range"]],
-    ["case value not in the enum", "enum e { A = 1 };\nunion u switch (e d) { case 2: void; };", ["2:29 error case-range"]],
-    ["duplicated case value", "union u switch (int d) { case 1: void; case 1: int x; };", ["1:45 error duplicate-case"]],
-    ["recursion that cannot terminate", "struct s { int v; s next; };", ["1:1 error infinite-type"]],
-    ["name collision after escaping", "typedef int Object;\ntypedef int Object_;", ["2:13 error name-collision"]],
-    ["syntax error, recovery, more errors", "struct a { int };\nstruct b { c x; };", ["1:16 error syntax", "2:12 error undefined-name"]],
+    [
+      "discriminant that cannot switch",
+      "union u switch (hyper h) { case 0: void; };",
+      ["1:23 error bad-discriminant"],
+    ],
+    [
+      "bound that is not a positive constant",
+      "const N = -1;\ntypedef int a<N>;",
+      ["2:15 error bad-bound"],
+    ],
+    [
+      "case value out of range",
+      "union u switch (unsigned int d) { case -1: void; };",
+      ["1:41 error case-range"],
+    ],
+    [
+      "case value not in the enum",
+      "enum e { A = 1 };\nunion u switch (e d) { case 2: void; };",
+      ["2:29 error case-range"],
+    ],
+    [
+      "duplicated case value",
+      "union u switch (int d) { case 1: void; case 1: int x; };",
+      ["1:45 error duplicate-case"],
+    ],
+    [
+      "recursion that cannot terminate",
+      "struct s { int v; s next; };",
+      ["1:1 error infinite-type"],
+    ],
+    [
+      "name collision after escaping",
+      "typedef int Object;\ntypedef int Object_;",
+      ["2:13 error name-collision"],
+    ],
+    [
+      "syntax error, recovery, more errors",
+      "struct a { int };\nstruct b { c x; };",
+      ["1:16 error syntax", "2:12 error undefined-name"],
+    ],
     ["reserved word as a name", "typedef int struct;", ["1:13 error syntax"]],
     ["missing include", '#include "nope.x"', ["1:1 error include-not-found"]],
     ["#if without #endif", "#ifdef X\n", ["1:1 error unterminated-conditional"]],
     ["string bound missing", "typedef string s;", ["1:17 error syntax"]],
-    ["procedure numbers collide", "program P { version V { int A(int) = 1; int B(int) = 1; } = 1; } = 1;", ["1:45 error duplicate-number"]],
+    [
+      "procedure numbers collide",
+      "program P { version V { int A(int) = 1; int B(int) = 1; } = 1; } = 1;",
+      ["1:45 error duplicate-number"],
+    ],
   ];
   for (const [name, source, expected] of cases) {
     test(name, () => {

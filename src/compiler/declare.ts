@@ -4,10 +4,18 @@
  * field name in CamelCase, `LedgerEntry.data` → `LedgerEntryData`), and fills the file's
  * {@link FileScope}, reporting duplicate definitions.
  */
-import type { Declaration, Definition, EnumDef, ProgramDef, StructDef, TypeSpec, UnionDef } from "./ast.js";
+import type {
+  Declaration,
+  Definition,
+  EnumDef,
+  ProgramDef,
+  StructDef,
+  TypeSpec,
+  UnionDef,
+} from "./ast.js";
 import { DiagnosticBag, type Pos } from "./diagnostics.js";
-import { scan } from "./scanner.js";
 import { basename } from "./host.js";
+import { scan } from "./scanner.js";
 import { FileScope, type NamedTypeDef } from "./scope.js";
 
 /** A definition in source order, with nested anonymous types hoisted before their parent. */
@@ -59,8 +67,13 @@ export function derivedProgramNumber(name: string): number {
 /** Two declarations written the same way (for repeated identical typedefs). */
 function sameDecl(a: Declaration, b: Declaration): boolean {
   const key = (d: Declaration) =>
-    JSON.stringify([d.type.kind === "inline" ? d.type.pos : { ...d.type, pos: 0 }, d.shape, d.size === null ? null : { ...d.size, pos: 0 }], (_, v) =>
-      typeof v === "bigint" ? v.toString() : v,
+    JSON.stringify(
+      [
+        d.type.kind === "inline" ? d.type.pos : { ...d.type, pos: 0 },
+        d.shape,
+        d.size === null ? null : { ...d.size, pos: 0 },
+      ],
+      (_, v) => (typeof v === "bigint" ? v.toString() : v),
     );
   return key(a) === key(b);
 }
@@ -78,16 +91,28 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
   const addType = (t: NamedTypeDef): void => {
     const prev = scope.types.get(t.name);
     if (prev?.kind === "typedef" && t.kind === "typedef" && sameDecl(prev.def.decl, t.def.decl)) {
-      diags.warning(t.pos, "redefinition", `typedef ${t.name} repeats the identical definition at ${where(prev.pos)}`);
+      diags.warning(
+        t.pos,
+        "redefinition",
+        `typedef ${t.name} repeats the identical definition at ${where(prev.pos)}`,
+      );
       return;
     }
     if (prev !== undefined) {
-      diags.error(t.pos, "duplicate-definition", `duplicate definition of type '${t.name}' (first defined at ${where(prev.pos)})`);
+      diags.error(
+        t.pos,
+        "duplicate-definition",
+        `duplicate definition of type '${t.name}' (first defined at ${where(prev.pos)})`,
+      );
       return;
     }
     const c = scope.consts.get(t.name);
     if (c !== undefined) {
-      diags.error(t.pos, "duplicate-definition", `'${t.name}' is already defined as a constant (at ${where(c.kind === "const" ? c.def.pos : c.pos)})`);
+      diags.error(
+        t.pos,
+        "duplicate-definition",
+        `'${t.name}' is already defined as a constant (at ${where(c.kind === "const" ? c.def.pos : c.pos)})`,
+      );
       return;
     }
     scope.types.set(t.name, t);
@@ -100,14 +125,23 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
       // Procedure (and program, version) names repeat across versions: rpcgen #defines them again.
       if (prev.kind === "number" && src.kind === "number") return false;
       // Members of different enums may share a name (xdrpp scopes them; the constant is the first).
-      if (prev.kind === "member" && src.kind === "member" && prev.enumDef !== src.enumDef) return false;
+      if (prev.kind === "member" && src.kind === "member" && prev.enumDef !== src.enumDef)
+        return false;
       const at = prev.kind === "const" ? prev.def.pos : prev.pos;
-      diags.error(pos, "duplicate-definition", `duplicate definition of '${name}' (first defined at ${where(at)})`);
+      diags.error(
+        pos,
+        "duplicate-definition",
+        `duplicate definition of '${name}' (first defined at ${where(at)})`,
+      );
       return false;
     }
     const t = scope.types.get(name);
     if (t !== undefined) {
-      diags.error(pos, "duplicate-definition", `'${name}' is already defined as a type (at ${where(t.pos)})`);
+      diags.error(
+        pos,
+        "duplicate-definition",
+        `'${name}' is already defined as a type (at ${where(t.pos)})`,
+      );
       return false;
     }
     scope.consts.set(name, src);
@@ -146,7 +180,10 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
         items.push({ kind: "passthrough", text: def.text, pos: def.pos });
         const m = /^\s*#\s*define\s+([A-Za-z_]\w*)(?![\w(])\s*(.*)$/s.exec(def.text);
         if (m !== null && m[2]!.trim() !== "") {
-          const body = scan(m[2]!.replace(/\\\r?\n/g, " "), def.pos.file, new DiagnosticBag(), { lines: false, line: def.pos.line }).slice(0, -1);
+          const body = scan(m[2]!.replace(/\\\r?\n/g, " "), def.pos.file, new DiagnosticBag(), {
+            lines: false,
+            line: def.pos.line,
+          }).slice(0, -1);
           if (!scope.cDefines.has(m[1]!)) scope.cDefines.set(m[1]!, { body, pos: def.pos });
         }
         break;
@@ -186,14 +223,32 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
         scope.programs.push(def);
         items.push({ kind: "program", def, name });
         const fixed = def.number === null ? BigInt(derivedProgramNumber(name)) : undefined;
-        addConst(name, { kind: "number", what: "program", value: def.number, pos: def.pos, fixed }, def.pos);
+        addConst(
+          name,
+          { kind: "number", what: "program", value: def.number, pos: def.pos, fixed },
+          def.pos,
+        );
         for (const v of def.versions) {
           const vname = def.shorthand ? `${name}_V1` : v.name;
-          addConst(vname, { kind: "number", what: "version", value: v.number, pos: v.pos, fixed: def.shorthand ? 1n : undefined }, v.pos);
+          addConst(
+            vname,
+            {
+              kind: "number",
+              what: "version",
+              value: v.number,
+              pos: v.pos,
+              fixed: def.shorthand ? 1n : undefined,
+            },
+            v.pos,
+          );
           let next = 1n;
           for (const p of v.procedures) {
             const fixed = p.number === null ? next : undefined;
-            addConst(p.name, { kind: "number", what: "procedure", value: p.number, pos: p.pos, fixed }, p.pos);
+            addConst(
+              p.name,
+              { kind: "number", what: "procedure", value: p.number, pos: p.pos, fixed },
+              p.pos,
+            );
             next = p.number?.kind === "number" ? p.number.value + 1n : next + 1n;
           }
         }

@@ -54,7 +54,13 @@ export function emitProgram(
   for (const v of prog.versions) {
     const desc = descriptorNames.get(`${prog.name}/${v.number}`)!;
     p.line("");
-    docLine(ctx, prog.shorthand ? `interface ${prog.name}, version ${v.number}` : `program ${prog.name}, version ${v.name}`, v.pos);
+    docLine(
+      ctx,
+      prog.shorthand
+        ? `interface ${prog.name}, version ${v.number}`
+        : `program ${prog.name}, version ${v.name}`,
+      v.pos,
+    );
     p.use(ctx.runtime, "defineProgram");
     p.line(`export const ${desc} = defineProgram({`);
     p.indent(() => {
@@ -70,7 +76,9 @@ export function emitProgram(
             const n = proc.argNames[j];
             return `${typeText(a)}${n ? ` ${n}` : ""}`;
           });
-          p.line(`/** ${typeText(proc.result)} ${proc.name}(${args.join(", ") || "void"}) = ${proc.number} */`);
+          p.line(
+            `/** ${typeText(proc.result)} ${proc.name}(${args.join(", ") || "void"}) = ${proc.number} */`,
+          );
           const argCodecs = proc.args.map((a) => procCodec(ctx, a)).join(", ");
           p.line(
             `${methods[i]}: { procedure: ${proc.number}, name: ${quote(proc.name)}, args: [${argCodecs}], result: ${procCodec(ctx, proc.result)} },`,

@@ -54,14 +54,24 @@ export function emitModule(
   );
   const values = new Map<string, Claim>();
   const types = new Map<string, Claim>();
-  const claim = (space: Map<string, Claim>, name: string, original: string, what: string, pos: Pos): boolean => {
+  const claim = (
+    space: Map<string, Claim>,
+    name: string,
+    original: string,
+    what: string,
+    pos: Pos,
+  ): boolean => {
     const prev = space.get(name);
     if (prev === undefined) {
       space.set(name, { what, pos });
       return true;
     }
     const escaped = name !== original ? ` ('${original}' escaped for TypeScript)` : "";
-    diags.error(pos, "name-collision", `${what} '${name}'${escaped} collides with ${prev.what} at ${prev.pos.file}:${prev.pos.line}`);
+    diags.error(
+      pos,
+      "name-collision",
+      `${what} '${name}'${escaped} collides with ${prev.what} at ${prev.pos.file}:${prev.pos.line}`,
+    );
     return false;
   };
 
@@ -69,8 +79,14 @@ export function emitModule(
   const numbers = new Map<string, bigint>();
   for (const it of module.items) {
     if (it.kind === "const") {
-      if (claim(values, tsName(it.name), it.name, "constant", it.pos)) numbers.set(it.name, it.value);
-    } else if (it.kind === "struct" || it.kind === "union" || it.kind === "enum" || it.kind === "typedef") {
+      if (claim(values, tsName(it.name), it.name, "constant", it.pos))
+        numbers.set(it.name, it.value);
+    } else if (
+      it.kind === "struct" ||
+      it.kind === "union" ||
+      it.kind === "enum" ||
+      it.kind === "typedef"
+    ) {
       claim(types, tsName(it.name), it.name, `type`, it.pos);
       if (it.kind === "enum") claim(values, tsName(it.name), it.name, "enum", it.pos);
       claim(values, codecName(it.name), it.name, "codec", it.pos);
@@ -84,7 +100,11 @@ export function emitModule(
       const prev = numbers.get(name);
       if (prev !== undefined) {
         if (prev !== BigInt(value)) {
-          diags.warning(pos, "number-conflict", `${what} ${name} = ${value}, but ${name} is already ${prev}; the constant keeps ${prev}`);
+          diags.warning(
+            pos,
+            "number-conflict",
+            `${what} ${name} = ${value}, but ${name} is already ${prev}; the constant keeps ${prev}`,
+          );
         }
         return;
       }
@@ -98,7 +118,8 @@ export function emitModule(
       add(v.name, v.number, v.pos, "version");
       for (const p of v.procedures) add(p.name, p.number, p.pos, "procedure");
       let desc = descriptorName(it.name, v.number);
-      while (values.has(desc) || types.has(`${desc}Client`) || types.has(`${desc}Handlers`)) desc = `${desc}_`;
+      while (values.has(desc) || types.has(`${desc}Client`) || types.has(`${desc}Handlers`))
+        desc = `${desc}_`;
       values.set(desc, { what: "descriptor", pos: v.pos });
       types.set(`${desc}Client`, { what: "client type", pos: v.pos });
       types.set(`${desc}Handlers`, { what: "handlers type", pos: v.pos });
@@ -125,7 +146,8 @@ export function emitModule(
         for (const l of it.text.split(/\r?\n/)) printer.line(`// %${l}`.trimEnd());
         break;
       case "const":
-        if (numbers.get(it.name) === it.value && values.get(tsName(it.name))?.pos === it.pos) emitConst(ctx, it);
+        if (numbers.get(it.name) === it.value && values.get(tsName(it.name))?.pos === it.pos)
+          emitConst(ctx, it);
         break;
       case "enum":
         emitEnum(ctx, it, memberConsts);
@@ -141,13 +163,22 @@ export function emitModule(
         break;
       case "program": {
         programs.push(it);
-        docLine(ctx, `${it.shorthand ? "interface" : "program"} ${it.name}: program, version and procedure numbers`, it.pos);
-        const names = [it.name, ...it.versions.flatMap((v) => [v.name, ...v.procedures.map((p) => p.name)])];
+        docLine(
+          ctx,
+          `${it.shorthand ? "interface" : "program"} ${it.name}: program, version and procedure numbers`,
+          it.pos,
+        );
+        const names = [
+          it.name,
+          ...it.versions.flatMap((v) => [v.name, ...v.procedures.map((p) => p.name)]),
+        ];
         for (const n of names) {
           const c = consts.get(n);
           if (c === undefined) continue;
           consts.delete(n);
-          printer.line(`export const ${tsName(n)} = ${constLiteral(c.v, c.v >= 0x10000n ? `0x${c.v.toString(16)}` : null)};`);
+          printer.line(
+            `export const ${tsName(n)} = ${constLiteral(c.v, c.v >= 0x10000n ? `0x${c.v.toString(16)}` : null)};`,
+          );
         }
         break;
       }

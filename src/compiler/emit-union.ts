@@ -52,10 +52,19 @@ function plan(ctx: EmitContext, u: UnionType): ArmPlan[] {
       const left = members.filter((m) => !listed.includes(m));
       const enumType = ctx.typeRef(u.enumName!);
       discType =
-        left.length === 0 ? null : listed.length === 0 ? enumType : `Exclude<${enumType}, ${[...new Set(listed)].map(literal).join(" | ")}>`;
+        left.length === 0
+          ? null
+          : listed.length === 0
+            ? enumType
+            : `Exclude<${enumType}, ${[...new Set(listed)].map(literal).join(" | ")}>`;
     } else discType = "number";
     if (discType !== null) {
-      arms.push({ labels: null, discType, field: u.defaultArm.field, index: u.defaultArm.field === null ? 0 : index++ });
+      arms.push({
+        labels: null,
+        discType,
+        field: u.defaultArm.field,
+        index: u.defaultArm.field === null ? 0 : index++,
+      });
     }
   }
   return arms;
@@ -85,76 +94,101 @@ export function emitUnion(ctx: EmitContext, u: UnionType): void {
   p.indent(() => {
     p.line(`name: ${quote(u.name)},`, `minSize: ${facts.minSize},`);
     const enc = new BodyWriter(ctx, p);
-    p.block("encode($w, $v) {", () => {
-      if (names.length > 1) p.line("let $f = 0;");
-      const at = p.mark();
-      p.block("try {", () => {
-        p.line(`const $d = ${member("$v", disc)};`);
-        enc.encode(u.discriminant.type, "$d");
-        if (arms.some((a) => a.field !== null)) {
-          p.line("const $u = $v as unknown as { readonly [k: string]: unknown };");
-        }
-        p.block("switch ($d) {", () => {
-          for (const a of arms) {
-            const labels = a.labels ?? ["default:"];
-            p.line(...labels.slice(0, -1));
-            p.block(`${labels[labels.length - 1]} {`, () => {
-              if (a.field !== null) {
-                p.line(`$f = ${a.index};`);
-                enc.encode(a.field.type, `$u[${quote(a.field.name)}] as ${ctx.tsType(a.field.type)}`);
+    p.block(
+      "encode($w, $v) {",
+      () => {
+        if (names.length > 1) p.line("let $f = 0;");
+        const at = p.mark();
+        p.block(
+          "try {",
+          () => {
+            p.line(`const $d = ${member("$v", disc)};`);
+            enc.encode(u.discriminant.type, "$d");
+            if (arms.some((a) => a.field !== null)) {
+              p.line("const $u = $v as unknown as { readonly [k: string]: unknown };");
+            }
+            p.block("switch ($d) {", () => {
+              for (const a of arms) {
+                const labels = a.labels ?? ["default:"];
+                p.line(...labels.slice(0, -1));
+                p.block(`${labels[labels.length - 1]} {`, () => {
+                  if (a.field !== null) {
+                    p.line(`$f = ${a.index};`);
+                    enc.encode(
+                      a.field.type,
+                      `$u[${quote(a.field.name)}] as ${ctx.tsType(a.field.type)}`,
+                    );
+                  }
+                  p.line("break;");
+                });
               }
-              p.line("break;");
+              if (!arms.some((a) => a.labels === null)) {
+                p.line("default:");
+                p.indent(() => p.line(`throw ${noArm("$d", "$w.length")};`));
+              }
             });
-          }
-          if (!arms.some((a) => a.labels === null)) {
-            p.line("default:");
-            p.indent(() => p.line(`throw ${noArm("$d", "$w.length")};`));
-          }
+          },
+          null,
+        );
+        if (enc.usesIndex) p.insert(at, "let $i = -1;");
+        p.block("} catch ($e) {", () => {
+          p.line(
+            `throw ${ctx.xdr}.XdrError.at($e, ${quote(u.name)}, ${seg}${enc.usesIndex ? ", $i" : ""});`,
+          );
         });
-      }, null);
-      if (enc.usesIndex) p.insert(at, "let $i = -1;");
-      p.block("} catch ($e) {", () => {
-        p.line(`throw ${ctx.xdr}.XdrError.at($e, ${quote(u.name)}, ${seg}${enc.usesIndex ? ", $i" : ""});`);
-      });
-    }, "},");
+      },
+      "},",
+    );
     const dec = new BodyWriter(ctx, p);
-    p.block("decode($r) {", () => {
-      if (names.length > 1) p.line("let $f = 0;");
-      const at = p.mark();
-      if (facts.recursive) p.line("$r.enter();");
-      p.block("try {", () => {
-        p.line(`const $d = ${dec.decode(u.discriminant.type)};`);
-        p.line(`let $x: ${name};`);
-        p.block("switch ($d) {", () => {
-          for (const a of arms) {
-            const labels = a.labels ?? ["default:"];
-            p.line(...labels.slice(0, -1));
-            p.block(`${labels[labels.length - 1]} {`, () => {
-              const single = a.labels !== null && a.labels.length === 1;
-              const discValue = single ? a.discType : `$d as ${a.discType}`;
-              if (a.field === null) {
-                p.line(`$x = { ${propertyKey(disc)}: ${discValue} };`);
-              } else {
-                p.line(`$f = ${a.index};`);
-                const e = dec.decode(a.field.type);
-                p.line(`$x = { ${propertyKey(disc)}: ${discValue}, ${propertyKey(a.field.name)}: ${e} };`);
+    p.block(
+      "decode($r) {",
+      () => {
+        if (names.length > 1) p.line("let $f = 0;");
+        const at = p.mark();
+        if (facts.recursive) p.line("$r.enter();");
+        p.block(
+          "try {",
+          () => {
+            p.line(`const $d = ${dec.decode(u.discriminant.type)};`);
+            p.line(`let $x: ${name};`);
+            p.block("switch ($d) {", () => {
+              for (const a of arms) {
+                const labels = a.labels ?? ["default:"];
+                p.line(...labels.slice(0, -1));
+                p.block(`${labels[labels.length - 1]} {`, () => {
+                  const single = a.labels !== null && a.labels.length === 1;
+                  const discValue = single ? a.discType : `$d as ${a.discType}`;
+                  if (a.field === null) {
+                    p.line(`$x = { ${propertyKey(disc)}: ${discValue} };`);
+                  } else {
+                    p.line(`$f = ${a.index};`);
+                    const e = dec.decode(a.field.type);
+                    p.line(
+                      `$x = { ${propertyKey(disc)}: ${discValue}, ${propertyKey(a.field.name)}: ${e} };`,
+                    );
+                  }
+                  p.line("break;");
+                });
               }
-              p.line("break;");
+              if (!arms.some((a) => a.labels === null)) {
+                p.line("default:");
+                p.indent(() => p.line(`throw ${noArm("$d", "$r.pos - 4")};`));
+              }
             });
-          }
-          if (!arms.some((a) => a.labels === null)) {
-            p.line("default:");
-            p.indent(() => p.line(`throw ${noArm("$d", "$r.pos - 4")};`));
-          }
+            if (facts.recursive) p.line("$r.leave();");
+            p.line("return $x;");
+          },
+          null,
+        );
+        if (dec.usesIndex) p.insert(at, "let $i = -1;");
+        p.block("} catch ($e) {", () => {
+          p.line(
+            `throw ${ctx.xdr}.XdrError.at($e, ${quote(u.name)}, ${seg}${dec.usesIndex ? ", $i" : ""});`,
+          );
         });
-        if (facts.recursive) p.line("$r.leave();");
-        p.line("return $x;");
-      }, null);
-      if (dec.usesIndex) p.insert(at, "let $i = -1;");
-      p.block("} catch ($e) {", () => {
-        p.line(`throw ${ctx.xdr}.XdrError.at($e, ${quote(u.name)}, ${seg}${dec.usesIndex ? ", $i" : ""});`);
-      });
-    }, "},");
+      },
+      "},",
+    );
   });
   p.line("};");
 }

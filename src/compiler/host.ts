@@ -49,8 +49,12 @@ export function normalizePath(path: string): string {
 
 /** The path of `to` relative to the folder `fromDir`, always starting with `./` or `../`. */
 export function relativePath(fromDir: string, to: string): string {
-  const a = normalizePath(fromDir).split("/").filter((s) => s !== "" && s !== ".");
-  const b = normalizePath(to).split("/").filter((s) => s !== "" && s !== ".");
+  const a = normalizePath(fromDir)
+    .split("/")
+    .filter((s) => s !== "" && s !== ".");
+  const b = normalizePath(to)
+    .split("/")
+    .filter((s) => s !== "" && s !== ".");
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   const up = a.slice(i).map(() => "..");

@@ -8,11 +8,25 @@ import type { Pos } from "./diagnostics.js";
 /** A resolved XDR type (RFC 4506 §4). */
 export type XType =
   | {
-      readonly kind: "int" | "uint" | "hyper" | "uhyper" | "float" | "double" | "quadruple" | "bool" | "void";
+      readonly kind:
+        | "int"
+        | "uint"
+        | "hyper"
+        | "uhyper"
+        | "float"
+        | "double"
+        | "quadruple"
+        | "bool"
+        | "void";
     }
   | { readonly kind: "string"; readonly max: number | null }
   | { readonly kind: "opaque"; readonly fixed: boolean; readonly size: number | null }
-  | { readonly kind: "array"; readonly fixed: boolean; readonly size: number | null; readonly element: XType }
+  | {
+      readonly kind: "array";
+      readonly fixed: boolean;
+      readonly size: number | null;
+      readonly element: XType;
+    }
   | { readonly kind: "optional"; readonly element: XType }
   /** A user-defined type: struct, union, enum or typedef of this or another compiled file. */
   | { readonly kind: "ref"; readonly name: string };

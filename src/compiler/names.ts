@@ -44,7 +44,9 @@ function parts(name: string): string[] {
 export function camelCase(name: string): string {
   const ps = parts(name);
   if (ps.length === 0) return name;
-  return ps.map((p, i) => (i === 0 ? p[0]!.toLowerCase() + p.slice(1) : p[0]!.toUpperCase() + p.slice(1))).join("");
+  return ps
+    .map((p, i) => (i === 0 ? p[0]!.toLowerCase() + p.slice(1) : p[0]!.toUpperCase() + p.slice(1)))
+    .join("");
 }
 
 /** `CONFORMANCE_PROG` → `ConformanceProg`. */

@@ -106,7 +106,8 @@ class Parser {
         this.diags.error(e.pos, "syntax", e.message);
         // Do not restart at the token that failed (a keyword misused as a name).
         const at = this.peek();
-        if (at.line === e.pos.line && at.col === e.pos.col && at.file === e.pos.file) this.advance();
+        if (at.line === e.pos.line && at.col === e.pos.col && at.file === e.pos.file)
+          this.advance();
         defs.splice(before, 0, ...this.pending);
         this.pending = [];
         this.recover(startDepth);
@@ -116,7 +117,16 @@ class Parser {
 
   /** After an error: skip to the end of the current definition. */
   private recover(startDepth: number): void {
-    const starters = ["const", "typedef", "enum", "struct", "union", "program", "namespace", "interface"];
+    const starters = [
+      "const",
+      "typedef",
+      "enum",
+      "struct",
+      "union",
+      "program",
+      "namespace",
+      "interface",
+    ];
     for (;;) {
       const t = this.peekRaw();
       if (t.kind === "eof") return;
@@ -214,7 +224,8 @@ class Parser {
       this.advance();
       return null;
     }
-    if (t.kind !== "ident") throw this.unexpected("a definition (const, typedef, enum, struct, union, program)");
+    if (t.kind !== "ident")
+      throw this.unexpected("a definition (const, typedef, enum, struct, union, program)");
     switch (t.text) {
       case "const": {
         this.advance();
@@ -305,7 +316,11 @@ class Parser {
         const d = this.advance();
         this.expect(":");
         if (defaultArm !== null) {
-          this.diags.error(d, "duplicate-default", `union ${name ?? ""} has two default arms`.replace("  ", " "));
+          this.diags.error(
+            d,
+            "duplicate-default",
+            `union ${name ?? ""} has two default arms`.replace("  ", " "),
+          );
         }
         defaultArm = this.declaration(defs, false);
         this.expect(";");
@@ -335,11 +350,22 @@ class Parser {
     const start = this.peek();
     if (this.is("void")) {
       this.advance();
-      return { name: null, type: { kind: "builtin", name: "void", spelling: "void", pos: start }, shape: "plain", size: null, pos: start };
+      return {
+        name: null,
+        type: { kind: "builtin", name: "void", spelling: "void", pos: start },
+        shape: "plain",
+        size: null,
+        pos: start,
+      };
     }
     if (this.is("opaque") || this.is("string")) {
       const kw = this.advance();
-      const type: TypeSpec = { kind: "builtin", name: kw.text as BuiltinName, spelling: kw.text, pos: kw };
+      const type: TypeSpec = {
+        kind: "builtin",
+        name: kw.text as BuiltinName,
+        spelling: kw.text,
+        pos: kw,
+      };
       if (kw.text === "string" && this.accept("*")) {
         // rpcgen accepts `string *x` as a pointer to a string (optional string<>).
         const id = this.identifier();
@@ -356,7 +382,9 @@ class Parser {
         this.expect("]");
         return { name: id.text, type, shape: "fixed", size, pos: id };
       }
-      throw this.unexpected(kw.text === "string" ? "'<' (string needs a bound: <n> or <>)" : "'[' or '<'");
+      throw this.unexpected(
+        kw.text === "string" ? "'<' (string needs a bound: <n> or <>)" : "'[' or '<'",
+      );
     }
     const type = this.typeSpecifier(defs, isTypedef);
     if (this.accept("*")) {
@@ -381,7 +409,12 @@ class Parser {
   private typeSpecifier(defs: Definition[], _isTypedef: boolean): TypeSpec {
     const t = this.peek();
     if (t.kind !== "ident") throw this.unexpected("a type");
-    const b = (name: BuiltinName, spelling: string): TypeSpec => ({ kind: "builtin", name, spelling, pos: t });
+    const b = (name: BuiltinName, spelling: string): TypeSpec => ({
+      kind: "builtin",
+      name,
+      spelling,
+      pos: t,
+    });
     switch (t.text) {
       case "unsigned": {
         this.advance();
@@ -424,7 +457,9 @@ class Parser {
       case "union": {
         const next = this.peek(1);
         const inline =
-          next.text === "{" || (t.text === "union" && next.text === "switch") || this.peek(2).text === "{" ||
+          next.text === "{" ||
+          (t.text === "union" && next.text === "switch") ||
+          this.peek(2).text === "{" ||
           (t.text === "union" && this.peek(2).text === "switch");
         if (inline) {
           const def = this.typeBody(t.text, defs, false);
@@ -528,7 +563,8 @@ class Parser {
       do {
         const p = this.peek();
         const type = this.procType();
-        const argName = this.peek().kind === "ident" ? this.identifier("an argument name").text : null;
+        const argName =
+          this.peek().kind === "ident" ? this.identifier("an argument name").text : null;
         args.push({ type, name: argName, pos: p });
       } while (this.accept(","));
     }
@@ -539,7 +575,8 @@ class Parser {
       number = this.value();
     }
     this.expect(";");
-    const onlyVoid = args.length === 1 && args[0]!.type.kind === "builtin" && args[0]!.type.name === "void";
+    const onlyVoid =
+      args.length === 1 && args[0]!.type.kind === "builtin" && args[0]!.type.name === "void";
     return { name: name.text, number, result, args: onlyVoid ? [] : args, pos: name };
   }
 

@@ -16,8 +16,8 @@
  * `RPC_TBL` defined (as 1); the caller runs this phase once per such pass (see `compile.ts`).
  */
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
-import { dirname, joinPath } from "./host.js";
 import type { CompilerHost } from "./host.js";
+import { dirname, joinPath } from "./host.js";
 import { evaluateCondition } from "./pp-expr.js";
 import { parseNumber, scan, type Token } from "./scanner.js";
 
@@ -147,7 +147,13 @@ export function preprocess(
       case "ifdef":
       case "ifndef": {
         if (!active) {
-          conds.push({ active: false, taken: true, parentActive: false, elseSeen: false, pos: tok });
+          conds.push({
+            active: false,
+            taken: true,
+            parentActive: false,
+            elseSeen: false,
+            pos: tok,
+          });
           return;
         }
         if (usesPass()) passDependent = true;
@@ -273,7 +279,11 @@ export function preprocess(
  * Expands object-like macros in the text of a `%` line, as cpp does (it does not know `%`):
  * identifiers outside string and character literals and comments.
  */
-export function expandText(text: string, macros: ReadonlyMap<string, Macro>, hidden: string[] = []): string {
+export function expandText(
+  text: string,
+  macros: ReadonlyMap<string, Macro>,
+  hidden: string[] = [],
+): string {
   if (hidden.length > MAX_EXPANSION_DEPTH) return text;
   return text.replace(
     /("(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|\/\*[\s\S]*?(?:\*\/|$)|\/\/.*$)|\b([A-Za-z_]\w*)\b/g,

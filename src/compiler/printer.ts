@@ -8,7 +8,10 @@
 export class Printer {
   private readonly out: string[] = [];
   private depth = 0;
-  private readonly imports = new Map<string, Map<string, { type: boolean; alias: string | null }>>();
+  private readonly imports = new Map<
+    string,
+    Map<string, { type: boolean; alias: string | null }>
+  >();
 
   /** Adds lines at the current indentation (empty strings stay empty). */
   line(...lines: string[]): void {
@@ -59,7 +62,9 @@ export class Printer {
     for (const from of [...this.imports.keys()].sort()) {
       const names = this.imports.get(from)!;
       const specs = [...names.entries()]
-        .sort(([a], [b]) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+        .sort(([a], [b]) =>
+          a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0,
+        )
         .map(([n, o]) => `${o.type ? "type " : ""}${n}${o.alias === null ? "" : ` as ${o.alias}`}`);
       lines.push(`import { ${specs.join(", ")} } from ${JSON.stringify(from)};`);
     }

@@ -181,11 +181,7 @@ export function scan(
       i++;
       continue;
     }
-    diags.error(
-      pos(i),
-      "illegal-character",
-      `illegal character '${printable(text[i]!)}' in input`,
-    );
+    diags.error(pos(i), "illegal-character", `illegal character '${printable(text[i]!)}' in input`);
     i++;
   }
   out.push({ kind: "eof", text: "", ...pos(i) });

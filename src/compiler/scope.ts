@@ -3,7 +3,15 @@
  * and constant evaluation across the files of one compilation. rpcgen itself checks none of
  * this (the C compiler finds some of it later); Lupine reports every problem with its position.
  */
-import type { ConstDef, EnumDef, ProgramDef, StructDef, TypedefDef, UnionDef, Value } from "./ast.js";
+import type {
+  ConstDef,
+  EnumDef,
+  ProgramDef,
+  StructDef,
+  TypedefDef,
+  UnionDef,
+  Value,
+} from "./ast.js";
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
 import { evaluateExpression } from "./pp-expr.js";
 import type { Token } from "./scanner.js";
@@ -13,14 +21,30 @@ export type NamedTypeDef =
   | { readonly kind: "struct"; readonly name: string; readonly def: StructDef; readonly pos: Pos }
   | { readonly kind: "union"; readonly name: string; readonly def: UnionDef; readonly pos: Pos }
   | { readonly kind: "enum"; readonly name: string; readonly def: EnumDef; readonly pos: Pos }
-  | { readonly kind: "typedef"; readonly name: string; readonly def: TypedefDef; readonly pos: Pos };
+  | {
+      readonly kind: "typedef";
+      readonly name: string;
+      readonly def: TypedefDef;
+      readonly pos: Pos;
+    };
 
 /** Where a constant-like name comes from. */
 export type ConstSource =
   | { readonly kind: "const"; readonly def: ConstDef }
-  | { readonly kind: "member"; readonly enumDef: EnumDef; readonly index: number; readonly pos: Pos }
+  | {
+      readonly kind: "member";
+      readonly enumDef: EnumDef;
+      readonly index: number;
+      readonly pos: Pos;
+    }
   /** Program, version and procedure names are constants too (rpcgen `#define`s them). */
-  | { readonly kind: "number"; readonly what: string; readonly value: Value | null; readonly pos: Pos; readonly fixed?: bigint | undefined };
+  | {
+      readonly kind: "number";
+      readonly what: string;
+      readonly value: Value | null;
+      readonly pos: Pos;
+      readonly fixed?: bigint | undefined;
+    };
 
 /**
  * Constants rpcgen's output gets from the ONC RPC C headers (`<rpc/rpc.h>`: `TRUE`, `FALSE`,
@@ -80,7 +104,14 @@ export class ConstEvaluator {
   value(scope: FileScope, v: Value): bigint | null {
     if (v.kind === "number") return v.value;
     if (v.kind === "expr") {
-      const r = evaluateExpression(v.tokens, new Map(), v.pos, this.diags, (id, t) => this.name(scope, id, t), "constant expression");
+      const r = evaluateExpression(
+        v.tokens,
+        new Map(),
+        v.pos,
+        this.diags,
+        (id, t) => this.name(scope, id, t),
+        "constant expression",
+      );
       return r === null ? null : v.negate ? -r : r;
     }
     if (v.kind === "string") {
@@ -108,7 +139,11 @@ export class ConstEvaluator {
     }
     const memo = owner.values.get(name);
     if (memo === "busy") {
-      this.diags.error(pos, "circular-constant", `constant '${name}' is defined in terms of itself`);
+      this.diags.error(
+        pos,
+        "circular-constant",
+        `constant '${name}' is defined in terms of itself`,
+      );
       return null;
     }
     if (memo !== undefined) return memo;
@@ -120,8 +155,7 @@ export class ConstEvaluator {
         this.diags.error(pos, "not-a-number", `constant '${name}' is a string, not a number`);
         result = null;
       } else result = this.value(owner, src.def.value);
-    }
-    else if (src.kind === "member") result = this.member(owner, src.enumDef, src.index);
+    } else if (src.kind === "member") result = this.member(owner, src.enumDef, src.index);
     else if (src.fixed !== undefined) result = src.fixed;
     else result = src.value === null ? null : this.value(owner, src.value);
     owner.values.set(name, result);
@@ -136,12 +170,23 @@ export class ConstEvaluator {
     const key = `%${name}`;
     const memo = owner.values.get(key);
     if (memo === "busy") {
-      this.diags.error(pos, "circular-constant", `constant '${name}' is defined in terms of itself`);
+      this.diags.error(
+        pos,
+        "circular-constant",
+        `constant '${name}' is defined in terms of itself`,
+      );
       return null;
     }
     if (memo !== undefined) return memo;
     owner.values.set(key, "busy");
-    const v = evaluateExpression(def.body, new Map(), def.pos, this.diags, (id, t) => this.name(owner, id, t), `%#define ${name}`);
+    const v = evaluateExpression(
+      def.body,
+      new Map(),
+      def.pos,
+      this.diags,
+      (id, t) => this.name(owner, id, t),
+      `%#define ${name}`,
+    );
     owner.values.set(key, v);
     return v;
   }

@@ -17,7 +17,8 @@ import { fsHost, repoRoot, sharedDir } from "../support.js";
 import * as c from "./gen/conformance.js";
 
 const shared = sharedDir();
-const have = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
+const have = (cmd: string, args: string[]) =>
+  spawnSync(cmd, args, { stdio: "ignore" }).status === 0;
 const missing =
   shared === null
     ? "../shared is absent"
@@ -29,7 +30,8 @@ const missing =
           ? "libtirpc (pkg-config libtirpc) is missing"
           : null;
 
-const bytes = (n: number, f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i) & 0xff);
+const bytes = (n: number, f: (i: number) => number) =>
+  Uint8Array.from({ length: n }, (_, i) => f(i) & 0xff);
 const items = Array.from({ length: 1000 }, (_, i) => i * 1000003 - 500000);
 const p: c.point = { x: 3, y: -4 };
 const nested: c.nested = {
@@ -67,26 +69,51 @@ const choices: c.color_choice[] = [
 
 /** Case name (as c-encoder.c prints it) → codec and value. */
 const CASES: [string, XdrCodec<never>, unknown][] = [];
-const add = <T>(name: string, codec: XdrCodec<T>, value: T) => CASES.push([name, codec as XdrCodec<never>, value]);
-[-2147483648, -1, 0, 1, 2147483647].forEach((v, i) => add(`int${i}`, c.ConformanceProgV2.procedures.echoInt.result, v));
-[0, 1, 0x80000000, 0xffffffff].forEach((v, i) => add(`uint${i}`, c.ConformanceProgV2.procedures.echoUint.result, v));
-[-(2n ** 63n), -1n, 0n, 2n ** 53n + 1n, 2n ** 63n - 1n].forEach((v, i) => add(`hyper${i}`, c.xdr_hyper_t, v));
-[0n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n].forEach((v, i) => add(`uhyper${i}`, c.xdr_uhyper_t, v));
-[3.5, -0, Math.fround(1e-40), 3.4028234663852886e38, Number.POSITIVE_INFINITY, Number.NaN].forEach((v, i) =>
-  add(`float${i}`, c.ConformanceProgV2.procedures.echoFloat.result, v),
+const add = <T>(name: string, codec: XdrCodec<T>, value: T): void => {
+  CASES.push([name, codec as XdrCodec<never>, value]);
+};
+[-2147483648, -1, 0, 1, 2147483647].forEach((v, i) => {
+  add(`int${i}`, c.ConformanceProgV2.procedures.echoInt.result, v);
+});
+[0, 1, 0x80000000, 0xffffffff].forEach((v, i) => {
+  add(`uint${i}`, c.ConformanceProgV2.procedures.echoUint.result, v);
+});
+[-(2n ** 63n), -1n, 0n, 2n ** 53n + 1n, 2n ** 63n - 1n].forEach((v, i) => {
+  add(`hyper${i}`, c.xdr_hyper_t, v);
+});
+[0n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n].forEach((v, i) => {
+  add(`uhyper${i}`, c.xdr_uhyper_t, v);
+});
+[3.5, -0, Math.fround(1e-40), 3.4028234663852886e38, Number.POSITIVE_INFINITY, Number.NaN].forEach(
+  (v, i) => {
+    add(`float${i}`, c.ConformanceProgV2.procedures.echoFloat.result, v);
+  },
 );
-[0.1, -1.25e300, 5e-324, Number.NEGATIVE_INFINITY, Number.NaN].forEach((v, i) =>
-  add(`double${i}`, c.ConformanceProgV2.procedures.echoDouble.result, v),
-);
+[0.1, -1.25e300, 5e-324, Number.NEGATIVE_INFINITY, Number.NaN].forEach((v, i) => {
+  add(`double${i}`, c.ConformanceProgV2.procedures.echoDouble.result, v);
+});
 add("bool_true", c.ConformanceProgV2.procedures.echoBool.result, true);
 add("bool_false", c.ConformanceProgV2.procedures.echoBool.result, false);
 add("color_red", c.xdr_color, c.color.RED);
 add("color_blue", c.xdr_color, c.color.BLUE);
 add("color_orange", c.xdr_color, c.color.ORANGE);
-add("fixed_opaque", c.xdr_fixed_opaque_box, { data: Uint8Array.of(0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0) });
-for (const n of [0, 1, 3, 4, 5, 64]) add(`var_opaque${n}`, c.xdr_var_opaque_t, bytes(n, (i) => 255 - i * 7));
-["", "a", "abc", "abcd", "abcde", "héllo wörld ✓", "x".repeat(64)].forEach((s, i) => add(`string${i}`, c.xdr_name_t, s));
-add("text5000", c.xdr_text_t, Array.from({ length: 5000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(""));
+add("fixed_opaque", c.xdr_fixed_opaque_box, {
+  data: Uint8Array.of(0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0),
+});
+for (const n of [0, 1, 3, 4, 5, 64])
+  add(
+    `var_opaque${n}`,
+    c.xdr_var_opaque_t,
+    bytes(n, (i) => 255 - i * 7),
+  );
+["", "a", "abc", "abcd", "abcde", "héllo wörld ✓", "x".repeat(64)].forEach((s, i) => {
+  add(`string${i}`, c.xdr_name_t, s);
+});
+add(
+  "text5000",
+  c.xdr_text_t,
+  Array.from({ length: 5000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(""),
+);
 add("fixed_array", c.xdr_fixed_array_box, { data: [-2147483648, -1, 0, 2147483647] });
 add("bounded0", c.xdr_bounded_array_t, []);
 add("bounded16", c.xdr_bounded_array_t, items.slice(0, 16));
@@ -97,8 +124,12 @@ add("optional_some", c.xdr_optional_point, p);
 add("point", c.xdr_point, p);
 add("nested", c.xdr_nested, nested);
 for (const n of [1, 5, 1000]) add(`list${n}`, c.xdr_int_list, list(n));
-results.forEach((r, i) => add(`result${i}`, c.xdr_result, r));
-choices.forEach((v, i) => add(`choice${i}`, c.xdr_color_choice, v));
+results.forEach((r, i) => {
+  add(`result${i}`, c.xdr_result, r);
+});
+choices.forEach((v, i) => {
+  add(`choice${i}`, c.xdr_color_choice, v);
+});
 add("maybe_yes", c.xdr_maybe_int, { present: true, value: 9 });
 add("maybe_no", c.xdr_maybe_int, { present: false });
 add("all_types", c.xdr_all_types, {
@@ -136,9 +167,28 @@ describe("XDR bytes equal rpcgen + libtirpc", { skip: missing ?? false }, () => 
     copyFileSync(join(shared!, "oncrpc-peer", "conformance.x"), join(dir, "conformance.x"));
     execFileSync("rpcgen", ["-N", "-h", "-o", "conformance.h", "conformance.x"], { cwd: dir });
     execFileSync("rpcgen", ["-N", "-c", "-o", "conformance_xdr.c", "conformance.x"], { cwd: dir });
-    const flags = (what: string) => execFileSync("pkg-config", [what, "libtirpc"], { encoding: "utf8" }).trim().split(/\s+/).filter(Boolean);
+    const flags = (what: string) =>
+      execFileSync("pkg-config", [what, "libtirpc"], { encoding: "utf8" })
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
     const src = join(repoRoot, "test", "conformance", "c-encoder.c");
-    execFileSync("gcc", ["-O1", "-w", ...flags("--cflags"), `-I${dir}`, "-o", "c-encoder", src, "conformance_xdr.c", ...flags("--libs"), "-lm"], { cwd: dir });
+    execFileSync(
+      "gcc",
+      [
+        "-O1",
+        "-w",
+        ...flags("--cflags"),
+        `-I${dir}`,
+        "-o",
+        "c-encoder",
+        src,
+        "conformance_xdr.c",
+        ...flags("--libs"),
+        "-lm",
+      ],
+      { cwd: dir },
+    );
     const out = execFileSync(join(dir, "c-encoder"), { encoding: "utf8", maxBuffer: 64 << 20 });
     for (const line of out.trim().split("\n")) {
       const [name, h] = line.split(" ");
@@ -157,14 +207,19 @@ describe("XDR bytes equal rpcgen + libtirpc", { skip: missing ?? false }, () => 
   }
 });
 
-describe("committed generated module is current", { skip: shared === null ? "../shared is absent" : false }, () => {
+describe("committed generated module is current", {
+  skip: shared === null ? "../shared is absent" : false,
+}, () => {
   test("test/conformance/gen/conformance.ts = lupine gen conformance.x", () => {
     const r = compile({
       host: fsHost,
       files: [join(shared!, "oncrpc-peer", "conformance.x")],
       runtime: "../../../src/runtime/generated.js",
     });
-    const committed = readFileSync(join(repoRoot, "test", "conformance", "gen", "conformance.ts"), "utf8");
+    const committed = readFileSync(
+      join(repoRoot, "test", "conformance", "gen", "conformance.ts"),
+      "utf8",
+    );
     assert.equal(r.outputs[0]?.text, committed, "run `npm run gen:fixtures`");
   });
 });

@@ -7,7 +7,16 @@
  * relative `#include`s resolve. Special cases are in `jobs.ts`.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -18,7 +27,9 @@ import { JOBS, type Job } from "./jobs.js";
 const shared = sharedDir();
 const RPCSVC = "/usr/include/rpcsvc";
 
-describe("corpus", { skip: shared === null ? "../shared is absent (no corpus to compile)" : false }, () => {
+describe("corpus", {
+  skip: shared === null ? "../shared is absent (no corpus to compile)" : false,
+}, () => {
   const root = mkdtempSync(join(tmpdir(), "lupine-corpus-"));
   after(() => rmSync(root, { recursive: true, force: true }));
   const src = join(root, "src");
@@ -44,7 +55,13 @@ describe("corpus", { skip: shared === null ? "../shared is absent (no corpus to 
   }
 
   const special = new Set(JOBS.flatMap((j) => [j.file, ...(j.with ?? [])]));
-  const jobs: Job[] = [...JOBS, ...[...where.keys()].filter((f) => !special.has(f)).sort().map((file) => ({ file }))];
+  const jobs: Job[] = [
+    ...JOBS,
+    ...[...where.keys()]
+      .filter((f) => !special.has(f))
+      .sort()
+      .map((file) => ({ file })),
+  ];
   let compiled = 0;
 
   jobs.forEach((job, n) => {

@@ -75,34 +75,71 @@ export const JOBS: readonly Job[] = [
     "usr__src__head__metad.x",
   ].map((f) => ({
     file: `andreiw__polaris/${f}`,
-    expect: { code: "undefined-name", why: "uses types and constants of Solaris kernel C headers (md_error_t, dev_t, MD_MAX_SETNAME_PLUS_1, ...)" },
+    expect: {
+      code: "undefined-name",
+      why: "uses types and constants of Solaris kernel C headers (md_error_t, dev_t, MD_MAX_SETNAME_PLUS_1, ...)",
+    },
   })),
-  { file: "OpenOrbis__OpenOrbis-PS4-Toolchain/include__rpcsvc__nis_cache.x", with: ["rpcsvc/nis.x"] },
+  {
+    file: "OpenOrbis__OpenOrbis-PS4-Toolchain/include__rpcsvc__nis_cache.x",
+    with: ["rpcsvc/nis.x"],
+  },
   { file: "andreiw__polaris/usr__src__head__rpcsvc__nis_cache.x", with: ["rpcsvc/nis.x"] },
   {
     file: "andreiw__polaris/usr__src__cmd__fm__fmd__common__fmd_rpc_adm.x",
-    externs: "struct fmd_stat { opaque fmds_name[32]; unsigned int fmds_type; opaque fmds_desc[64]; unsigned hyper fmds_value; };",
+    externs:
+      "struct fmd_stat { opaque fmds_name[32]; unsigned int fmds_type; opaque fmds_desc[64]; unsigned hyper fmds_value; };",
   },
   {
     file: "andreiw__polaris/usr__src__lib__gss_mechs__mech_dh__backend__mech__dhmech_prot.x",
     externs: "typedef string netnamestr<MAXNETNAMELEN>;",
   },
-  { file: "andreiw__polaris/usr__src__lib__libnisdb__db_query_c.x", externs: "typedef opaque item<>;" },
-  { file: "dCache__nfs4j/docs__nfs42_prot.x", with: ["dCache__nfs4j/docs__nfs_xattr.x"], externs: AUTHSYS },
+  {
+    file: "andreiw__polaris/usr__src__lib__libnisdb__db_query_c.x",
+    externs: "typedef opaque item<>;",
+  },
+  {
+    file: "dCache__nfs4j/docs__nfs42_prot.x",
+    with: ["dCache__nfs4j/docs__nfs_xattr.x"],
+    externs: AUTHSYS,
+  },
   { file: "nfs-ganesha__nfs-ganesha/src__Protocols__XDR__nfsv41.x", externs: AUTHSYS },
-  { file: "nfs-ganesha__nfs-ganesha/src__Protocols__XDR__flex_files_prot.x", with: ["dCache__nfs4j/docs__nfs42_prot.x"], externs: AUTHSYS },
-  { file: "nfs-ganesha__nfs-ganesha/src__Protocols__XDR__nfs23.x", with: ["nfs-ganesha__nfs-ganesha/src__Protocols__XDR__nfsacl.x"] },
+  {
+    file: "nfs-ganesha__nfs-ganesha/src__Protocols__XDR__flex_files_prot.x",
+    with: ["dCache__nfs4j/docs__nfs42_prot.x"],
+    externs: AUTHSYS,
+  },
+  {
+    file: "nfs-ganesha__nfs-ganesha/src__Protocols__XDR__nfs23.x",
+    with: ["nfs-ganesha__nfs-ganesha/src__Protocols__XDR__nfsacl.x"],
+  },
   {
     file: "nfs-ganesha__nfs-ganesha/src__Protocols__XDR__mount.x",
-    expect: { code: "undefined-name", why: "FHSIZE3 and fhstatus2 are commented out of the file (its C build has them elsewhere)" },
+    expect: {
+      code: "undefined-name",
+      why: "FHSIZE3 and fhstatus2 are commented out of the file (its C build has them elsewhere)",
+    },
   },
   { file: "sahlberg__libnfs/nfs__nfs.x", with: ["gluster__glusterfs/rpc__xdr__src__acl3-xdr.x"] },
   { file: "gluster__glusterfs/rpc__xdr__src__changelog-xdr.x", defines: { UNIX_PATH_MAX: "108" } },
   {
     file: "gluster__glusterfs/rpc__xdr__src__glusterfs4-xdr.x",
-    defines: { GF_DATA_TYPE_INT: "1", GF_DATA_TYPE_UINT: "2", GF_DATA_TYPE_DOUBLE: "3", GF_DATA_TYPE_STR: "4", GF_DATA_TYPE_PTR: "5", GF_DATA_TYPE_STR_OLD: "6", GF_DATA_TYPE_IATT: "7", GF_DATA_TYPE_GFUUID: "8", GF_DATA_TYPE_MDATA: "9" },
+    defines: {
+      GF_DATA_TYPE_INT: "1",
+      GF_DATA_TYPE_UINT: "2",
+      GF_DATA_TYPE_DOUBLE: "3",
+      GF_DATA_TYPE_STR: "4",
+      GF_DATA_TYPE_PTR: "5",
+      GF_DATA_TYPE_STR_OLD: "6",
+      GF_DATA_TYPE_IATT: "7",
+      GF_DATA_TYPE_GFUUID: "8",
+      GF_DATA_TYPE_MDATA: "9",
+    },
   },
-  { file: "gluster__glusterfs/rpc__xdr__src__mount3udp.x", with: ["sahlberg__libnfs/mount__mount.x"] },
+  {
+    file: "gluster__glusterfs/rpc__xdr__src__mount3udp.x",
+    with: ["sahlberg__libnfs/mount__mount.x"],
+  },
   { file: "rpcsvc/nis.x", with: ["rpcsvc/nis_callback.x"] },
   {
     file: "kofemann__pynfs/rpc__gss.x",
@@ -110,16 +147,29 @@ export const JOBS: readonly Job[] = [
   },
   {
     file: "kofemann__pynfs/nfs4.1__xdrdef__nfs3.x",
-    expect: { code: "undefined-name", why: "uses FSINFO3args, which no file defines (C would not compile either)" },
+    expect: {
+      code: "undefined-name",
+      why: "uses FSINFO3args, which no file defines (C would not compile either)",
+    },
   },
   {
     file: "kofemann__pynfs/nfs4.1__xdrdef__portmap.x",
-    expect: { code: "infinite-type", why: "struct pmaplist contains a pmaplist, not a pmaplist * (C would not compile)" },
+    expect: {
+      code: "infinite-type",
+      why: "struct pmaplist contains a pmaplist, not a pmaplist * (C would not compile)",
+    },
   },
-  { file: "mithleshvrts__libvirt-0.10.2/src__remote__remote_protocol.x", with: ["mithleshvrts__libvirt-0.10.2/src__remote__qemu_protocol.x"], defines: LIBVIRT },
+  {
+    file: "mithleshvrts__libvirt-0.10.2/src__remote__remote_protocol.x",
+    with: ["mithleshvrts__libvirt-0.10.2/src__remote__qemu_protocol.x"],
+    defines: LIBVIRT,
+  },
   {
     file: "zwbclearlove__libvirt-colo-extension/src__remote__remote_protocol.x",
-    with: ["zwbclearlove__libvirt-colo-extension/src__remote__qemu_protocol.x", "zwbclearlove__libvirt-colo-extension/src__remote__lxc_protocol.x"],
+    with: [
+      "zwbclearlove__libvirt-colo-extension/src__remote__qemu_protocol.x",
+      "zwbclearlove__libvirt-colo-extension/src__remote__lxc_protocol.x",
+    ],
     defines: LIBVIRT,
   },
   { file: "zwbclearlove__libvirt-colo-extension/src__admin__admin_protocol.x", defines: LIBVIRT },

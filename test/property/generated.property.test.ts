@@ -47,7 +47,9 @@ function arbitraries(modules: readonly Module[], module: Module) {
         return fc.constant(undefined);
       case "string": {
         const max = Math.min(t.max ?? 24, 24);
-        return fc.string({ unit: "grapheme", maxLength: max }).filter((s) => Buffer.byteLength(s) <= (t.max ?? 1e9));
+        return fc
+          .string({ unit: "grapheme", maxLength: max })
+          .filter((s) => Buffer.byteLength(s) <= (t.max ?? 1e9));
       }
       case "opaque":
         return t.fixed
@@ -59,7 +61,9 @@ function arbitraries(modules: readonly Module[], module: Module) {
         return fc.array(el, { maxLength: depth >= MAX_DEPTH ? 0 : Math.min(t.size ?? 4, 4) });
       }
       case "optional":
-        return depth >= MAX_DEPTH ? fc.constant(null) : fc.option(arb(t.element, depth + 1), { nil: null });
+        return depth >= MAX_DEPTH
+          ? fc.constant(null)
+          : fc.option(arb(t.element, depth + 1), { nil: null });
       case "ref":
         return declArb(lookup(t.name)!, depth);
     }
@@ -71,14 +75,21 @@ function arbitraries(modules: readonly Module[], module: Module) {
       case "typedef":
         return arb(d.type, depth);
       case "struct":
-        return fc.record(Object.fromEntries(d.fields.map((f) => [f.name, arb(f.type, depth + 1)])), { noNullPrototype: true });
+        return fc.record(
+          Object.fromEntries(d.fields.map((f) => [f.name, arb(f.type, depth + 1)])),
+          { noNullPrototype: true },
+        );
       case "union": {
         const disc = d.discriminant.name;
         const arm = (values: Arb, field: { name: string; type: XType } | null) =>
           field === null
             ? values.map((v) => ({ [disc]: v }))
-            : fc.tuple(values, arb(field.type, depth + 1)).map(([v, x]) => ({ [disc]: v, [field.name]: x }));
-        const arms: Arb[] = d.arms.filter((a) => a.values.length > 0).map((a) => arm(fc.constantFrom(...a.values), a.field));
+            : fc
+                .tuple(values, arb(field.type, depth + 1))
+                .map(([v, x]) => ({ [disc]: v, [field.name]: x }));
+        const arms: Arb[] = d.arms
+          .filter((a) => a.values.length > 0)
+          .map((a) => arm(fc.constantFrom(...a.values), a.field));
         if (d.defaultArm !== null) {
           const listed = new Set(d.arms.flatMap((a) => a.values));
           let others: Arb | null;
@@ -87,10 +98,14 @@ function arbitraries(modules: readonly Module[], module: Module) {
             others = left.length === 0 ? null : fc.constantFrom(...left);
           } else if (d.discriminantKind === "enum") {
             const e = lookup(d.enumName!);
-            const left = e?.kind === "enum" ? e.members.map((m) => m.value).filter((v) => !listed.has(v)) : [];
+            const left =
+              e?.kind === "enum" ? e.members.map((m) => m.value).filter((v) => !listed.has(v)) : [];
             others = left.length === 0 ? null : fc.constantFrom(...left);
           } else {
-            const range = d.discriminantKind === "uint" ? { min: 0, max: 2 ** 32 - 1 } : { min: -(2 ** 31), max: 2 ** 31 - 1 };
+            const range =
+              d.discriminantKind === "uint"
+                ? { min: 0, max: 2 ** 32 - 1 }
+                : { min: -(2 ** 31), max: 2 ** 31 - 1 };
             others = fc.integer(range).filter((v) => !listed.has(v));
           }
           if (others !== null) arms.push(arm(others, d.defaultArm.field));
@@ -110,15 +125,29 @@ interface Subject {
 
 const shared = sharedDir();
 const SUBJECTS: Subject[] = [
-  { name: "types.x (golden: every XDR type, lists, trees)", x: join(repoRoot, "test/golden/types.x"), generated: "../golden/types.js" },
-  { name: "nfs3.x (NFSv3 READDIRPLUS types)", x: join(repoRoot, "bench/nfs3.x"), generated: "../../bench/gen/nfs3.js" },
+  {
+    name: "types.x (golden: every XDR type, lists, trees)",
+    x: join(repoRoot, "test/golden/types.x"),
+    generated: "../golden/types.js",
+  },
+  {
+    name: "nfs3.x (NFSv3 READDIRPLUS types)",
+    x: join(repoRoot, "bench/nfs3.x"),
+    generated: "../../bench/gen/nfs3.js",
+  },
 ];
 if (shared !== null) {
-  SUBJECTS.push({ name: "conformance.x", x: join(shared, "oncrpc-peer/conformance.x"), generated: "../conformance/gen/conformance.js" });
+  SUBJECTS.push({
+    name: "conformance.x",
+    x: join(shared, "oncrpc-peer/conformance.x"),
+    generated: "../conformance/gen/conformance.js",
+  });
 }
 
 for (const subject of SUBJECTS) {
-  describe(`generated codecs of ${subject.name}`, { skip: existsSync(subject.x) ? false : `${subject.x} is absent` }, async () => {
+  describe(`generated codecs of ${subject.name}`, {
+    skip: existsSync(subject.x) ? false : `${subject.x} is absent`,
+  }, async () => {
     const r = compile({ host: fsHost, files: [subject.x] });
     assert.equal(r.outputs.length, 1, readFileSync(subject.x, "utf8").slice(0, 0));
     const gen = (await import(subject.generated)) as Record<string, XdrCodec<unknown>>;
@@ -136,7 +165,10 @@ for (const subject of SUBJECTS) {
             assert.deepStrictEqual(decode(codec, bytes), v);
             const cut = bytes.length === 0 ? 0 : (bytes[0]! * 7 + bytes.length) % bytes.length;
             if (cut < bytes.length) {
-              assert.throws(() => decode(codec, bytes.subarray(0, cut)), (e) => isXdrError(e));
+              assert.throws(
+                () => decode(codec, bytes.subarray(0, cut)),
+                (e) => isXdrError(e),
+              );
             }
           }),
           { numRuns: 60 },
