@@ -16,7 +16,7 @@ import type { Definition } from "./ast.js";
 import { type CheckInput, check } from "./check.js";
 import { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics.js";
 import { emitModule } from "./emit-ts.js";
-import { basename, type CompilerHost, dirname, normalizePath, relativePath } from "./host.js";
+import { type CompilerHost, dirname, normalizePath, relativePath } from "./host.js";
 import type { Module } from "./model.js";
 import { parse } from "./parser.js";
 import { preprocess } from "./preprocess.js";
@@ -190,5 +190,3 @@ export function mergeDefinitions(
   }
   return out;
 }
-
-export { basename };

@@ -3,7 +3,7 @@
  * constant the runtime serves and calls, plus `ClientOf`/`HandlersOf` type aliases. Descriptor
  * name: PascalCase(program) + `V` + version number; methods: camelCase(procedure).
  */
-import { describe } from "./check.js";
+import { describe } from "./describe.js";
 import type { EmitContext } from "./emit-context.js";
 import { docLine } from "./emit-types.js";
 import type { Program, XType } from "./model.js";

@@ -7,7 +7,7 @@
  */
 import { BodyWriter, member } from "./emit-body.js";
 import type { EmitContext } from "./emit-context.js";
-import type { EnumType, Field, StructType, TypedefType, UnionType } from "./model.js";
+import type { EnumType, Field, StructType, TypedefType } from "./model.js";
 import { codecName, propertyKey, quote, tsName } from "./names.js";
 
 /** `/** struct point (conformance.x:38) *\/` */
@@ -305,7 +305,3 @@ function emitListBodies(ctx: EmitContext, s: StructType, name: string, recursive
     "},",
   );
 }
-
-/** Emits a union: a discriminated union type and its codec. */
-export { emitUnion } from "./emit-union.js";
-export type { UnionType };

@@ -6,8 +6,13 @@
  * are 0. Arithmetic is on 64-bit signed integers (bigint, wrapped).
  */
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
-import type { Macro } from "./preprocess.js";
 import { parseNumber, type Token } from "./scanner.js";
+
+/** A macro: object-like (`params` undefined) or function-like. */
+export interface Macro {
+  readonly body: readonly Token[];
+  readonly params?: readonly string[];
+}
 
 const BINARY: Record<string, number> = {
   "||": 1,

@@ -18,14 +18,11 @@
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
 import type { CompilerHost } from "./host.js";
 import { dirname, joinPath } from "./host.js";
-import { evaluateCondition } from "./pp-expr.js";
-import { parseNumber, scan, type Token } from "./scanner.js";
+import { evaluateCondition, type Macro } from "./pp-expr.js";
 
-/** A macro: object-like (`params` undefined) or function-like. */
-export interface Macro {
-  readonly body: readonly Token[];
-  readonly params?: readonly string[];
-}
+export type { Macro };
+
+import { parseNumber, scan, type Token } from "./scanner.js";
 
 /** Options for {@link preprocess}. */
 export interface PreprocessOptions {
