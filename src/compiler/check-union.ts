@@ -62,7 +62,6 @@ export class UnionChecker {
     const seen = new Map<string, Pos>();
     const enumValues = enumName === null ? null : this.enumMembers(enumName);
     const arms: Arm[] = [];
-    const armFields = new Set<string>();
     const armField = (d: Declaration, label: string): Field | null => {
       if (d.name === null) return null;
       let field = d.name;
@@ -75,7 +74,6 @@ export class UnionChecker {
           `union ${name}: arm '${d.name}' has the discriminant's name; its property is '${field}'`,
         );
       }
-      armFields.add(field);
       const type = this.file.declType(d, `union ${name} ${label}`);
       return type === null ? null : { name: field, type, pos: d.pos };
     };

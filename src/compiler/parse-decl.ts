@@ -5,7 +5,6 @@
 import type {
   BuiltinName,
   Declaration,
-  Definition,
   EnumDef,
   EnumMember,
   StructDef,
@@ -20,19 +19,15 @@ import { parseNumber, type Token } from "./scanner.js";
 
 /** Parses declarations; {@link Parser} adds definitions and programs. */
 export class DeclParser extends TokenCursor {
-  protected typeBody(
-    kw: string,
-    defs: Definition[],
-    named: boolean,
-  ): EnumDef | StructDef | UnionDef {
+  protected typeBody(kw: string, named: boolean): EnumDef | StructDef | UnionDef {
     const start = this.advance();
     let name: string | null = null;
     if (named || this.peek().kind === "ident") {
       if (!(kw === "union" && this.is("switch"))) name = this.identifier(`a ${kw} name`).text;
     }
     if (kw === "enum") return this.enumBody(name, start);
-    if (kw === "struct") return this.structBody(name, start, defs);
-    return this.unionBody(name, start, defs);
+    if (kw === "struct") return this.structBody(name, start);
+    return this.unionBody(name, start);
   }
 
   protected enumBody(name: string | null, pos: Pos): EnumDef {
@@ -48,21 +43,21 @@ export class DeclParser extends TokenCursor {
     return { kind: "enum", name, members, pos };
   }
 
-  protected structBody(name: string | null, pos: Pos, defs: Definition[]): StructDef {
+  protected structBody(name: string | null, pos: Pos): StructDef {
     this.expect("{");
     const fields: Declaration[] = [];
     do {
-      fields.push(this.declaration(defs, false));
+      fields.push(this.declaration());
       this.expect(";");
     } while (!this.is("}"));
     this.expect("}");
     return { kind: "struct", name, fields, pos };
   }
 
-  protected unionBody(name: string | null, pos: Pos, defs: Definition[]): UnionDef {
+  protected unionBody(name: string | null, pos: Pos): UnionDef {
     this.expect("switch");
     this.expect("(");
-    const discriminant = this.declaration(defs, false);
+    const discriminant = this.declaration();
     this.expect(")");
     this.expect("{");
     const arms: UnionArm[] = [];
@@ -78,7 +73,7 @@ export class DeclParser extends TokenCursor {
             `union ${name ?? ""} has two default arms`.replace("  ", " "),
           );
         }
-        defaultArm = this.declaration(defs, false);
+        defaultArm = this.declaration();
         this.expect(";");
         continue;
       }
@@ -90,7 +85,7 @@ export class DeclParser extends TokenCursor {
         this.expect(":");
       }
       if (cases.length === 0) throw this.unexpected("'case', 'default' or '}'");
-      const decl = this.declaration(defs, false);
+      const decl = this.declaration();
       this.expect(";");
       arms.push({ cases, decl, pos: start });
     }
@@ -102,7 +97,7 @@ export class DeclParser extends TokenCursor {
   }
 
   /** A declaration (RFC 4506 §6.3 `declaration`). */
-  protected declaration(defs: Definition[], isTypedef: boolean): Declaration {
+  protected declaration(): Declaration {
     const start = this.peek();
     if (this.is("void")) {
       this.advance();
@@ -142,7 +137,7 @@ export class DeclParser extends TokenCursor {
         kw.text === "string" ? "'<' (string needs a bound: <n> or <>)" : "'[' or '<'",
       );
     }
-    const type = this.typeSpecifier(defs, isTypedef);
+    const type = this.typeSpecifier();
     if (this.accept("*")) {
       const id = this.identifier();
       return { name: id.text, type, shape: "optional", size: null, pos: id };
@@ -162,7 +157,7 @@ export class DeclParser extends TokenCursor {
   }
 
   /** RFC 4506 `type-specifier`, with rpcgen's C spellings and inline bodies. */
-  protected typeSpecifier(defs: Definition[], _isTypedef: boolean): TypeSpec {
+  protected typeSpecifier(): TypeSpec {
     const t = this.peek();
     if (t.kind !== "ident") throw this.unexpected("a type");
     const b = (name: BuiltinName, spelling: string): TypeSpec => ({
@@ -218,7 +213,7 @@ export class DeclParser extends TokenCursor {
           this.peek(2).text === "{" ||
           (t.text === "union" && this.peek(2).text === "switch");
         if (inline) {
-          const def = this.typeBody(t.text, defs, false);
+          const def = this.typeBody(t.text, false);
           return { kind: "inline", def, pos: t };
         }
         this.advance();

@@ -117,7 +117,7 @@ class Parser extends DeclParser {
       }
       case "typedef": {
         this.advance();
-        const decl = this.declaration(defs, true);
+        const decl = this.declaration();
         this.expect(";");
         return { kind: "typedef", decl, pos: t };
       }
@@ -125,7 +125,7 @@ class Parser extends DeclParser {
       case "struct":
       case "union": {
         // `struct foo *x;` at top level is not a definition; `struct foo {` is.
-        const def = this.typeBody(t.text, defs, true);
+        const def = this.typeBody(t.text, true);
         this.expect(";");
         return def;
       }
@@ -212,7 +212,7 @@ class Parser extends DeclParser {
       }
       return { kind: "builtin", name: t.text as BuiltinName, spelling: t.text, pos: t };
     }
-    return this.typeSpecifier([], false);
+    return this.typeSpecifier();
   }
 
   /** `interface [NAME] { proc; ... } [= NUMBER];` — Lupine's textbook shorthand. */
