@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 /** Subcommand name → module path (relative to this file) . */
 const COMMANDS: Record<string, string> = {
   keygen: "./keygen.js",
+  gen: "./gen.js",
 };
 
 interface Subcommand {
