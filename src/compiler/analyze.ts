@@ -1,12 +1,14 @@
 /**
  * Checker, last step: facts about types that need every file of the compilation — whether a
  * value can be finite at all (a struct that contains itself other than through an optional, a
- * variable-length array or a union arm can never be encoded: reported), the fewest bytes an
+ * variable-length array or a union arm has no value that could be encoded: rpcgen accepts it, so
+ * Lupine warns and emits a codec that always fails with an `XdrError`), the fewest bytes an
  * encoding takes (`minSize`, used by array decoders to reject impossible counts before
  * allocating), which structs are linked lists (encoded and decoded in a loop, no recursion), and
  * which types are otherwise recursive (their decoders count depth: hostile nesting ends in an
  * `XdrError`, not a stack overflow).
  */
+import { describe } from "./describe.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import type { Module, TypeDecl, XType } from "./model.js";
 
@@ -17,6 +19,8 @@ export interface TypeFacts {
   readonly listField: string | null;
   /** Part of a cycle other than its own list link: its decoder counts depth. */
   readonly recursive: boolean;
+  /** Why no value of the type exists (its codec throws this), or `null`. */
+  readonly infinite: string | null;
 }
 
 /** Facts for every type of a compilation. */
@@ -48,48 +52,7 @@ export function analyze(modules: readonly Module[], diags: DiagnosticBag): Facts
   const all = [...owner.keys()];
   const resolve = (from: TypeDecl, name: string) => lookupType(modules, owner.get(from)!, name);
 
-  // Types whose values can be finite: least fixpoint.
-  const finite = new Set<TypeDecl>();
-  const canEnd = (from: TypeDecl, t: XType): boolean => {
-    switch (t.kind) {
-      case "ref": {
-        const d = resolve(from, t.name);
-        return d === undefined || finite.has(d);
-      }
-      case "array":
-        return !t.fixed || canEnd(from, t.element);
-      default:
-        return true;
-    }
-  };
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const d of all) {
-      if (finite.has(d)) continue;
-      let ok: boolean;
-      if (d.kind === "enum") ok = true;
-      else if (d.kind === "typedef") ok = canEnd(d, d.type);
-      else if (d.kind === "struct") ok = d.fields.every((f) => canEnd(d, f.type));
-      else
-        ok =
-          d.arms.some((a) => a.field === null || canEnd(d, a.field.type)) ||
-          (d.defaultArm !== null &&
-            (d.defaultArm.field === null || canEnd(d, d.defaultArm.field.type)));
-      if (ok) {
-        finite.add(d);
-        changed = true;
-      }
-    }
-  }
-  for (const d of all) {
-    if (!finite.has(d)) {
-      diags.error(
-        d.pos,
-        "infinite-type",
-        `type '${d.name}' contains itself with no way to end: recursion must go through an optional (*), a variable-length array or a union arm`,
-      );
-    }
-  }
+  const infinite = infiniteTypes(all, resolve, diags);
 
   // Minimum encoded sizes (a cycle counts as 0: a safe lower bound).
   const sizes = new Map<TypeDecl, number | "busy">();
@@ -100,6 +63,7 @@ export function analyze(modules: readonly Module[], diags: DiagnosticBag): Facts
     sizes.set(d, "busy");
     let n: number;
     if (d.kind === "enum") n = 4;
+    else if (d.kind === "external") n = 0;
     else if (d.kind === "typedef") n = sizeOf(d, d.type);
     else if (d.kind === "struct") n = d.fields.reduce((s, f) => s + sizeOf(d, f.type), 0);
     else {
@@ -174,9 +138,73 @@ export function analyze(modules: readonly Module[], diags: DiagnosticBag): Facts
       minSize: sizeOfDecl(d),
       listField: listField.get(d) ?? null,
       recursive: recursive.has(d),
+      infinite: infinite.get(d) ?? null,
     });
   }
   return facts;
+}
+
+type Resolve = (from: TypeDecl, name: string) => TypeDecl | undefined;
+
+/**
+ * The types with no finite value (the least fixpoint of "can end": a struct whose fields all
+ * can, a union with an arm that can, a typedef of a type that can; optionals, variable-length
+ * arrays and void arms always can), each reported and mapped to the message its codec throws.
+ */
+function infiniteTypes(
+  all: readonly TypeDecl[],
+  resolve: Resolve,
+  diags: DiagnosticBag,
+): Map<TypeDecl, string> {
+  const finite = new Set<TypeDecl>();
+  const canEnd = (from: TypeDecl, t: XType): boolean => {
+    switch (t.kind) {
+      case "ref": {
+        const d = resolve(from, t.name);
+        return d === undefined || finite.has(d);
+      }
+      case "array":
+        return !t.fixed || canEnd(from, t.element);
+      default:
+        return true;
+    }
+  };
+  const armsEnd = (d: TypeDecl & { kind: "union" }) =>
+    d.arms.some((a) => a.field === null || canEnd(d, a.field.type)) ||
+    (d.defaultArm !== null && (d.defaultArm.field === null || canEnd(d, d.defaultArm.field.type)));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const d of all) {
+      if (finite.has(d)) continue;
+      let ok: boolean;
+      if (d.kind === "enum" || d.kind === "external") ok = true;
+      else if (d.kind === "typedef") ok = canEnd(d, d.type);
+      else if (d.kind === "struct") ok = d.fields.every((f) => canEnd(d, f.type));
+      else ok = armsEnd(d);
+      if (ok) {
+        finite.add(d);
+        changed = true;
+      }
+    }
+  }
+  const out = new Map<TypeDecl, string>();
+  for (const d of all) {
+    if (finite.has(d)) continue;
+    let why: string;
+    const field = d.kind === "struct" ? d.fields.find((f) => !canEnd(d, f.type)) : undefined;
+    if (field === undefined)
+      why = `every ${d.kind === "union" ? "arm" : "part"} of it contains a type with none`;
+    else if (field.type.kind === "ref" && resolve(d, field.type.name) === d)
+      why = `its field ${field.name} is a ${d.name}, not a ${d.name} *`;
+    else why = `its field ${field.name} (${describe(field.type)}) has none`;
+    diags.relaxed(
+      d.pos,
+      "infinite-type",
+      `no finite value of ${d.name} exists: ${why} (only an optional, a variable-length array or a union arm can end a recursion); its codec always fails`,
+    );
+    out.set(d, `no finite value of ${d.name} exists: ${why}; nothing can be encoded or decoded`);
+  }
+  return out;
 }
 
 /** Follows typedef names (across files) to the type they stand for. */

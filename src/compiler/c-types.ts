@@ -70,3 +70,20 @@ export const C_SPELLINGS: Readonly<
   float: "float",
   double: "double",
 };
+
+/**
+ * The XDR primitives' routines by the name after `xdr_` (`xdr_int`, `xdr_bool`), for
+ * `%#define xdr_T xdr_int` lines; the C type names of {@link C_TYPES} are routines too.
+ */
+export const C_ROUTINES: Readonly<Record<string, XType>> = {
+  int: { kind: "int" },
+  long: { kind: "int" },
+  short: { kind: "int" },
+  char: { kind: "int" },
+  enum: { kind: "int" },
+  bool: { kind: "bool" },
+  hyper: { kind: "hyper" },
+  float: { kind: "float" },
+  double: { kind: "double" },
+  quadruple: { kind: "quadruple" },
+};

@@ -16,6 +16,7 @@ import type { Definition } from "./ast.js";
 import { type CheckInput, check } from "./check.js";
 import { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics.js";
 import { emitModule } from "./emit-ts.js";
+import { supplyExterns } from "./externs.js";
 import { type CompilerHost, dirname, normalizePath, relativePath } from "./host.js";
 import type { Module } from "./model.js";
 import { parse } from "./parser.js";
@@ -34,6 +35,16 @@ export interface CompileOptions {
   readonly includeDirs?: readonly string[];
   /** `-D NAME[=VALUE]` macros: name → body. */
   readonly defines?: ReadonlyMap<string, string>;
+  /**
+   * `--extern` files: declarations of types and constants the inputs use but do not define;
+   * each input's module gets the ones it needs (see `externs.ts`). Not written themselves.
+   */
+  readonly externs?: readonly string[];
+  /**
+   * `--strict`: names defined outside the compiled files and types with no finite value are
+   * errors (rpcgen accepts them; by default they are warnings and the output compiles).
+   */
+  readonly strict?: boolean;
   /** Module specifier the output imports the runtime from (default `lupine`). */
   readonly runtime?: string;
   /** Where the module for an input goes (default: beside it, `.x` → `.ts`). */
@@ -64,17 +75,23 @@ export function defaultOutputPath(file: string): string {
 
 /** Compiles `.x` files to TypeScript. */
 export function compile(options: CompileOptions): CompileResult {
-  const diags = new DiagnosticBag();
+  const diags = new DiagnosticBag(options.strict ?? false);
   const cache = new Map<string, readonly Token[] | null>();
   const outputPath = options.outputPath ?? defaultOutputPath;
   const files = options.files.map(normalizePath);
-  const inputs: CheckInput[] = [];
-  const dependencies = new Map<string, readonly string[]>();
-  for (const file of files) {
-    const { definitions, deps } = parsePasses(file, options, cache, diags);
-    inputs.push({ file, definitions });
-    dependencies.set(file, deps);
-  }
+  const parsed = files.map((file) => parsePasses(file, options, cache, diags));
+  const externs = (options.externs ?? []).map((f) =>
+    parsePasses(normalizePath(f), options, cache, diags),
+  );
+  const externDeps = externs.flatMap((e) => e.deps);
+  const supplied = supplyExterns(
+    parsed.map((p) => p.definitions),
+    externs.flatMap((e) => e.definitions),
+  );
+  const inputs: CheckInput[] = files.map((file, i) => ({ file, definitions: supplied[i]! }));
+  const dependencies = new Map<string, readonly string[]>(
+    files.map((file, i) => [file, [...parsed[i]!.deps, ...externDeps]]),
+  );
   const seenOut = new Map<string, string>();
   for (const f of files) {
     const out = outputPath(f);

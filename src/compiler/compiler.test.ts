@@ -7,13 +7,20 @@ import { parseNumber } from "./scanner.js";
 /** Compiles in-memory files; returns diagnostics as `line:col code` and the first output. */
 function run(
   files: Record<string, string>,
-  options: { defines?: Record<string, string>; includeDirs?: string[] } = {},
+  options: {
+    defines?: Record<string, string>;
+    includeDirs?: string[];
+    externs?: string[];
+    strict?: boolean;
+  } = {},
 ) {
   const r = compile({
     host: memoryHost(files),
     files: [Object.keys(files)[0]!],
     defines: new Map(Object.entries(options.defines ?? {})),
     includeDirs: options.includeDirs ?? [],
+    externs: options.externs ?? [],
+    strict: options.strict ?? false,
   });
   const diags = r.diagnostics.map(
     (d: Diagnostic) => `${d.line}:${d.column} ${d.severity} ${d.code}`,
@@ -135,6 +142,63 @@ describe("preprocessor", () => {
     assert.match(text, /\/\/ %\/\* header only \*\//);
   });
 
+  test("function-like macros: arguments, nesting, # and ##, rescanning, no self-expansion", () => {
+    const { diags, text } = run({
+      "a.x": [
+        "#define TWICE(x) (x + x)",
+        "#define LIST(t, n) t n##_list<n##_MAX>;",
+        "#define NAME(x) #x",
+        "#define PICK g",
+        "#define g(x) (x * 3)",
+        "#define SELF(x) (SELF + x)",
+        "#define NOARGS() 5",
+        "#define TWO(a, b) (a - b)",
+        "const foo_MAX = 4;",
+        "const A = TWICE(TWICE(3));",
+        "const B = PICK(2);",
+        "const SELF = 1;",
+        "const C = SELF(1);",
+        "const D = NOARGS();",
+        "const E = TWO((1), 3);",
+        'const F = NAME(a  "b" c);',
+        "const TWICE = 7;",
+        "struct s { LIST(int, foo) };",
+        "#if TWICE(2) == 4 && defined(TWICE)",
+        "const OK = TWICE;",
+        "#endif",
+      ].join("\n"),
+    });
+    assert.deepEqual(diags, []);
+    assert.match(text, /export const A = 12;/);
+    assert.match(text, /export const B = 6;/);
+    assert.match(text, /export const C = 2;/);
+    assert.match(text, /export const D = 5;/);
+    assert.match(text, /export const E = -2;/);
+    assert.match(text, /export const F = "a \\"b\\" c";/);
+    assert.match(text, /foo_list: number\[\];[\s\S]*readLength\(4, 4\)/);
+    assert.match(text, /export const OK = 7;/);
+  });
+
+  test("function-like macro errors: argument count, unterminated call, bad parameter list", () => {
+    const { diags } = run({
+      "a.x": [
+        "#define TWO(a, b) (a - b)",
+        "#define BAD(a, a) a",
+        "#define VARIADIC(...) 1",
+        "const X = TWO(1);",
+        "const Y = TWO(1, 2",
+      ].join("\n"),
+    });
+    assert.deepEqual(diags, [
+      "2:1 error bad-directive",
+      "3:1 error bad-directive",
+      "4:11 error bad-macro-call",
+      "4:17 error syntax",
+      "5:11 error bad-macro-call",
+      "5:19 error syntax",
+    ]);
+  });
+
   test("%#define constants are used for names nothing else defines", () => {
     const { diags, text } = run({
       "a.x":
@@ -225,10 +289,124 @@ describe("language", () => {
   });
 });
 
+describe("names defined outside the compiled files (rpcgen's model)", () => {
+  test("a type: a warning, `unknown`, and a codec bound at run time", () => {
+    const { diags, text } = run({ "t.x": "struct s { foo x; foo y; };\ntypedef foo bar;" });
+    assert.deepEqual(diags, ["1:12 warning undefined-type"]);
+    assert.match(text, /export type foo = unknown;/);
+    assert.match(
+      text,
+      /export const xdr_foo: \$xdr\.ExternalCodec<foo> = \$xdr\.external\("foo", "t\.x"\);/,
+    );
+    assert.match(text, /x: foo;/);
+    assert.match(text, /export type bar = foo;/);
+  });
+
+  test("a constant: a bound becomes unbounded, a fixed size or a const definition fails", () => {
+    const { diags, text } = run({
+      "t.x": "typedef int a<MAXLEN>;\ntypedef opaque h[HSIZE];\nconst C = MAXLEN;\nconst D = 1;",
+    });
+    assert.deepEqual(diags, [
+      "1:15 warning undefined-constant",
+      "2:18 warning undefined-constant",
+      "3:7 warning undefined-constant",
+    ]);
+    assert.match(text, /readLength\(0xffffffff, 4\)/);
+    assert.match(text, /throw new \$xdr\.XdrError\("typedef h: size HSIZE is defined outside t\.x/);
+    assert.doesNotMatch(text, /export const C\b/);
+    assert.match(text, /export const D = 1;/);
+  });
+
+  test("a program, version or procedure number: left out", () => {
+    const { diags, text } = run({
+      "t.x":
+        "program P { version V { int A(int) = 1; int B(int) = BNUM; } = 1; } = 5;\nprogram Q { version W { int C(int) = 1; } = WNUM; } = 6;",
+    });
+    assert.deepEqual(diags, ["1:54 warning undefined-constant", "2:45 warning undefined-constant"]);
+    assert.match(text, /a: \{ procedure: 1/);
+    assert.doesNotMatch(text, /name: "B"|QV/);
+  });
+
+  test("a discriminant of an outside type switches as an int", () => {
+    const { diags, text } = run({
+      "t.x": "union u switch (kind k) { case 1: int a; default: void; };",
+    });
+    assert.deepEqual(diags, ["1:17 warning undefined-type"]);
+    assert.match(text, /\| \{ k: 1; a: number \}/);
+    assert.match(text, /const \$d = xdr_kind\.decode\(\$r\);/);
+  });
+
+  test("%#define xdr_T xdr_U: T is coded as U", () => {
+    const { diags, text } = run({
+      "t.x":
+        "%#define xdr_dev_t xdr_u_int\n%#define xdr_ok_t xdr_bool\n%#define xdr_pt_t xdr_point\nstruct point { int x; };\nstruct s { dev_t d; ok_t o; pt_t p; };",
+    });
+    assert.deepEqual(diags, []);
+    assert.match(text, /d: number;\n {2}o: boolean;\n {2}p: point;/);
+  });
+
+  test("--strict: every such name is an error and nothing is emitted", () => {
+    const { r, diags } = run(
+      { "t.x": "struct s { foo x; int a[N]; };\nstruct loop { loop l; };" },
+      { strict: true },
+    );
+    assert.deepEqual(diags, [
+      "1:12 error undefined-type",
+      "1:25 error undefined-constant",
+      "2:1 error infinite-type",
+    ]);
+    assert.equal(r.outputs.length, 0);
+  });
+
+  test("--extern: each module gets the declarations it needs, and only those", () => {
+    const files = {
+      "main.x":
+        "struct s { dev_t d; name n; other o; };\nprogram P { version V { int A(dev_t) = 1; } = 1; } = 7;",
+      "other.x": "typedef int other;",
+      "ext.x": [
+        "const MAXNAME = 8;",
+        "typedef string name<MAXNAME>;",
+        "typedef unsigned int dev_t;",
+        "typedef hyper other;",
+        "struct unused { int x; };",
+        "program EXT { version EXTV { int E(int) = 1; } = 1; } = 9;",
+      ].join("\n"),
+    };
+    const r = compile({
+      host: memoryHost(files),
+      files: ["main.x", "other.x"],
+      externs: ["ext.x"],
+    });
+    assert.deepEqual(r.diagnostics, []);
+    assert.deepEqual(
+      r.outputs.map((o) => o.path),
+      ["main.ts", "other.ts"],
+    );
+    const main = r.outputs[0]!.text;
+    assert.match(
+      main,
+      /export const MAXNAME = 8;[\s\S]*export type name = string;[\s\S]*export type dev_t = number;/,
+    );
+    assert.match(main, /\(ext\.x:2\)/);
+    assert.match(main, /import \{ type other \} from "\.\/other\.js";/);
+    assert.doesNotMatch(main, /unused|EXT/);
+    assert.deepEqual(r.dependencies.get("main.x"), ["main.x", "ext.x"]);
+  });
+});
+
 describe("diagnostics", () => {
   const cases: [string, string, string[]][] = [
-    ["undefined type", "struct s { foo x; };", ["1:12 error undefined-name"]],
-    ["undefined constant", "typedef int a<MAXLEN>;", ["1:15 error undefined-name"]],
+    [
+      "a type used as a constant",
+      "struct s { int x; };\ntypedef int a<s>;",
+      ["2:15 error not-a-number"],
+    ],
+    ["a constant used as a type", "const C = 1;\nstruct s { C x; };", ["2:12 error not-a-type"]],
+    [
+      "circular constants",
+      "const A = B;\nconst B = A;\ntypedef int t<A>;",
+      ["2:11 error circular-constant"],
+    ],
     [
       "duplicate definition",
       "struct s { int a; };\nstruct s { int b; };",
@@ -261,19 +439,14 @@ describe("diagnostics", () => {
       ["1:45 error duplicate-case"],
     ],
     [
-      "recursion that cannot terminate",
-      "struct s { int v; s next; };",
-      ["1:1 error infinite-type"],
-    ],
-    [
       "name collision after escaping",
       "typedef int Object;\ntypedef int Object_;",
       ["2:13 error name-collision"],
     ],
     [
       "syntax error, recovery, more errors",
-      "struct a { int };\nstruct b { c x; };",
-      ["1:16 error syntax", "2:12 error undefined-name"],
+      "struct a { int };\nstruct b { int x; int x; };",
+      ["1:16 error syntax", "2:23 error duplicate-field"],
     ],
     ["reserved word as a name", "typedef int struct;", ["1:13 error syntax"]],
     ["missing include", '#include "nope.x"', ["1:1 error include-not-found"]],

@@ -25,10 +25,15 @@ export interface Diagnostic {
   readonly message: string;
 }
 
-/** Collects diagnostics; each phase gets the same bag. Duplicates (same place, same text) are dropped. */
+/**
+ * Collects diagnostics; each phase gets the same bag. Duplicates (same place, same text) are
+ * dropped. `strict` (`lupine gen --strict`) turns the problems rpcgen lets through into errors.
+ */
 export class DiagnosticBag {
   readonly list: Diagnostic[] = [];
   private readonly seen = new Set<string>();
+
+  constructor(readonly strict = false) {}
 
   error(pos: Pos, code: string, message: string): void {
     this.add(pos, "error", code, message);
@@ -36,6 +41,14 @@ export class DiagnosticBag {
 
   warning(pos: Pos, code: string, message: string): void {
     this.add(pos, "warning", code, message);
+  }
+
+  /**
+   * A problem rpcgen lets through and Lupine compiles around (a name defined outside the
+   * compiled files, a type with no finite value): a warning, or an error when `strict`.
+   */
+  relaxed(pos: Pos, code: string, message: string): void {
+    this.add(pos, this.strict ? "error" : "warning", code, message);
   }
 
   add(pos: Pos, severity: Severity, code: string, message: string): void {

@@ -31,7 +31,23 @@ export class EmitContext {
   }
 
   factsOf(decl: TypeDecl): TypeFacts {
-    return this.facts.get(decl) ?? { minSize: 0, listField: null, recursive: false };
+    return (
+      this.facts.get(decl) ?? { minSize: 0, listField: null, recursive: false, infinite: null }
+    );
+  }
+
+  /**
+   * Why the codec of `decl` cannot work — a fixed size defined outside the compiled files, or no
+   * finite value — or `null`. Such a codec is emitted as one that throws this as an `XdrError`.
+   */
+  failure(decl: TypeDecl): string | null {
+    const own = decl.kind === "enum" || decl.kind === "external" ? null : decl.unavailable;
+    return own ?? this.factsOf(decl).infinite;
+  }
+
+  /** The file name generated code names in messages (`mount.x`). */
+  get fileName(): string {
+    return this.module.file.slice(this.module.file.lastIndexOf("/") + 1);
   }
 
   /** The TypeScript type name for a `.x` type, importing it from another file if needed. */
@@ -52,12 +68,12 @@ export class EmitContext {
     return codecName(name);
   }
 
-  /** Follows typedefs to what a type really is. */
+  /** Follows typedefs to what a type really is (stopping at one whose codec cannot work). */
   resolve(t: XType): XType {
     let cur = t;
     for (let guard = 0; cur.kind === "ref" && guard < 100; guard++) {
       const d = this.lookup(cur.name);
-      if (d === undefined || d.kind !== "typedef") return cur;
+      if (d === undefined || d.kind !== "typedef" || this.failure(d) !== null) return cur;
       cur = d.type;
     }
     return cur;

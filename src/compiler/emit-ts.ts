@@ -8,7 +8,7 @@ import type { Facts } from "./analyze.js";
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
 import { EmitContext } from "./emit-context.js";
 import { descriptorName, emitProgram } from "./emit-program.js";
-import { docLine, emitEnum, emitStruct, emitTypedef } from "./emit-types.js";
+import { docLine, emitEnum, emitExternal, emitStruct, emitTypedef } from "./emit-types.js";
 import { emitUnion } from "./emit-union.js";
 import type { ConstDecl, Module, Program } from "./model.js";
 import { codecName, tsName } from "./names.js";
@@ -86,7 +86,8 @@ export function emitModule(
       it.kind === "struct" ||
       it.kind === "union" ||
       it.kind === "enum" ||
-      it.kind === "typedef"
+      it.kind === "typedef" ||
+      it.kind === "external"
     ) {
       claim(types, tsName(it.name), it.name, `type`, it.pos);
       if (it.kind === "enum") claim(values, tsName(it.name), it.name, "enum", it.pos);
@@ -161,6 +162,9 @@ export function emitModule(
         break;
       case "typedef":
         emitTypedef(ctx, it);
+        break;
+      case "external":
+        emitExternal(ctx, it);
         break;
       case "program": {
         programs.push(it);

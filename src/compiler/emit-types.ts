@@ -7,13 +7,66 @@
  */
 import { BodyWriter, member } from "./emit-body.js";
 import type { EmitContext } from "./emit-context.js";
-import type { EnumType, Field, StructType, TypedefType } from "./model.js";
+import type { EnumType, ExternalType, Field, StructType, TypedefType } from "./model.js";
 import { codecName, propertyKey, quote, tsName } from "./names.js";
 
-/** `/** struct point (conformance.x:38) *\/` */
-export function docLine(ctx: EmitContext, what: string, pos: { file: string; line: number }): void {
+/**
+ * A one-line JSDoc citing where a definition is: `/** struct point (conformance.x:38) *\/`;
+ * `where` prefixes the place (`first used at `).
+ */
+export function docLine(
+  ctx: EmitContext,
+  what: string,
+  pos: { file: string; line: number },
+  where = "",
+): void {
   const file = pos.file.slice(pos.file.lastIndexOf("/") + 1);
-  ctx.printer.line(`/** ${what.replace(/\*\//g, "*\\/")} (${file}:${pos.line}) */`);
+  ctx.printer.line(`/** ${what.replace(/\*\//g, "*\\/")} (${where}${file}:${pos.line}) */`);
+}
+
+/**
+ * A codec that cannot work (a fixed size defined outside the compiled files, or a type with no
+ * finite value): it throws `reason` as an `XdrError` when used, never when the module loads.
+ */
+export function emitFailingCodec(
+  ctx: EmitContext,
+  name: string,
+  tsType: string,
+  reason: string,
+): void {
+  const p = ctx.printer;
+  const close = codecHead(ctx, name, tsType, 0);
+  p.indent(() => {
+    p.block(
+      "encode($w) {",
+      () => {
+        p.line(`throw new ${ctx.xdr}.XdrError(${quote(reason)}, $w.length);`);
+      },
+      "},",
+    );
+    p.block("decode($r) {", () => p.line(`return $r.fail(${quote(reason)});`), "},");
+  });
+  p.line(close);
+}
+
+/**
+ * A type defined outside the compiled files: `unknown`, with a codec the program binds at run
+ * time (`xdr_T.bind(codec)`), as rpcgen's C output leaves `xdr_T` to a header.
+ */
+export function emitExternal(ctx: EmitContext, e: ExternalType): void {
+  const name = tsName(e.name);
+  const file = ctx.fileName;
+  docLine(
+    ctx,
+    `${e.name} is defined outside ${file}: bind ${codecName(e.name)} before coding it`,
+    e.pos,
+    "first used at ",
+  );
+
+  ctx.printer.line(`export type ${name} = unknown;`);
+  ctx.printer.line(
+    `export const ${codecName(e.name)}: ${ctx.xdr}.ExternalCodec<${name}> = ${ctx.xdr}.external(${quote(e.name)}, ${quote(file)});`,
+  );
 }
 
 function codecHead(ctx: EmitContext, name: string, tsType: string, minSize: number): string {
@@ -69,6 +122,15 @@ export function emitEnum(ctx: EmitContext, e: EnumType, memberConsts: ReadonlySe
         .join(" "),
     );
   }
+  const note =
+    e.outside.length === 0
+      ? ""
+      : ` (the values of ${e.outside.join(", ")} are defined outside ${ctx.fileName})`;
+  if (e.members.length === 0) {
+    emitFailingCodec(ctx, e.name, name, `enum ${e.name} has no known member${note}`);
+    return;
+  }
+  const bad = `is not a ${note === "" ? "" : "known "}member of enum ${e.name}${note}`;
   const close = codecHead(ctx, e.name, name, 4);
   p.indent(() => {
     p.block(
@@ -78,9 +140,7 @@ export function emitEnum(ctx: EmitContext, e: EnumType, memberConsts: ReadonlySe
           p.line(...cases);
           p.indent(() => p.line("$w.writeInt($v);", "return;"));
         });
-        p.line(
-          `throw new ${ctx.xdr}.XdrError(\`\${String($v)} is not a member of enum ${e.name}\`, $w.length);`,
-        );
+        p.line(`throw new ${ctx.xdr}.XdrError(String($v) + ${quote(` ${bad}`)}, $w.length);`);
       },
       "},",
     );
@@ -92,7 +152,7 @@ export function emitEnum(ctx: EmitContext, e: EnumType, memberConsts: ReadonlySe
           p.line(...cases);
           p.indent(() => p.line(`return $v as ${name};`));
         });
-        p.line(`return $r.fail(\`\${$v} is not a member of enum ${e.name}\`, $r.pos - 4);`);
+        p.line(`return $r.fail($v + ${quote(` ${bad}`)}, $r.pos - 4);`);
       },
       "},",
     );
@@ -106,6 +166,11 @@ export function emitTypedef(ctx: EmitContext, t: TypedefType): void {
   const name = tsName(t.name);
   docLine(ctx, `typedef ${t.name}`, t.pos);
   p.line(`export type ${name} = ${ctx.tsType(t.type)};`);
+  const failure = ctx.failure(t);
+  if (failure !== null) {
+    emitFailingCodec(ctx, t.name, name, failure);
+    return;
+  }
   const close = codecHead(ctx, t.name, name, ctx.factsOf(t).minSize);
   const rec = ctx.factsOf(t).recursive;
   p.indent(() => {
@@ -152,6 +217,11 @@ export function emitStruct(ctx: EmitContext, s: StructType): void {
   p.block(`export interface ${name} {`, () => {
     for (const f of s.fields) p.line(`${propertyKey(f.name)}: ${ctx.tsType(f.type)};`);
   });
+  const failure = ctx.failure(s);
+  if (failure !== null) {
+    emitFailingCodec(ctx, s.name, name, failure);
+    return;
+  }
   const facts = ctx.factsOf(s);
   const close = codecHead(ctx, s.name, name, facts.minSize);
   const names = s.fields.map((f) => f.name);

@@ -38,16 +38,25 @@ export interface Field {
   readonly pos: Pos;
 }
 
+/**
+ * Why a type's codec cannot work even though the type compiles: a fixed size given by a constant
+ * defined outside the compiled files. Its codec throws this message as an `XdrError` at use.
+ */
+export type Unavailable = string | null;
+
 export interface StructType {
   readonly kind: "struct";
   readonly name: string;
   readonly fields: readonly Field[];
+  readonly unavailable: Unavailable;
   readonly pos: Pos;
 }
 
 /** A union arm: the case values (numbers, or booleans for a bool discriminant) and its field. */
 export interface Arm {
   readonly values: readonly (number | boolean)[];
+  /** Case labels (as written) whose values are defined outside the compiled files. */
+  readonly outside: readonly string[];
   /** `null` for a `void` arm. */
   readonly field: Field | null;
 }
@@ -63,6 +72,7 @@ export interface UnionType {
   readonly arms: readonly Arm[];
   /** The `default:` arm (`field` null for `void`), or `null` when there is none. */
   readonly defaultArm: { readonly field: Field | null } | null;
+  readonly unavailable: Unavailable;
   readonly pos: Pos;
 }
 
@@ -70,6 +80,8 @@ export interface EnumType {
   readonly kind: "enum";
   readonly name: string;
   readonly members: readonly { readonly name: string; readonly value: number; readonly pos: Pos }[];
+  /** Members left out because their values are defined outside the compiled files. */
+  readonly outside: readonly string[];
   readonly pos: Pos;
 }
 
@@ -77,10 +89,22 @@ export interface TypedefType {
   readonly kind: "typedef";
   readonly name: string;
   readonly type: XType;
+  readonly unavailable: Unavailable;
   readonly pos: Pos;
 }
 
-export type TypeDecl = StructType | UnionType | EnumType | TypedefType;
+/**
+ * A type the file uses but nothing compiled defines: rpcgen leaves it to the C compiler to find
+ * `xdr_<name>` in a header. Emitted as `type T = unknown` and a codec bound at run time.
+ */
+export interface ExternalType {
+  readonly kind: "external";
+  readonly name: string;
+  /** The first use. */
+  readonly pos: Pos;
+}
+
+export type TypeDecl = StructType | UnionType | EnumType | TypedefType | ExternalType;
 
 export interface ConstDecl {
   readonly kind: "const";

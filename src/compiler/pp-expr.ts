@@ -1,18 +1,13 @@
 /**
  * The `#if` / `#elif` expression language of the C preprocessor (C11 §6.10.1), as far as `.x`
- * files use it: `defined NAME`, `defined(NAME)`, integer literals, object-like macros, and the
+ * files use it: `defined NAME`, `defined(NAME)`, integer literals, macros, and the
  * operators `?:`, `||`, `&&`, `|`, `^`, `&`, `==`, `!=`, `<`, `>`, `<=`, `>=`, `<<`, `>>`, `+`,
  * `-`, `*`, `/`, `%`, unary `!`, `~`, `-`, `+`, parentheses. Names left after macro expansion
  * are 0. Arithmetic is on 64-bit signed integers (bigint, wrapped).
  */
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
+import { expandTokens, type Macro } from "./pp-macros.js";
 import { parseNumber, type Token } from "./scanner.js";
-
-/** A macro: object-like (`params` undefined) or function-like. */
-export interface Macro {
-  readonly body: readonly Token[];
-  readonly params?: readonly string[];
-}
 
 const BINARY: Record<string, number> = {
   "||": 1,
@@ -48,19 +43,26 @@ export function evaluateCondition(
   return v !== null && v !== 0n;
 }
 
+/** Carries a non-numeric answer of the `ident` callback out of the evaluation. */
+class Unknown<U> {
+  constructor(readonly value: U) {}
+}
+
 /**
- * Evaluates an integer expression. `ident` gives the value of a name that is not a macro
- * (`null`: unknown, already reported). Returns `null` after reporting a malformed expression.
+ * Evaluates an integer expression. `ident` gives the value of a name that is not a macro:
+ * `null` when it has none (already reported), or an object `U` when the value exists but is not
+ * known (a constant defined outside the compiled files), which ends the evaluation and is
+ * returned as its result. Returns `null` after reporting a malformed expression.
  */
-export function evaluateExpression(
+export function evaluateExpression<U extends object = never>(
   tokens: readonly Token[],
   macros: ReadonlyMap<string, Macro>,
   at: Pos,
   diags: DiagnosticBag,
-  ident: (name: string, tok: Token) => bigint | null,
+  ident: (name: string, tok: Token) => bigint | null | U,
   what: string,
-): bigint | null {
-  const expanded = expandForIf(tokens, macros, [], 0);
+): bigint | null | U {
+  const expanded = expandTokens(resolveDefined(tokens, macros), macros, diags);
   let i = 0;
   const peek = () => expanded[i];
   const fail = (msg: string): never => {
@@ -80,7 +82,9 @@ export function evaluateExpression(
     }
     if (t.kind === "ident") {
       const v = ident(t.text, t);
-      return v === null ? fail(`'${t.text}' has no value`) : v;
+      if (v === null) return fail(`'${t.text}' has no value`);
+      if (typeof v === "bigint") return v;
+      throw new Unknown(v);
     }
     if (t.text === "(") {
       const v = ternary();
@@ -163,38 +167,31 @@ export function evaluateExpression(
     if (i < expanded.length) fail(`unexpected '${expanded[i]!.text}'`);
     return v;
   } catch (e) {
+    if (e instanceof Unknown) return e.value as U;
     if (!(e instanceof ExprError)) throw e;
     diags.error(at, "bad-condition", `cannot evaluate ${what}: ${e.message}`);
     return null;
   }
 }
 
-/** Replaces `defined X` / `defined(X)` by 1 or 0, then expands object-like macros. */
-function expandForIf(
-  tokens: readonly Token[],
-  macros: ReadonlyMap<string, Macro>,
-  hidden: readonly string[],
-  depth: number,
-): Token[] {
+/** Replaces `defined X` / `defined(X)` by 1 or 0 (before macro expansion, as C11 §6.10.1 says). */
+function resolveDefined(tokens: readonly Token[], macros: ReadonlyMap<string, Macro>): Token[] {
   const out: Token[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind === "ident" && t.text === "defined") {
-      let name = tokens[i + 1];
-      let skip = 1;
-      if (name?.text === "(") {
-        name = tokens[i + 2];
-        skip = tokens[i + 3]?.text === ")" ? 3 : 2;
-      }
-      const known = name !== undefined && macros.has(name.text);
-      out.push({ ...t, kind: "number", text: known ? "1" : "0" });
-      i += skip;
+    if (t.kind !== "ident" || t.text !== "defined") {
+      out.push(t);
       continue;
     }
-    const m = t.kind === "ident" ? macros.get(t.text) : undefined;
-    if (m !== undefined && m.params === undefined && !hidden.includes(t.text) && depth < 256) {
-      out.push(...expandForIf(m.body, macros, [...hidden, t.text], depth + 1));
-    } else out.push(t);
+    let name = tokens[i + 1];
+    let skip = 1;
+    if (name?.text === "(") {
+      name = tokens[i + 2];
+      skip = tokens[i + 3]?.text === ")" ? 3 : 2;
+    }
+    const known = name !== undefined && macros.has(name.text);
+    out.push({ ...t, kind: "number", text: known ? "1" : "0" });
+    i += skip;
   }
   return out;
 }

@@ -4,9 +4,10 @@
  *
  * - `#include "file"` (relative to the including file, then the `-I` folders) and `#include <file>`
  *   (`-I` folders only); included tokens keep their own file and line.
- * - `#define NAME body` object-like macros, expanded in XDR text and inside `%` lines (cpp does
- *   not know `%`); a body may be anything, even a whole declaration. `#undef`. `-D NAME[=VALUE]`.
- *   Function-like macros are recorded (so `defined()` sees them) but not expanded.
+ * - `#define NAME body` and `#define NAME(a, b) body` macros (see `pp-macros.ts`: arguments,
+ *   `#`, `##`, rescanning), expanded in XDR text and in `#if` lines; a body may be anything, even
+ *   a whole declaration. Object-like macros are also expanded inside `%` lines (cpp does not know
+ *   `%`). `#undef`. `-D NAME[=VALUE]`.
  * - `#if/#ifdef/#ifndef/#elif/#else/#endif` with `defined`, `!`, `||`, `&&`, comparisons and
  *   integer arithmetic; undefined names are 0.
  * - `#error` is an error, `#warning` a warning; `#pragma`, `#ident`, `#line` and line markers are
@@ -18,11 +19,11 @@
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
 import type { CompilerHost } from "./host.js";
 import { dirname, joinPath } from "./host.js";
-import { evaluateCondition, type Macro } from "./pp-expr.js";
+import { evaluateCondition } from "./pp-expr.js";
+import { type Macro, MacroExpander, type TokenSource } from "./pp-macros.js";
+import { parseNumber, scan, type Token } from "./scanner.js";
 
 export type { Macro };
-
-import { parseNumber, scan, type Token } from "./scanner.js";
 
 /** Options for {@link preprocess}. */
 export interface PreprocessOptions {
@@ -82,23 +83,7 @@ export function preprocess(
     return tokens;
   };
 
-  const expand = (tok: Token, at: Pos, hidden: readonly string[], depth: number): void => {
-    const macro = tok.kind === "ident" ? macros.get(tok.text) : undefined;
-    if (macro === undefined || macro.params !== undefined || hidden.includes(tok.text)) {
-      out.push(
-        tok.file === at.file && tok.line === at.line && tok.col === at.col
-          ? tok
-          : { ...tok, file: at.file, line: at.line, col: at.col },
-      );
-      return;
-    }
-    if (depth > MAX_EXPANSION_DEPTH) {
-      diags.error(at, "macro-recursion", `macro ${tok.text} expands too deeply`);
-      return;
-    }
-    const inner = [...hidden, tok.text];
-    for (const b of macro.body) expand(b, at, inner, depth + 1);
-  };
+  const expander = new MacroExpander(macros, diags);
 
   const run = (file: string, depth: number): void => {
     const tokens = load(file);
@@ -106,7 +91,22 @@ export function preprocess(
     files.push(file);
     const conds: Cond[] = [];
     const active = () => conds.length === 0 || conds[conds.length - 1]!.active;
-    for (const tok of tokens) {
+    let i = 0;
+    // What a macro call may read: the XDR tokens up to the next directive, `%` line or the end.
+    const xdrOnly = (t: Token | undefined) =>
+      t === undefined || t.kind === "eof" || t.kind === "directive" || t.kind === "passthrough"
+        ? undefined
+        : t;
+    const source: TokenSource = {
+      peek: () => xdrOnly(tokens[i]),
+      take: () => {
+        const t = xdrOnly(tokens[i]);
+        if (t !== undefined) i++;
+        return t;
+      },
+    };
+    while (i < tokens.length) {
+      const tok = tokens[i++]!;
       if (tok.kind === "eof") break;
       if (tok.kind === "directive") {
         directive(tok, file, depth, conds);
@@ -117,7 +117,7 @@ export function preprocess(
         out.push(macros.size === 0 ? tok : { ...tok, text: expandText(tok.text, macros) });
         continue;
       }
-      if (tok.kind === "ident" && macros.has(tok.text)) expand(tok, tok, [], 0);
+      if (tok.kind === "ident" && macros.has(tok.text)) expander.expand(tok, source, out, tok);
       else out.push(tok);
     }
     for (const c of conds) {
@@ -228,12 +228,16 @@ export function preprocess(
     const next = r[1];
     // Function-like only when "(" touches the name: `#define F(x)`, not `#define F (x)`.
     if (next?.text === "(" && next.line === id.line && next.col === id.col + id.text.length) {
-      const close = r.findIndex((t) => t.text === ")");
-      const params = r.slice(2, close < 0 ? r.length : close).filter((t) => t.kind === "ident");
-      macros.set(id.text, {
-        body: close < 0 ? [] : r.slice(close + 1),
-        params: params.map((p) => p.text),
-      });
+      const list = parameterList(r);
+      if (list === null) {
+        diags.error(
+          at,
+          "bad-directive",
+          `#define ${id.text}(...): parameters must be names separated by commas (variadic macros are not supported)`,
+        );
+        return;
+      }
+      macros.set(id.text, { body: r.slice(list.bodyAt), params: list.params });
       return;
     }
     macros.set(id.text, { body: r.slice(1) });
@@ -291,6 +295,23 @@ export function expandText(
       return expandText(m.body.map((t) => t.text).join(" "), macros, [...hidden, id]);
     },
   );
+}
+
+/**
+ * The parameter names of `NAME(a, b) body` (tokens from the name on) and where the body starts,
+ * or `null` when the list is not names separated by commas and closed by `)`.
+ */
+function parameterList(r: readonly Token[]): { params: string[]; bodyAt: number } | null {
+  const params: string[] = [];
+  if (r[2]?.text === ")") return { params, bodyAt: 3 };
+  for (let i = 2; ; i += 2) {
+    const p = r[i];
+    const sep = r[i + 1];
+    if (p?.kind !== "ident" || params.includes(p.text)) return null;
+    params.push(p.text);
+    if (sep?.text === ")") return { params, bodyAt: i + 2 };
+    if (sep?.text !== ",") return null;
+  }
 }
 
 /** `-D NAME[=VALUE]` → name and body (`1` when no value is given, as cpp does). */
