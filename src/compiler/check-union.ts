@@ -64,32 +64,37 @@ export class UnionChecker {
       );
       return null;
     }
-    const { kind, enumName } = switchOn;
+    const discriminant: Field = { name: dd.name, type: dtype, pos: dd.pos };
+    const arm = (d: Declaration, label: string) => this.armField(name, discriminant.name, d, label);
+    return {
+      kind: "union",
+      name,
+      discriminant,
+      discriminantKind: switchOn.kind,
+      enumName: switchOn.enumName,
+      arms: this.arms(name, def, switchOn, arm),
+      defaultArm: def.defaultArm === null ? null : { field: arm(def.defaultArm, "default") },
+      pos: def.pos,
+    };
+  }
+
+  /** The `case` arms: values checked and not repeated, those defined outside set aside. */
+  private arms(
+    name: string,
+    def: UnionDef,
+    switchOn: { readonly kind: DiscriminantKind; readonly enumName: string | null },
+    armField: (d: Declaration, label: string) => Field | null,
+  ): Arm[] {
     const seen = new Map<string, Pos>();
-    const enumValues = enumName === null ? null : this.enumMembers(enumName);
+    const enumValues = switchOn.enumName === null ? null : this.enumMembers(switchOn.enumName);
     const arms: Arm[] = [];
     const roots = new Set<string>();
     let firstOutside: Pos | null = null;
-    const armField = (d: Declaration, label: string): Field | null => {
-      if (d.name === null) return null;
-      let field = d.name;
-      if (field === dd.name) {
-        // C keeps them apart (`u.status` vs `status`); one TypeScript object cannot.
-        field = `${field}_`;
-        this.diags.warning(
-          d.pos,
-          "renamed-arm",
-          `union ${name}: arm '${d.name}' has the discriminant's name; its property is '${field}'`,
-        );
-      }
-      const type = this.file.declType(d, `union ${name} ${label}`);
-      return type === null ? null : { name: field, type, pos: d.pos };
-    };
     for (const arm of def.arms) {
       const values: (number | boolean)[] = [];
       const outside: string[] = [];
       for (const c of arm.cases) {
-        const v = this.caseValue(c, kind, enumName, enumValues, name);
+        const v = this.caseValue(c, switchOn.kind, switchOn.enumName, enumValues, name);
         if (v === null) continue;
         if (typeof v === "object") {
           outside.push(show(c));
@@ -97,8 +102,7 @@ export class UnionChecker {
           firstOutside ??= c.pos;
           continue;
         }
-        const key = String(v);
-        const prev = seen.get(key);
+        const prev = seen.get(String(v));
         if (prev !== undefined) {
           this.diags.error(
             c.pos,
@@ -107,34 +111,42 @@ export class UnionChecker {
           );
           continue;
         }
-        seen.set(key, c.pos);
+        seen.set(String(v), c.pos);
         values.push(v);
       }
       const field = armField(arm.decl, `case ${arm.cases.map(show).join(", ")}`);
       arms.push({ values, outside, field });
     }
-    if (firstOutside !== null) {
-      const names = [...roots];
-      const labels = arms.flatMap((a) => a.outside);
-      this.diags.relaxed(
-        firstOutside,
-        "undefined-constant",
-        `union ${name}: case ${listText(labels)} ${labels.length === 1 ? "is" : "are"} defined outside ${basename(this.scope.file)}, so its codec fails ${arms.some((a) => a.values.length > 0) ? "on values no other case lists" : "at use"} (pass -D ${names[0]}=VALUE)`,
+    if (firstOutside !== null) this.warnOutside(name, arms, [...roots], firstOutside);
+    return arms;
+  }
+
+  /** One warning per union for its case values defined outside the compiled files. */
+  private warnOutside(name: string, arms: readonly Arm[], roots: readonly string[], at: Pos): void {
+    const labels = arms.flatMap((a) => a.outside);
+    const partly = arms.some((a) => a.values.length > 0);
+    this.diags.relaxed(
+      at,
+      "undefined-constant",
+      `union ${name}: case ${listText(labels)} ${labels.length === 1 ? "is" : "are"} defined outside ${basename(this.scope.file)}, so its codec fails ${partly ? "on values no other case lists" : "at use"} (pass -D ${roots[0]}=VALUE)`,
+    );
+  }
+
+  /** An arm's field; one named like the discriminant is renamed (with a warning). */
+  private armField(union: string, disc: string, d: Declaration, label: string): Field | null {
+    if (d.name === null) return null;
+    let field = d.name;
+    if (field === disc) {
+      // C keeps them apart (`u.status` vs `status`); one TypeScript object cannot.
+      field = `${field}_`;
+      this.diags.warning(
+        d.pos,
+        "renamed-arm",
+        `union ${union}: arm '${d.name}' has the discriminant's name; its property is '${field}'`,
       );
     }
-    const defaultArm =
-      def.defaultArm === null ? null : { field: armField(def.defaultArm, "default") };
-    const discriminant: Field = { name: dd.name, type: dtype, pos: dd.pos };
-    return {
-      kind: "union",
-      name,
-      discriminant,
-      discriminantKind: kind,
-      enumName,
-      arms,
-      defaultArm,
-      pos: def.pos,
-    };
+    const type = this.file.declType(d, `union ${union} ${label}`);
+    return type === null ? null : { name: field, type, pos: d.pos };
   }
 
   /**

@@ -2,7 +2,7 @@
  * What the emitter needs to know while writing one module: how to look types up (across files),
  * the facts about them, the printer (for imports), and the names chosen for TypeScript.
  */
-import { type Facts, lookupType, type TypeFacts } from "./analyze.js";
+import { encodedMinSize, type Facts, lookupType, type TypeFacts } from "./analyze.js";
 import type { Module, TypeDecl, XType } from "./model.js";
 import { codecName, tsName } from "./names.js";
 import type { Printer } from "./printer.js";
@@ -81,26 +81,10 @@ export class EmitContext {
 
   /** The fewest bytes an encoding of `t` takes. */
   minSize(t: XType): number {
-    switch (t.kind) {
-      case "ref": {
-        const d = this.lookup(t.name);
-        return d === undefined ? 0 : this.factsOf(d).minSize;
-      }
-      case "void":
-        return 0;
-      case "hyper":
-      case "uhyper":
-      case "double":
-        return 8;
-      case "quadruple":
-        return 16;
-      case "opaque":
-        return t.fixed ? (t.size ?? 0) + ((4 - ((t.size ?? 0) & 3)) & 3) : 4;
-      case "array":
-        return t.fixed ? (t.size ?? 0) * this.minSize(t.element) : 4;
-      default:
-        return 4;
-    }
+    return encodedMinSize(t, (name) => {
+      const d = this.lookup(name);
+      return d === undefined ? 0 : this.factsOf(d).minSize;
+    });
   }
 
   /** The TypeScript type of values of `t`. */

@@ -63,15 +63,57 @@ export function evaluateExpression<U extends object = never>(
   what: string,
 ): bigint | null | U {
   const expanded = expandTokens(resolveDefined(tokens, macros), macros, diags);
-  let i = 0;
-  const peek = () => expanded[i];
-  const fail = (msg: string): never => {
-    throw new ExprError(msg);
-  };
-  const wrap = (v: bigint) => BigInt.asIntN(64, v);
+  try {
+    return new ExprParser(expanded, ident).whole();
+  } catch (e) {
+    if (e instanceof Unknown) return e.value as U;
+    if (!(e instanceof ExprError)) throw e;
+    diags.error(at, "bad-condition", `cannot evaluate ${what}: ${e.message}`);
+    return null;
+  }
+}
 
-  const primary = (): bigint => {
-    const t = expanded[i++];
+const wrap = (v: bigint) => BigInt.asIntN(64, v);
+
+/** Precedence climbing over macro-expanded tokens; throws {@link ExprError} or {@link Unknown}. */
+class ExprParser<U> {
+  private i = 0;
+
+  constructor(
+    private readonly tokens: readonly Token[],
+    private readonly ident: (name: string, tok: Token) => bigint | null | U,
+  ) {}
+
+  whole(): bigint {
+    if (this.tokens.length === 0) fail("empty expression");
+    const v = this.ternary();
+    if (this.i < this.tokens.length) fail(`unexpected '${this.tokens[this.i]!.text}'`);
+    return v;
+  }
+
+  private ternary(): bigint {
+    const c = this.binary(1);
+    if (this.tokens[this.i]?.text !== "?") return c;
+    this.i++;
+    const a = this.ternary();
+    if (this.tokens[this.i++]?.text !== ":") fail("missing : in ?:");
+    const b = this.ternary();
+    return c !== 0n ? a : b;
+  }
+
+  private binary(minPrec: number): bigint {
+    let left = this.primary();
+    for (;;) {
+      const t = this.tokens[this.i];
+      const prec = t?.kind === "punct" ? BINARY[t.text] : undefined;
+      if (t === undefined || prec === undefined || prec < minPrec) return left;
+      this.i++;
+      left = apply(t.text, left, this.binary(prec + 1));
+    }
+  }
+
+  private primary(): bigint {
+    const t = this.tokens[this.i++];
     if (t === undefined) return fail("expression ends too early");
     if (t.kind === "number") {
       const v = parseNumber(t.text);
@@ -81,96 +123,67 @@ export function evaluateExpression<U extends object = never>(
       return BigInt(t.text.length >= 3 ? t.text.charCodeAt(1) : 0);
     }
     if (t.kind === "ident") {
-      const v = ident(t.text, t);
+      const v = this.ident(t.text, t);
       if (v === null) return fail(`'${t.text}' has no value`);
       if (typeof v === "bigint") return v;
       throw new Unknown(v);
     }
     if (t.text === "(") {
-      const v = ternary();
-      if (expanded[i++]?.text !== ")") fail("missing )");
+      const v = this.ternary();
+      if (this.tokens[this.i++]?.text !== ")") fail("missing )");
       return v;
     }
-    if (t.text === "!") return primary() === 0n ? 1n : 0n;
-    if (t.text === "~") return wrap(~primary());
-    if (t.text === "-") return wrap(-primary());
-    if (t.text === "+") return primary();
+    if (t.text === "!") return this.primary() === 0n ? 1n : 0n;
+    if (t.text === "~") return wrap(~this.primary());
+    if (t.text === "-") return wrap(-this.primary());
+    if (t.text === "+") return this.primary();
     return fail(`unexpected '${t.text}'`);
-  };
+  }
+}
 
-  const binary = (minPrec: number): bigint => {
-    let left = primary();
-    for (;;) {
-      const op = peek()?.text ?? "";
-      const prec = peek()?.kind === "punct" ? BINARY[op] : undefined;
-      if (prec === undefined || prec < minPrec) return left;
-      i++;
-      const right = binary(prec + 1);
-      left = apply(op, left, right);
-    }
-  };
+function fail(message: string): never {
+  throw new ExprError(message);
+}
 
-  const apply = (op: string, a: bigint, b: bigint): bigint => {
-    switch (op) {
-      case "||":
-        return a !== 0n || b !== 0n ? 1n : 0n;
-      case "&&":
-        return a !== 0n && b !== 0n ? 1n : 0n;
-      case "|":
-        return a | b;
-      case "^":
-        return a ^ b;
-      case "&":
-        return a & b;
-      case "==":
-        return a === b ? 1n : 0n;
-      case "!=":
-        return a !== b ? 1n : 0n;
-      case "<":
-        return a < b ? 1n : 0n;
-      case ">":
-        return a > b ? 1n : 0n;
-      case "<=":
-        return a <= b ? 1n : 0n;
-      case ">=":
-        return a >= b ? 1n : 0n;
-      case "<<":
-        return wrap(a << (b & 63n));
-      case ">>":
-        return a >> (b & 63n);
-      case "+":
-        return wrap(a + b);
-      case "-":
-        return wrap(a - b);
-      case "*":
-        return wrap(a * b);
-      case "/":
-        return b === 0n ? fail("division by zero") : wrap(a / b);
-      default:
-        return b === 0n ? fail("division by zero") : a % b;
-    }
-  };
-
-  const ternary = (): bigint => {
-    const c = binary(1);
-    if (peek()?.text !== "?") return c;
-    i++;
-    const a = ternary();
-    if (expanded[i++]?.text !== ":") fail("missing : in ?:");
-    const b = ternary();
-    return c !== 0n ? a : b;
-  };
-
-  try {
-    if (expanded.length === 0) fail("empty expression");
-    const v = ternary();
-    if (i < expanded.length) fail(`unexpected '${expanded[i]!.text}'`);
-    return v;
-  } catch (e) {
-    if (e instanceof Unknown) return e.value as U;
-    if (!(e instanceof ExprError)) throw e;
-    diags.error(at, "bad-condition", `cannot evaluate ${what}: ${e.message}`);
-    return null;
+/** A binary operator applied as C does on 64-bit signed integers (`/` and `%` truncate). */
+function apply(op: string, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case "||":
+      return a !== 0n || b !== 0n ? 1n : 0n;
+    case "&&":
+      return a !== 0n && b !== 0n ? 1n : 0n;
+    case "|":
+      return a | b;
+    case "^":
+      return a ^ b;
+    case "&":
+      return a & b;
+    case "==":
+      return a === b ? 1n : 0n;
+    case "!=":
+      return a !== b ? 1n : 0n;
+    case "<":
+      return a < b ? 1n : 0n;
+    case ">":
+      return a > b ? 1n : 0n;
+    case "<=":
+      return a <= b ? 1n : 0n;
+    case ">=":
+      return a >= b ? 1n : 0n;
+    case "<<":
+      return wrap(a << (b & 63n));
+    case ">>":
+      return a >> (b & 63n);
+    case "+":
+      return wrap(a + b);
+    case "-":
+      return wrap(a - b);
+    case "*":
+      return wrap(a * b);
+    case "/":
+      return b === 0n ? fail("division by zero") : wrap(a / b);
+    default:
+      return b === 0n ? fail("division by zero") : a % b;
   }
 }
 
