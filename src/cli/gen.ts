@@ -12,8 +12,9 @@ import {
   compile,
   defaultOutputPath,
   formatDiagnostic,
+  type Output,
+  parseDefine,
 } from "../compiler/index.js";
-import { parseDefine } from "../compiler/preprocess.js";
 
 /** One line for `lupine --help`. */
 export const summary = "compile rpcgen .x protocol files to TypeScript (types, codecs, stubs)";
@@ -116,18 +117,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`lupine gen: ${args}\n\n${USAGE}`);
     return 2;
   }
-  const host: CompilerHost = {
-    readFile(path) {
-      try {
-        return readFileSync(path, "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-  };
   const out = args.out;
   const result = compile({
-    host,
+    host: fileHost,
     files: args.files,
     includeDirs: args.includes,
     defines: args.defines,
@@ -146,9 +138,25 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (warnings > 0) console.error(`lupine gen: ${counted(warnings, "warning")}`);
+  return writeOutputs(result.outputs, out);
+}
+
+/** Reads `.x` files for the compiler; a file that cannot be read is `undefined` (reported). */
+const fileHost: CompilerHost = {
+  readFile(path) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Writes the modules (creating `out`), naming each; returns the exit code. */
+function writeOutputs(outputs: readonly Output[], out: string | null): number {
   try {
     if (out !== null) mkdirSync(out, { recursive: true });
-    for (const o of result.outputs) {
+    for (const o of outputs) {
       writeFileSync(o.path, o.text);
       console.error(`wrote ${resolve(o.path)}`);
     }

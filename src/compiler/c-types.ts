@@ -6,7 +6,7 @@
 import type { XType } from "./model.js";
 
 /** C integer type names → XDR integer kinds (all 4 bytes on the wire unless 64-bit). */
-export const C_INTS: Record<string, "int" | "uint" | "hyper" | "uhyper"> = {
+const C_INTS: Record<string, "int" | "uint" | "hyper" | "uhyper"> = {
   u_int: "uint",
   u_long: "uint",
   u_short: "uint",

@@ -50,6 +50,7 @@ export class ProgramChecker {
     return Number(n);
   }
 
+  /** The checked program (`null` after reporting why it is left out). */
   program(def: ProgramDef, name: string): Program | null {
     let number = this.number(def.number, `program ${name}`, 0);
     if (def.number === null) {

@@ -17,7 +17,7 @@ import type { Declaration, Definition, TypeSpec, Value } from "./ast.js";
 import { ProgramChecker } from "./check-programs.js";
 import { type TypeResolver, UnionChecker } from "./check-union.js";
 import { type Declared, declare } from "./declare.js";
-import { describe, listText, outsideWhy, show } from "./describe.js";
+import { listText, outsideWhy, show } from "./describe.js";
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
 import { basename } from "./host.js";
 import type { EnumType, ExternalType, Field, Item, Module, TypeDecl, XType } from "./model.js";
@@ -235,17 +235,8 @@ class FileChecker implements TypeResolver {
     }
     const base = this.typeSpec(spec, where);
     if (base === null) return null;
-    if (base.kind === "void") {
-      if (d.shape !== "plain" || d.name !== null) {
-        this.diags.error(
-          d.pos,
-          "void-use",
-          `${where}: void can only be a whole union arm or procedure type`,
-        );
-        return null;
-      }
-      return base;
-    }
+    // `void` in a declaration is always a whole arm (the parser reads it without a name).
+    if (base.kind === "void") return base;
     switch (d.shape) {
       case "plain":
         return base;
@@ -352,5 +343,3 @@ class FileChecker implements TypeResolver {
     return this.names.resolveAlias(t);
   }
 }
-
-export { describe };

@@ -15,7 +15,7 @@ import type { Facts } from "./analyze.js";
 import type { Definition } from "./ast.js";
 import { type CheckInput, check } from "./check.js";
 import { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics.js";
-import { emitModule } from "./emit-ts.js";
+import { type EmitOptions, emitModule } from "./emit-ts.js";
 import { supplyExterns } from "./externs.js";
 import { type CompilerHost, dirname, normalizePath, relativePath } from "./host.js";
 import type { Module } from "./model.js";
@@ -73,7 +73,10 @@ export function defaultOutputPath(file: string): string {
   return `${file.replace(/\.x$/, "")}.ts`;
 }
 
-/** Compiles `.x` files to TypeScript. */
+/**
+ * Compiles `.x` files (RFC 4506 §6 and RFC 5531 §12, as rpcgen accepts them) to TypeScript.
+ * Synchronous and pure (files come through `options.host`); never throws on bad input.
+ */
 export function compile(options: CompileOptions): CompileResult {
   const diags = new DiagnosticBag(options.strict ?? false);
   const cache = new Map<string, readonly Token[] | null>();
@@ -92,10 +95,40 @@ export function compile(options: CompileOptions): CompileResult {
   const dependencies = new Map<string, readonly string[]>(
     files.map((file, i) => [file, [...parsed[i]!.deps, ...externDeps]]),
   );
-  const seenOut = new Map<string, string>();
+  reportOutputClashes(files, outputPath, diags);
+  const { modules, facts } = check(inputs, diags);
+  const emitOptions: EmitOptions = {
+    runtime: options.runtime ?? "lupine",
+    specifierFor: (from, to) =>
+      relativePath(dirname(outputPath(from)), outputPath(to)).replace(/\.ts$/, ".js"),
+  };
+  const outputs =
+    diags.errorCount > 0
+      ? []
+      : modules.map((m) => ({
+          input: m.file,
+          path: outputPath(m.file),
+          text: emitModule(modules, m, facts, emitOptions, diags),
+        }));
+  return {
+    diagnostics: sortDiagnostics(diags.list),
+    outputs: diags.errorCount === 0 ? outputs : [],
+    modules,
+    facts,
+    dependencies,
+  };
+}
+
+/** Two inputs whose modules would be written to the same path are an error. */
+function reportOutputClashes(
+  files: readonly string[],
+  outputPath: (file: string) => string,
+  diags: DiagnosticBag,
+): void {
+  const seen = new Map<string, string>();
   for (const f of files) {
     const out = outputPath(f);
-    const other = seenOut.get(out);
+    const other = seen.get(out);
     if (other !== undefined) {
       diags.error(
         { file: f, line: 1, col: 1 },
@@ -103,33 +136,8 @@ export function compile(options: CompileOptions): CompileResult {
         `${f} and ${other} would both be written to ${out}`,
       );
     }
-    seenOut.set(out, f);
+    seen.set(out, f);
   }
-  const { modules, facts } = check(inputs, diags);
-  const texts: Output[] = [];
-  if (diags.errorCount === 0) {
-    for (const m of modules) {
-      const text = emitModule(
-        modules,
-        m,
-        facts,
-        {
-          runtime: options.runtime ?? "lupine",
-          specifierFor: (from, to) =>
-            relativePath(dirname(outputPath(from)), outputPath(to)).replace(/\.ts$/, ".js"),
-        },
-        diags,
-      );
-      texts.push({ input: m.file, path: outputPath(m.file), text });
-    }
-  }
-  return {
-    diagnostics: sortDiagnostics(diags.list),
-    outputs: diags.errorCount === 0 ? texts : [],
-    modules,
-    facts,
-    dependencies,
-  };
 }
 
 /** Preprocesses and parses one file once per pass that matters, merging the definitions. */
@@ -171,10 +179,7 @@ function nameOf(d: Definition): string | null {
 }
 
 /** Adds the definitions of a later pass that the earlier ones did not see, in source order. */
-export function mergeDefinitions(
-  base: readonly Definition[],
-  more: readonly Definition[],
-): Definition[] {
+function mergeDefinitions(base: readonly Definition[], more: readonly Definition[]): Definition[] {
   const out = [...base];
   const keys = out.map(keyOf);
   const names = new Set(out.map(nameOf).filter((n) => n !== null && n !== ""));

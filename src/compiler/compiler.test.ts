@@ -457,6 +457,47 @@ describe("diagnostics", () => {
       "program P { version V { int A(int) = 1; int B(int) = 1; } = 1; } = 1;",
       ["1:45 error duplicate-number"],
     ],
+    ["malformed #if", "#if 1 +\n#endif", ["1:1 error bad-condition"]],
+    [
+      "opaque without a length as a procedure type",
+      "program P { version V { int A(opaque) = 1; } = 1; } = 1;",
+      ["1:31 error bad-type"],
+    ],
+    ["constant beyond 64 bits", "const C = 0x1ffffffffffffffff;", ["1:7 error constant-range"]],
+    [
+      "two default arms",
+      "union u switch (int d) { default: void; default: int x; };",
+      ["1:41 error duplicate-default"],
+    ],
+    ["enum value beyond int", "enum e { A = 0x80000000 };", ["1:10 error enum-range"]],
+    ["#error", "#error no such platform", ["1:1 error error-directive"]],
+    ["include nested too deep", '#include "t.x"', ["1:1 error include-depth"]],
+    [
+      "a macro that grows without end",
+      [
+        "#define A x x x x x x x x x x",
+        "#define B A A A A A A A A A A",
+        "#define C B B B B B B B B B B",
+        "#define D C C C C C C C C C C",
+        "#define E D D D D D D D D D D",
+        "#define F E E E E E E E E E E",
+        "F",
+      ].join("\n"),
+      ["7:1 error macro-expansion"],
+    ],
+    [
+      "program number out of range",
+      "program P { version V { int A(int) = 1; } = 1; } = -1;",
+      ["1:53 error number-range"],
+    ],
+    ["unterminated comment", "typedef int a; /* no end", ["1:16 error unterminated-comment"]],
+    ["void struct field", "struct s { int a; void; };", ["1:19 error void-field"]],
+    ["void typedef", "typedef void;", ["1:1 error void-typedef"]],
+    [
+      "void among several arguments",
+      "program P { version V { int A(int, void) = 1; } = 1; } = 1;",
+      ["1:36 error void-use"],
+    ],
   ];
   for (const [name, source, expected] of cases) {
     test(name, () => {
@@ -464,6 +505,51 @@ describe("diagnostics", () => {
       assert.deepEqual(diags, expected);
       assert.equal(r.outputs.length, 0, "nothing is emitted on error");
       for (const d of r.diagnostics) assert.ok(d.message.length > 10);
+    });
+  }
+
+  test("a file that cannot be read; two inputs written to one path", () => {
+    const missing = compile({ host: memoryHost({}), files: ["none.x"] });
+    assert.deepEqual(
+      missing.diagnostics.map((d) => `${d.file} ${d.code}`),
+      ["none.x file-not-found"],
+    );
+    const clash = compile({
+      host: memoryHost({ "a/x.x": "typedef int a;", "b/x.x": "typedef int b;" }),
+      files: ["a/x.x", "b/x.x"],
+      outputPath: () => "out/x.ts",
+    });
+    assert.deepEqual(
+      clash.diagnostics.map((d) => `${d.file} ${d.code}`),
+      ["b/x.x output-clash"],
+    );
+    assert.equal(clash.outputs.length, 0);
+  });
+
+  const warnings: [string, string, string[]][] = [
+    [
+      "an arm named like the discriminant",
+      "union u switch (int status) { case 0: int status; };",
+      ["1:43 warning renamed-arm"],
+    ],
+    [
+      "struct keyword naming an enum",
+      "enum e { A };\nstruct s { struct e x; };",
+      ["2:19 warning tag-mismatch"],
+    ],
+    ["#warning", "#warning careful\ntypedef int a;", ["1:1 warning warning-directive"]],
+    ["an unknown directive", "#frobnicate\ntypedef int a;", ["1:1 warning unknown-directive"]],
+    [
+      "a procedure number differing between versions",
+      "program P { version V1 { int A(int) = 1; } = 1; version V2 { int A(int) = 2; } = 2; } = 9;",
+      ["1:66 warning number-conflict"],
+    ],
+  ];
+  for (const [name, source, expected] of warnings) {
+    test(name, () => {
+      const { r, diags } = run({ "t.x": source });
+      assert.deepEqual(diags, expected);
+      assert.equal(r.outputs.length, 1, "warnings do not stop output");
     });
   }
 });

@@ -166,7 +166,6 @@ class Declarer {
   /** A program: its name, its versions' and its procedures' names are constants. */
   private program(def: ProgramDef): void {
     const name = def.name === "" ? interfaceNameFor(this.file) : def.name;
-    this.scope.programs.push(def);
     this.items.push({ kind: "program", def, name });
     const derived = def.number === null ? BigInt(derivedProgramNumber(name)) : undefined;
     this.addNumber(name, "program", def.number, def.pos, derived);

@@ -35,10 +35,12 @@ export class DiagnosticBag {
 
   constructor(readonly strict = false) {}
 
+  /** A problem that stops output. */
   error(pos: Pos, code: string, message: string): void {
     this.add(pos, "error", code, message);
   }
 
+  /** A problem worth knowing that does not stop output. */
   warning(pos: Pos, code: string, message: string): void {
     this.add(pos, "warning", code, message);
   }
@@ -51,13 +53,14 @@ export class DiagnosticBag {
     this.add(pos, this.strict ? "error" : "warning", code, message);
   }
 
-  add(pos: Pos, severity: Severity, code: string, message: string): void {
+  private add(pos: Pos, severity: Severity, code: string, message: string): void {
     const key = `${pos.file}:${pos.line}:${pos.col}:${severity}:${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push({ file: pos.file, line: pos.line, column: pos.col, severity, code, message });
   }
 
+  /** How many errors were reported so far. */
   get errorCount(): number {
     let n = 0;
     for (const d of this.list) if (d.severity === "error") n++;

@@ -26,10 +26,12 @@ export class EmitContext {
     return "$xdr";
   }
 
+  /** The type `name` means in this module (its own, or imported from another). */
   lookup(name: string): TypeDecl | undefined {
     return lookupType(this.modules, this.module, name);
   }
 
+  /** What the analysis found about `decl`. */
   factsOf(decl: TypeDecl): TypeFacts {
     return (
       this.facts.get(decl) ?? { minSize: 0, listField: null, recursive: false, infinite: null }

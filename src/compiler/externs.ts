@@ -10,7 +10,7 @@ import type { Declaration, Definition, TypeSpec, Value } from "./ast.js";
 import { camelizeUpper } from "./declare.js";
 
 /** The names a definition defines: its own, enum members, and names of nested inline types. */
-export function definedNames(d: Definition): string[] {
+function definedNames(d: Definition): string[] {
   const out: string[] = [];
   const inline = (parent: string, decl: Declaration): void => {
     if (decl.type.kind !== "inline") return;
@@ -52,7 +52,7 @@ export function definedNames(d: Definition): string[] {
 }
 
 /** The names a type or constant definition refers to (types and constants alike). */
-export function referencedNames(d: Definition): Set<string> {
+function referencedNames(d: Definition): Set<string> {
   const out = new Set<string>();
   const value = (v: Value | null): void => {
     if (v?.kind === "name") out.add(v.name);

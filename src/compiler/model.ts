@@ -44,6 +44,7 @@ export interface Field {
  */
 export type Unavailable = string | null;
 
+/** A checked struct (RFC 4506 §4.14). */
 export interface StructType {
   readonly kind: "struct";
   readonly name: string;
@@ -61,6 +62,7 @@ export interface Arm {
   readonly field: Field | null;
 }
 
+/** A checked discriminated union (RFC 4506 §4.15). */
 export interface UnionType {
   readonly kind: "union";
   readonly name: string;
@@ -76,6 +78,7 @@ export interface UnionType {
   readonly pos: Pos;
 }
 
+/** A checked enum (RFC 4506 §4.3): the members whose values are known. */
 export interface EnumType {
   readonly kind: "enum";
   readonly name: string;
@@ -85,6 +88,7 @@ export interface EnumType {
   readonly pos: Pos;
 }
 
+/** A checked typedef (RFC 4506 §4.18). */
 export interface TypedefType {
   readonly kind: "typedef";
   readonly name: string;
@@ -104,8 +108,10 @@ export interface ExternalType {
   readonly pos: Pos;
 }
 
+/** A type a module defines. */
 export type TypeDecl = StructType | UnionType | EnumType | TypedefType | ExternalType;
 
+/** A checked constant (RFC 4506 §4.17): its 64-bit value, or a string rpcgen copies to C. */
 export interface ConstDecl {
   readonly kind: "const";
   readonly name: string;
@@ -119,6 +125,7 @@ export interface ConstDecl {
   readonly pos: Pos;
 }
 
+/** A checked procedure (RFC 5531 §12): its number, argument and result types. */
 export interface Procedure {
   readonly name: string;
   readonly number: number;
@@ -129,6 +136,7 @@ export interface Procedure {
   readonly pos: Pos;
 }
 
+/** A checked program version (RFC 5531 §12). */
 export interface Version {
   readonly name: string;
   readonly number: number;
@@ -136,6 +144,7 @@ export interface Version {
   readonly pos: Pos;
 }
 
+/** A checked program (RFC 5531 §12): its number and versions. */
 export interface Program {
   readonly kind: "program";
   readonly name: string;
@@ -145,6 +154,7 @@ export interface Program {
   readonly pos: Pos;
 }
 
+/** A `%` line, kept as a comment. */
 export interface Passthrough {
   readonly kind: "passthrough";
   readonly text: string;
@@ -163,18 +173,4 @@ export interface Module {
   readonly types: ReadonlyMap<string, TypeDecl>;
   /** Names used by this file but defined by another file of the same compilation → that file. */
   readonly imports: ReadonlyMap<string, string>;
-}
-
-/** Looks types up across the files of one compilation. */
-export type TypeLookup = (name: string) => TypeDecl | undefined;
-
-/** Follows typedefs to the underlying type (stops at struct/union/enum refs). */
-export function resolveAlias(type: XType, lookup: TypeLookup): XType {
-  let t = type;
-  for (let guard = 0; t.kind === "ref" && guard < 1000; guard++) {
-    const d = lookup(t.name);
-    if (d === undefined || d.kind !== "typedef") return t;
-    t = d.type;
-  }
-  return t;
 }

@@ -29,12 +29,15 @@ export interface TokenSource {
   take(): Token | undefined;
 }
 
-/** Most tokens one expansion may produce: a bound on macros that double at every step. */
-const MAX_EXPANSION_TOKENS = 1_000_000;
+/**
+ * Most tokens one expansion may produce: a bound on macros that multiply at every step (real
+ * `.x` files expand a macro to a few dozen tokens at most).
+ */
+const MAX_EXPANSION_TOKENS = 100_000;
 const NONE: ReadonlySet<string> = new Set();
 
 /** A {@link TokenSource} over a list. */
-export function listSource(tokens: readonly Token[]): TokenSource {
+function listSource(tokens: readonly Token[]): TokenSource {
   let i = 0;
   return { peek: () => tokens[i], take: () => tokens[i++] };
 }
@@ -88,7 +91,7 @@ export class MacroExpander {
       },
     };
     const result: Hidden[] = [];
-    this.expandHidden({ tok: first, hide: NONE }, hidden, result);
+    if (!this.expandHidden({ tok: first, hide: NONE }, hidden, result, first)) return;
     for (const h of result) {
       const t = h.tok;
       const moved = at !== null && (t.file !== at.file || t.line !== at.line || t.col !== at.col);
@@ -96,8 +99,11 @@ export class MacroExpander {
     }
   }
 
-  /** Expands `first` and what its rescan takes from `source`, keeping hide sets in `out`. */
-  private expandHidden(first: Hidden, source: HiddenSource, out: Hidden[]): void {
+  /**
+   * Expands `first` and what its rescan takes from `source`, keeping hide sets in `out`; false
+   * after reporting (at `at`) an expansion that grows beyond {@link MAX_EXPANSION_TOKENS}.
+   */
+  private expandHidden(first: Hidden, source: HiddenSource, out: Hidden[], at: Pos): boolean {
     const pending: Hidden[] = [first];
     let produced = 0;
     const next = (): Hidden | undefined => pending.pop() ?? source.take();
@@ -127,11 +133,16 @@ export class MacroExpander {
       }
       produced += replacement.length;
       if (produced > MAX_EXPANSION_TOKENS) {
-        this.diags.error(h.tok, "macro-recursion", `macro ${name} expands to too many tokens`);
-        return;
+        this.diags.error(
+          at,
+          "macro-expansion",
+          `macro expansion grows beyond ${MAX_EXPANSION_TOKENS} tokens (in ${name})`,
+        );
+        return false;
       }
       for (let i = replacement.length - 1; i >= 0; i--) pending.push(replacement[i]!);
     }
+    return true;
   }
 
   /**
@@ -207,7 +218,7 @@ export class MacroExpander {
       } else if (arg !== undefined) {
         if (isPunct(body[i + 1], "##")) out.push(...raw(arg).map(own));
         else
-          for (const h of this.expandArgument(arg))
+          for (const h of this.expandArgument(arg, at))
             out.push({ tok: h.tok, hide: union(h.hide, hide) });
       } else out.push(own(b));
     }
@@ -215,12 +226,12 @@ export class MacroExpander {
   }
 
   /** An argument fully macro-expanded on its own, before substitution (C11 §6.10.3.1). */
-  private expandArgument(arg: readonly Hidden[]): Hidden[] {
+  private expandArgument(arg: readonly Hidden[], at: Pos): Hidden[] {
     const out: Hidden[] = [];
     let i = 0;
     const source: HiddenSource = { peek: () => arg[i], take: () => arg[i++] };
     for (let h = source.take(); h !== undefined; h = source.take()) {
-      this.expandHidden(h, source, out);
+      if (!this.expandHidden(h, source, out, at)) break;
     }
     return out;
   }

@@ -3,15 +3,7 @@
  * and constant evaluation across the files of one compilation. rpcgen itself checks none of
  * this (the C compiler finds some of it later); Lupine reports every problem with its position.
  */
-import type {
-  ConstDef,
-  EnumDef,
-  ProgramDef,
-  StructDef,
-  TypedefDef,
-  UnionDef,
-  Value,
-} from "./ast.js";
+import type { ConstDef, EnumDef, StructDef, TypedefDef, UnionDef, Value } from "./ast.js";
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
 import { evaluateExpression } from "./pp-expr.js";
 import type { Token } from "./scanner.js";
@@ -50,7 +42,7 @@ export type ConstSource =
  * Constants rpcgen's output gets from the ONC RPC C headers (`<rpc/rpc.h>`: `TRUE`, `FALSE`,
  * auth flavors, size limits), so that `.x` files that use them compile as they do with rpcgen.
  */
-export const BUILTIN_CONSTANTS: Readonly<Record<string, bigint>> = {
+const BUILTIN_CONSTANTS: Readonly<Record<string, bigint>> = {
   TRUE: 1n,
   FALSE: 0n,
   AUTH_NONE: 0n,
@@ -91,7 +83,6 @@ export class FileScope {
   readonly consts = new Map<string, ConstSource>();
   /** Memoised constant values (undefined while being computed: cycle detection). */
   readonly values = new Map<string, ConstValue | "busy">();
-  readonly programs: ProgramDef[] = [];
   /** Enum definitions by node, for member values. */
   readonly enumValues = new Map<EnumDef, ConstValue[]>();
   /**
