@@ -4,7 +4,10 @@
  * `{ status: 0; value: number } | { status: 2 } | { status: number; other: bigint }`.
  * Several case labels share one arm type (`status: 3 | 4`); the default arm's discriminant is
  * `number` for int, the enum minus the listed cases (`Exclude<>`) for an enum; bool
- * discriminants use `true` / `false`. Void arms carry only the discriminant.
+ * discriminants use `true` / `false`. Void arms carry only the discriminant. An arm whose case
+ * values are defined outside the compiled files is typed with the whole discriminant type and
+ * never coded: a value no known case lists fails (it might be one of those), and a union with no
+ * known case gets a codec that always fails.
  */
 import { BodyWriter, member } from "./emit-body.js";
 import type { EmitContext } from "./emit-context.js";
