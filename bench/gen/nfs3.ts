@@ -279,7 +279,7 @@ export const xdr_nfsstat3: $xdr.XdrCodec<nfsstat3> = {
         $w.writeInt($v);
         return;
     }
-    throw new $xdr.XdrError(`${String($v)} is not a member of enum nfsstat3`, $w.length);
+    throw new $xdr.XdrError(String($v) + " is not a member of enum nfsstat3", $w.length);
   },
   decode($r) {
     const $v = $r.readInt();
@@ -290,7 +290,7 @@ export const xdr_nfsstat3: $xdr.XdrCodec<nfsstat3> = {
       case 10004: case 10005: case 10006: case 10007: case 10008:
         return $v as nfsstat3;
     }
-    return $r.fail(`${$v} is not a member of enum nfsstat3`, $r.pos - 4);
+    return $r.fail($v + " is not a member of enum nfsstat3", $r.pos - 4);
   },
 };
 /** enum ftype3 (nfs3.x:31) */
@@ -320,7 +320,7 @@ export const xdr_ftype3: $xdr.XdrCodec<ftype3> = {
         $w.writeInt($v);
         return;
     }
-    throw new $xdr.XdrError(`${String($v)} is not a member of enum ftype3`, $w.length);
+    throw new $xdr.XdrError(String($v) + " is not a member of enum ftype3", $w.length);
   },
   decode($r) {
     const $v = $r.readInt();
@@ -328,7 +328,7 @@ export const xdr_ftype3: $xdr.XdrCodec<ftype3> = {
       case 1: case 2: case 3: case 4: case 5: case 6: case 7:
         return $v as ftype3;
     }
-    return $r.fail(`${$v} is not a member of enum ftype3`, $r.pos - 4);
+    return $r.fail($v + " is not a member of enum ftype3", $r.pos - 4);
   },
 };
 /** struct specdata3 (nfs3.x:33) */

@@ -38,11 +38,47 @@ describe("lupine gen", () => {
 
   test("on any error: all diagnostics, exit 1, nothing written", () => {
     writeFileSync(join(dir, "good.x"), "typedef int fine;");
-    writeFileSync(join(dir, "bad.x"), "struct a { missing x; };\nstruct b { also_missing y; };");
+    writeFileSync(
+      join(dir, "bad.x"),
+      "struct a { int x; int x; };\nconst C = 1;\nstruct b { C y; };",
+    );
     const r = lupine(["gen", "good.x", "bad.x", "-o", "never"], dir);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /bad\.x:1:12: error: undefined type 'missing'/);
-    assert.match(r.stderr, /bad\.x:2:12: error: undefined type 'also_missing'/);
+    assert.match(r.stderr, /bad\.x:1:23: error: struct a: duplicate field 'x'/);
+    assert.match(r.stderr, /bad\.x:3:12: error: 'C' is a constant, not a type/);
+    assert.match(r.stderr, /lupine gen: 2 errors; nothing written/);
     assert.equal(existsSync(join(dir, "never")), false);
+  });
+
+  test("names defined outside: warnings, exit 0, output written; --strict makes them errors", () => {
+    writeFileSync(join(dir, "uses.x"), "struct s { dev_t d; opaque h<HSIZE>; };");
+    const r = lupine(["gen", "uses.x", "-o", "warned"], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /uses\.x:1:12: warning: type 'dev_t' is defined outside uses\.x/);
+    assert.match(
+      r.stderr,
+      /uses\.x:1:30: warning: struct s\.h: bound HSIZE is defined outside uses\.x/,
+    );
+    assert.match(r.stderr, /lupine gen: 2 warnings/);
+    assert.match(
+      readFileSync(join(dir, "warned", "uses.ts"), "utf8"),
+      /export type dev_t = unknown;/,
+    );
+    const strict = lupine(["gen", "uses.x", "--strict", "-o", "strict"], dir);
+    assert.equal(strict.status, 1);
+    assert.match(strict.stderr, /uses\.x:1:12: error: type 'dev_t' is defined outside/);
+    assert.equal(existsSync(join(dir, "strict")), false);
+  });
+
+  test("--extern supplies what the inputs leave undefined", () => {
+    writeFileSync(join(dir, "types.x"), "typedef unsigned int dev_t;\nconst HSIZE = 16;");
+    const r = lupine(["gen", "uses.x", "--extern", "types.x", "-o", "ext"], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /warning/);
+    const text = readFileSync(join(dir, "ext", "uses.ts"), "utf8");
+    assert.match(text, /export type dev_t = number;/);
+    assert.match(text, /readVarOpaque\(16\)/);
+    assert.equal(existsSync(join(dir, "ext", "types.ts")), false);
+    assert.equal(lupine(["gen", "uses.x", "--extern"], dir).status, 2);
   });
 });

@@ -66,6 +66,7 @@ export interface Declaration {
   readonly pos: Pos;
 }
 
+/** `const NAME = value;` (RFC 4506 §6.3 `constant-def`). */
 export interface ConstDef {
   readonly kind: "const";
   readonly name: string;
@@ -73,12 +74,14 @@ export interface ConstDef {
   readonly pos: Pos;
 }
 
+/** `typedef declaration;` (RFC 4506 §4.18). */
 export interface TypedefDef {
   readonly kind: "typedef";
   readonly decl: Declaration;
   readonly pos: Pos;
 }
 
+/** `NAME = value` in an enum body. */
 export interface EnumMember {
   readonly name: string;
   /** `null` when implicit (previous + 1, or 0 for the first, as in C). */
@@ -86,6 +89,7 @@ export interface EnumMember {
   readonly pos: Pos;
 }
 
+/** `enum NAME { ... }` (RFC 4506 §4.3). */
 export interface EnumDef {
   readonly kind: "enum";
   /** `null` for an anonymous inline enum (named by the checker). */
@@ -94,6 +98,7 @@ export interface EnumDef {
   readonly pos: Pos;
 }
 
+/** `struct NAME { declarations }` (RFC 4506 §4.14). */
 export interface StructDef {
   readonly kind: "struct";
   readonly name: string | null;
@@ -101,12 +106,14 @@ export interface StructDef {
   readonly pos: Pos;
 }
 
+/** `case v: case w: declaration;` in a union body. */
 export interface UnionArm {
   readonly cases: readonly Value[];
   readonly decl: Declaration;
   readonly pos: Pos;
 }
 
+/** `union NAME switch (declaration) { arms [default: declaration;] }` (RFC 4506 §4.15). */
 export interface UnionDef {
   readonly kind: "union";
   readonly name: string | null;
@@ -123,6 +130,7 @@ export interface ProcArg {
   readonly pos: Pos;
 }
 
+/** `type NAME(args) = n;` in a version (RFC 5531 §12 `procedure-def`). */
 export interface ProcDef {
   readonly name: string;
   /** `null` in the `interface` shorthand without `= n` (numbered 1.. in order). */
@@ -132,6 +140,7 @@ export interface ProcDef {
   readonly pos: Pos;
 }
 
+/** `version NAME { procedures } = n;` (RFC 5531 §12 `version-def`). */
 export interface VersionDef {
   readonly name: string;
   readonly number: Value | null;
@@ -139,6 +148,7 @@ export interface VersionDef {
   readonly pos: Pos;
 }
 
+/** `program NAME { versions } = n;` (RFC 5531 §12 `program-def`), or the `interface` shorthand. */
 export interface ProgramDef {
   readonly kind: "program";
   readonly name: string;
@@ -157,6 +167,7 @@ export interface PassthroughDef {
   readonly pos: Pos;
 }
 
+/** Anything a file defines at the top level (RFC 4506 §6.3 `definition`, plus programs and `%` lines). */
 export type Definition =
   | ConstDef
   | TypedefDef

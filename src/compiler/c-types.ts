@@ -6,7 +6,7 @@
 import type { XType } from "./model.js";
 
 /** C integer type names → XDR integer kinds (all 4 bytes on the wire unless 64-bit). */
-export const C_INTS: Record<string, "int" | "uint" | "hyper" | "uhyper"> = {
+const C_INTS: Record<string, "int" | "uint" | "hyper" | "uhyper"> = {
   u_int: "uint",
   u_long: "uint",
   u_short: "uint",
@@ -69,4 +69,21 @@ export const C_SPELLINGS: Readonly<
   bool_t: "bool",
   float: "float",
   double: "double",
+};
+
+/**
+ * The XDR primitives' routines by the name after `xdr_` (`xdr_int`, `xdr_bool`), for
+ * `%#define xdr_T xdr_int` lines; the C type names of {@link C_TYPES} are routines too.
+ */
+export const C_ROUTINES: Readonly<Record<string, XType>> = {
+  int: { kind: "int" },
+  long: { kind: "int" },
+  short: { kind: "int" },
+  char: { kind: "int" },
+  enum: { kind: "int" },
+  bool: { kind: "bool" },
+  hyper: { kind: "hyper" },
+  float: { kind: "float" },
+  double: { kind: "double" },
+  quadruple: { kind: "quadruple" },
 };

@@ -5,10 +5,11 @@
  */
 import type { ProgramDef, TypeSpec, Value, VersionDef } from "./ast.js";
 import { derivedProgramNumber } from "./declare.js";
-import { show } from "./describe.js";
+import { outsideWhy, show } from "./describe.js";
 import type { DiagnosticBag } from "./diagnostics.js";
+import { basename } from "./host.js";
 import type { Procedure, Program, Version, XType } from "./model.js";
-import type { ConstEvaluator, FileScope } from "./scope.js";
+import { type ConstEvaluator, type FileScope, isOutside } from "./scope.js";
 
 const U32_MAX = 0xffffffffn;
 
@@ -21,23 +22,37 @@ export class ProgramChecker {
     private readonly typeSpec: (spec: TypeSpec, where: string) => XType | null,
   ) {}
 
+  /**
+   * A program, version or procedure number: unsigned 32-bit. One defined outside the compiled
+   * files leaves that program, version or procedure out of the descriptors, with a warning.
+   */
   private number(v: Value | null, what: string, fallback: number): number | null {
     if (v === null) return fallback;
     const n = this.evaluator.value(this.scope, v);
     if (n === null) return null;
+    if (isOutside(n)) {
+      const why = outsideWhy(show(v), n, basename(this.scope.file));
+      this.diags.relaxed(
+        v.pos,
+        "undefined-constant",
+        `${what} is left out: its number ${why} (pass -D ${n.outside}=VALUE)`,
+      );
+      return null;
+    }
     if (n < 0n || n > U32_MAX) {
       this.diags.error(
         v.pos,
         "number-range",
-        `${what} ${show(v)} = ${n} is not an unsigned 32-bit number`,
+        `${what}: number ${show(v)} = ${n} is not an unsigned 32-bit number`,
       );
       return null;
     }
     return Number(n);
   }
 
+  /** The checked program (`null` after reporting why it is left out). */
   program(def: ProgramDef, name: string): Program | null {
-    let number = this.number(def.number, `program ${name} number`, 0);
+    let number = this.number(def.number, `program ${name}`, 0);
     if (def.number === null) {
       number = derivedProgramNumber(name);
       const hex = `0x${number.toString(16)}`;

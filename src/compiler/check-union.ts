@@ -1,13 +1,23 @@
 /**
- * Checker, unions (RFC 4506 §4.15): the discriminant must be int, unsigned int, bool or an enum;
- * case values must fit it (members of its enum, TRUE/FALSE for bool) and not repeat; an arm named
- * like the discriminant is renamed (one TypeScript object cannot hold both).
+ * Checker, unions (RFC 4506 §4.15): the discriminant must be int, unsigned int, bool or an enum
+ * (or a type defined outside the compiled files, coded as C would: by its routine); case values
+ * must fit it (members of its enum, TRUE/FALSE for bool) and not repeat; an arm named like the
+ * discriminant is renamed (one TypeScript object cannot hold both). Case values defined outside
+ * the compiled files are kept aside: the codec fails on values it cannot place (see `emit-union.ts`).
  */
-import type { Declaration, EnumDef, UnionDef, Value } from "./ast.js";
-import { describe, show } from "./describe.js";
+import type { Declaration, UnionDef, Value } from "./ast.js";
+import { describe, listText, show } from "./describe.js";
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
-import type { Arm, Field, TypeDecl, XType } from "./model.js";
-import type { ConstEvaluator, FileScope, NamedTypeDef } from "./scope.js";
+import { basename } from "./host.js";
+import type { Arm, Field, UnionType, XType } from "./model.js";
+import {
+  type ConstEvaluator,
+  type ConstValue,
+  type FileScope,
+  isOutside,
+  type NamedTypeDef,
+  type Outside,
+} from "./scope.js";
 
 const U32_MAX = 0xffffffffn;
 const I32_MIN = -0x80000000n;
@@ -18,8 +28,10 @@ export interface TypeResolver {
   declType(d: Declaration, where: string): XType | null;
   resolveAlias(t: XType): XType;
   lookupDeclared(name: string): { scope: FileScope; def: NamedTypeDef } | undefined;
-  lookup(name: string): { kind: string } | undefined;
+  isExternal(name: string): boolean;
 }
+
+type DiscriminantKind = UnionType["discriminantKind"];
 
 /** Checks union definitions of one file. */
 export class UnionChecker {
@@ -30,27 +42,21 @@ export class UnionChecker {
     private readonly diags: DiagnosticBag,
   ) {}
 
-  union(name: string, def: UnionDef): TypeDecl | null {
+  /** The checked union, without its `unavailable` reason (the file checker adds it). */
+  union(name: string, def: UnionDef): Omit<UnionType, "unavailable"> | null {
     const dd = def.discriminant;
-    const dtype = dd.name === null ? null : this.file.declType(dd, `union ${name} discriminant`);
-    if (dd.name === null || dtype === null) {
-      if (dd.name === null)
-        this.diags.error(
-          dd.pos,
-          "bad-discriminant",
-          `union ${name}: the discriminant cannot be void`,
-        );
+    if (dd.name === null) {
+      this.diags.error(
+        dd.pos,
+        "bad-discriminant",
+        `union ${name}: the discriminant cannot be void`,
+      );
       return null;
     }
-    const resolved = this.file.resolveAlias(dtype);
-    let kind: "int" | "uint" | "bool" | "enum";
-    let enumName: string | null = null;
-    if (resolved.kind === "int" || resolved.kind === "uint" || resolved.kind === "bool")
-      kind = resolved.kind;
-    else if (resolved.kind === "ref" && this.file.lookup(resolved.name)?.kind === "enum") {
-      kind = "enum";
-      enumName = resolved.name;
-    } else {
+    const dtype = this.file.declType(dd, `union ${name} discriminant`);
+    if (dtype === null) return null;
+    const switchOn = this.discriminantKind(dtype);
+    if (switchOn === null) {
       this.diags.error(
         dd.pos,
         "bad-discriminant",
@@ -59,31 +65,44 @@ export class UnionChecker {
       return null;
     }
     const discriminant: Field = { name: dd.name, type: dtype, pos: dd.pos };
-    const seen = new Map<string, Pos>();
-    const enumValues = enumName === null ? null : this.enumMembers(enumName);
-    const arms: Arm[] = [];
-    const armField = (d: Declaration, label: string): Field | null => {
-      if (d.name === null) return null;
-      let field = d.name;
-      if (field === dd.name) {
-        // C keeps them apart (`u.status` vs `status`); one TypeScript object cannot.
-        field = `${field}_`;
-        this.diags.warning(
-          d.pos,
-          "renamed-arm",
-          `union ${name}: arm '${d.name}' has the discriminant's name; its property is '${field}'`,
-        );
-      }
-      const type = this.file.declType(d, `union ${name} ${label}`);
-      return type === null ? null : { name: field, type, pos: d.pos };
+    const arm = (d: Declaration, label: string) => this.armField(name, discriminant.name, d, label);
+    return {
+      kind: "union",
+      name,
+      discriminant,
+      discriminantKind: switchOn.kind,
+      enumName: switchOn.enumName,
+      arms: this.arms(name, def, switchOn, arm),
+      defaultArm: def.defaultArm === null ? null : { field: arm(def.defaultArm, "default") },
+      pos: def.pos,
     };
+  }
+
+  /** The `case` arms: values checked and not repeated, those defined outside set aside. */
+  private arms(
+    name: string,
+    def: UnionDef,
+    switchOn: { readonly kind: DiscriminantKind; readonly enumName: string | null },
+    armField: (d: Declaration, label: string) => Field | null,
+  ): Arm[] {
+    const seen = new Map<string, Pos>();
+    const enumValues = switchOn.enumName === null ? null : this.enumMembers(switchOn.enumName);
+    const arms: Arm[] = [];
+    const roots = new Set<string>();
+    let firstOutside: Pos | null = null;
     for (const arm of def.arms) {
       const values: (number | boolean)[] = [];
+      const outside: string[] = [];
       for (const c of arm.cases) {
-        const v = this.caseValue(c, kind, enumName, enumValues, name);
+        const v = this.caseValue(c, switchOn.kind, switchOn.enumName, enumValues, name);
         if (v === null) continue;
-        const key = String(v);
-        const prev = seen.get(key);
+        if (typeof v === "object") {
+          outside.push(show(c));
+          roots.add(v.outside);
+          firstOutside ??= c.pos;
+          continue;
+        }
+        const prev = seen.get(String(v));
         if (prev !== undefined) {
           this.diags.error(
             c.pos,
@@ -92,34 +111,69 @@ export class UnionChecker {
           );
           continue;
         }
-        seen.set(key, c.pos);
+        seen.set(String(v), c.pos);
         values.push(v);
       }
-      arms.push({ values, field: armField(arm.decl, `case ${arm.cases.map(show).join(", ")}`) });
+      const field = armField(arm.decl, `case ${arm.cases.map(show).join(", ")}`);
+      arms.push({ values, outside, field });
     }
-    const defaultArm =
-      def.defaultArm === null ? null : { field: armField(def.defaultArm, "default") };
-    return {
-      kind: "union",
-      name,
-      discriminant,
-      discriminantKind: kind,
-      enumName,
-      arms,
-      defaultArm,
-      pos: def.pos,
-    };
+    if (firstOutside !== null) this.warnOutside(name, arms, [...roots], firstOutside);
+    return arms;
+  }
+
+  /** One warning per union for its case values defined outside the compiled files. */
+  private warnOutside(name: string, arms: readonly Arm[], roots: readonly string[], at: Pos): void {
+    const labels = arms.flatMap((a) => a.outside);
+    const partly = arms.some((a) => a.values.length > 0);
+    this.diags.relaxed(
+      at,
+      "undefined-constant",
+      `union ${name}: case ${listText(labels)} ${labels.length === 1 ? "is" : "are"} defined outside ${basename(this.scope.file)}, so its codec fails ${partly ? "on values no other case lists" : "at use"} (pass -D ${roots[0]}=VALUE)`,
+    );
+  }
+
+  /** An arm's field; one named like the discriminant is renamed (with a warning). */
+  private armField(union: string, disc: string, d: Declaration, label: string): Field | null {
+    if (d.name === null) return null;
+    let field = d.name;
+    if (field === disc) {
+      // C keeps them apart (`u.status` vs `status`); one TypeScript object cannot.
+      field = `${field}_`;
+      this.diags.warning(
+        d.pos,
+        "renamed-arm",
+        `union ${union}: arm '${d.name}' has the discriminant's name; its property is '${field}'`,
+      );
+    }
+    const type = this.file.declType(d, `union ${union} ${label}`);
+    return type === null ? null : { name: field, type, pos: d.pos };
+  }
+
+  /**
+   * How a discriminant of type `t` switches: int, unsigned int, bool, an enum — or a type
+   * defined outside, which C switches on as an integer (RFC 4506 §4.15 allows nothing else).
+   */
+  private discriminantKind(
+    t: XType,
+  ): { readonly kind: DiscriminantKind; readonly enumName: string | null } | null {
+    const resolved = this.file.resolveAlias(t);
+    if (resolved.kind === "int" || resolved.kind === "uint" || resolved.kind === "bool")
+      return { kind: resolved.kind, enumName: null };
+    if (resolved.kind !== "ref") return null;
+    if (this.file.lookupDeclared(resolved.name)?.def.kind === "enum")
+      return { kind: "enum", enumName: resolved.name };
+    return this.file.isExternal(resolved.name) ? { kind: "int", enumName: null } : null;
   }
 
   private caseValue(
     c: Value,
-    kind: "int" | "uint" | "bool" | "enum",
+    kind: DiscriminantKind,
     enumName: string | null,
     enumValues: ReadonlySet<number> | null,
     union: string,
-  ): number | boolean | null {
+  ): number | boolean | Outside | null {
     const v = this.enumCase(c, enumName) ?? this.evaluator.value(this.scope, c);
-    if (v === null) return null;
+    if (v === null || isOutside(v)) return v;
     const bad = (why: string) => {
       this.diags.error(c.pos, "case-range", `union ${union}: case ${show(c)} ${why}`);
       return null;
@@ -140,15 +194,18 @@ export class UnionChecker {
     }
   }
 
-  /** A case label naming a member of the discriminant's own enum (members may repeat across enums). */
-  private enumCase(c: Value, enumName: string | null): bigint | null {
-    if (c.kind !== "name" || enumName === null) return null;
+  /**
+   * A case label naming a member of the discriminant's own enum (members may repeat across
+   * enums); `undefined` when the label is not such a name.
+   */
+  private enumCase(c: Value, enumName: string | null): ConstValue | undefined {
+    if (c.kind !== "name" || enumName === null) return undefined;
     const d = this.file.lookupDeclared(enumName);
-    if (d === undefined || d.def.kind !== "enum") return null;
+    if (d === undefined || d.def.kind !== "enum") return undefined;
     const index = d.def.def.members.findIndex((m) => m.name === c.name);
-    if (index < 0) return null;
+    if (index < 0) return undefined;
     const v = this.evaluator.member(d.scope, d.def.def, index);
-    return v === null ? null : c.negate ? -v : v;
+    return typeof v === "bigint" && c.negate ? -v : v;
   }
 
   private enumMembers(name: string): ReadonlySet<number> | null {
@@ -157,8 +214,8 @@ export class UnionChecker {
     const { scope, def } = d;
     const out = new Set<number>();
     def.def.members.forEach((_, i) => {
-      const v = this.evaluator.member(scope, def.def as EnumDef, i);
-      if (v !== null) out.add(Number(v));
+      const v = this.evaluator.member(scope, def.def, i);
+      if (typeof v === "bigint") out.add(Number(v));
     });
     return out;
   }

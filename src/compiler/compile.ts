@@ -15,7 +15,8 @@ import type { Facts } from "./analyze.js";
 import type { Definition } from "./ast.js";
 import { type CheckInput, check } from "./check.js";
 import { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics.js";
-import { emitModule } from "./emit-ts.js";
+import { type EmitOptions, emitModule } from "./emit-ts.js";
+import { supplyExterns } from "./externs.js";
 import { type CompilerHost, dirname, normalizePath, relativePath } from "./host.js";
 import type { Module } from "./model.js";
 import { parse } from "./parser.js";
@@ -34,6 +35,16 @@ export interface CompileOptions {
   readonly includeDirs?: readonly string[];
   /** `-D NAME[=VALUE]` macros: name → body. */
   readonly defines?: ReadonlyMap<string, string>;
+  /**
+   * `--extern` files: declarations of types and constants the inputs use but do not define;
+   * each input's module gets the ones it needs (see `externs.ts`). Not written themselves.
+   */
+  readonly externs?: readonly string[];
+  /**
+   * `--strict`: names defined outside the compiled files and types with no finite value are
+   * errors (rpcgen accepts them; by default they are warnings and the output compiles).
+   */
+  readonly strict?: boolean;
   /** Module specifier the output imports the runtime from (default `lupine`). */
   readonly runtime?: string;
   /** Where the module for an input goes (default: beside it, `.x` → `.ts`). */
@@ -62,23 +73,62 @@ export function defaultOutputPath(file: string): string {
   return `${file.replace(/\.x$/, "")}.ts`;
 }
 
-/** Compiles `.x` files to TypeScript. */
+/**
+ * Compiles `.x` files (RFC 4506 §6 and RFC 5531 §12, as rpcgen accepts them) to TypeScript.
+ * Synchronous and pure (files come through `options.host`); never throws on bad input.
+ */
 export function compile(options: CompileOptions): CompileResult {
-  const diags = new DiagnosticBag();
+  const diags = new DiagnosticBag(options.strict ?? false);
   const cache = new Map<string, readonly Token[] | null>();
   const outputPath = options.outputPath ?? defaultOutputPath;
   const files = options.files.map(normalizePath);
-  const inputs: CheckInput[] = [];
-  const dependencies = new Map<string, readonly string[]>();
-  for (const file of files) {
-    const { definitions, deps } = parsePasses(file, options, cache, diags);
-    inputs.push({ file, definitions });
-    dependencies.set(file, deps);
-  }
-  const seenOut = new Map<string, string>();
+  const parsed = files.map((file) => parsePasses(file, options, cache, diags));
+  const externs = (options.externs ?? []).map((f) =>
+    parsePasses(normalizePath(f), options, cache, diags),
+  );
+  const externDeps = externs.flatMap((e) => e.deps);
+  const supplied = supplyExterns(
+    parsed.map((p) => p.definitions),
+    externs.flatMap((e) => e.definitions),
+  );
+  const inputs: CheckInput[] = files.map((file, i) => ({ file, definitions: supplied[i]! }));
+  const dependencies = new Map<string, readonly string[]>(
+    files.map((file, i) => [file, [...parsed[i]!.deps, ...externDeps]]),
+  );
+  reportOutputClashes(files, outputPath, diags);
+  const { modules, facts } = check(inputs, diags);
+  const emitOptions: EmitOptions = {
+    runtime: options.runtime ?? "lupine",
+    specifierFor: (from, to) =>
+      relativePath(dirname(outputPath(from)), outputPath(to)).replace(/\.ts$/, ".js"),
+  };
+  const outputs =
+    diags.errorCount > 0
+      ? []
+      : modules.map((m) => ({
+          input: m.file,
+          path: outputPath(m.file),
+          text: emitModule(modules, m, facts, emitOptions, diags),
+        }));
+  return {
+    diagnostics: sortDiagnostics(diags.list),
+    outputs: diags.errorCount === 0 ? outputs : [],
+    modules,
+    facts,
+    dependencies,
+  };
+}
+
+/** Two inputs whose modules would be written to the same path are an error. */
+function reportOutputClashes(
+  files: readonly string[],
+  outputPath: (file: string) => string,
+  diags: DiagnosticBag,
+): void {
+  const seen = new Map<string, string>();
   for (const f of files) {
     const out = outputPath(f);
-    const other = seenOut.get(out);
+    const other = seen.get(out);
     if (other !== undefined) {
       diags.error(
         { file: f, line: 1, col: 1 },
@@ -86,33 +136,8 @@ export function compile(options: CompileOptions): CompileResult {
         `${f} and ${other} would both be written to ${out}`,
       );
     }
-    seenOut.set(out, f);
+    seen.set(out, f);
   }
-  const { modules, facts } = check(inputs, diags);
-  const texts: Output[] = [];
-  if (diags.errorCount === 0) {
-    for (const m of modules) {
-      const text = emitModule(
-        modules,
-        m,
-        facts,
-        {
-          runtime: options.runtime ?? "lupine",
-          specifierFor: (from, to) =>
-            relativePath(dirname(outputPath(from)), outputPath(to)).replace(/\.ts$/, ".js"),
-        },
-        diags,
-      );
-      texts.push({ input: m.file, path: outputPath(m.file), text });
-    }
-  }
-  return {
-    diagnostics: sortDiagnostics(diags.list),
-    outputs: diags.errorCount === 0 ? texts : [],
-    modules,
-    facts,
-    dependencies,
-  };
 }
 
 /** Preprocesses and parses one file once per pass that matters, merging the definitions. */
@@ -154,10 +179,7 @@ function nameOf(d: Definition): string | null {
 }
 
 /** Adds the definitions of a later pass that the earlier ones did not see, in source order. */
-export function mergeDefinitions(
-  base: readonly Definition[],
-  more: readonly Definition[],
-): Definition[] {
+function mergeDefinitions(base: readonly Definition[], more: readonly Definition[]): Definition[] {
   const out = [...base];
   const keys = out.map(keyOf);
   const names = new Set(out.map(nameOf).filter((n) => n !== null && n !== ""));

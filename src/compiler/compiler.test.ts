@@ -1,149 +1,18 @@
+/** The language accepted, the TypeScript it becomes, every diagnostic, and names. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { compile, type Diagnostic, DiagnosticBag, memoryHost, scan } from "./index.js";
+import { compile, memoryHost } from "./index.js";
 import { camelCase, methodNames, pascalCase, tsName } from "./names.js";
-import { parseNumber } from "./scanner.js";
 
-/** Compiles in-memory files; returns diagnostics as `line:col code` and the first output. */
-function run(
-  files: Record<string, string>,
-  options: { defines?: Record<string, string>; includeDirs?: string[] } = {},
-) {
+/** Compiles in-memory files; returns diagnostics as `line:col severity code` and the first output. */
+function run(files: Record<string, string>) {
   const r = compile({
     host: memoryHost(files),
     files: [Object.keys(files)[0]!],
-    defines: new Map(Object.entries(options.defines ?? {})),
-    includeDirs: options.includeDirs ?? [],
   });
-  const diags = r.diagnostics.map(
-    (d: Diagnostic) => `${d.line}:${d.column} ${d.severity} ${d.code}`,
-  );
+  const diags = r.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.code}`);
   return { r, diags, text: r.outputs[0]?.text ?? "" };
 }
-
-const kinds = (text: string) =>
-  scan(text, "t.x", new DiagnosticBag()).map((t) => `${t.kind}:${t.text}`);
-
-describe("scanner", () => {
-  const cases: [string, string, string[]][] = [
-    [
-      "punctuation and names",
-      "int x<5>;",
-      ["ident:int", "ident:x", "punct:<", "number:5", "punct:>", "punct:;", "eof:"],
-    ],
-    ["block comment with # and %", "/*\n# Revision 1\n% not a line\n*/ x", ["ident:x", "eof:"]],
-    ["// comment (Stellar dialect)", "a // b\nc", ["ident:a", "ident:c", "eof:"]],
-    ["% line", "%#include <x.h>\nint", ["passthrough:#include <x.h>", "ident:int", "eof:"]],
-    [
-      "% line ending in \\ continues",
-      "%#define A \\\n  1\nb",
-      ["passthrough:#define A \\\n  1", "ident:b", "eof:"],
-    ],
-    ["directive", "  #define X 1 /* c */\ny", ["directive:define X 1 /* c */", "ident:y", "eof:"]],
-  ];
-  for (const [name, text, expected] of cases)
-    test(name, () => assert.deepEqual(kinds(text), expected));
-
-  test("numbers: decimal, hex, octal, C suffixes", () => {
-    assert.equal(parseNumber("0170000"), 0o170000n);
-    assert.equal(parseNumber("0x20000099"), 0x20000099n);
-    assert.equal(parseNumber("0xffffffffffffffff"), 2n ** 64n - 1n);
-    assert.equal(parseNumber("64UL"), 64n);
-    assert.equal(parseNumber("09"), undefined);
-  });
-
-  test("illegal character is reported with its position", () => {
-    const d = new DiagnosticBag();
-    scan("int $x;", "t.x", d);
-    assert.deepEqual(
-      d.list.map((x) => `${x.line}:${x.column} ${x.code}`),
-      ["1:5 illegal-character"],
-    );
-  });
-});
-
-describe("preprocessor", () => {
-  test("#define bounds, #if arithmetic, defined(), undefined names are 0, #elif/#else", () => {
-    const { diags, text } = run({
-      "a.x": [
-        "#define N 16",
-        "#define TWICE (N * 2)",
-        "#if TWICE == 32 && defined(N) && !defined(NOPE) && (NOPE + 1) == 1",
-        "typedef int ok_t<TWICE>;",
-        "#elif 1",
-        "typedef int bad1<1>;",
-        "#else",
-        "typedef int bad2<1>;",
-        "#endif",
-        "#undef N",
-        "#ifdef N",
-        "typedef int bad3<1>;",
-        "#endif",
-      ].join("\n"),
-    });
-    assert.deepEqual(diags, []);
-    assert.match(text, /readLength\(32, 4\)/);
-    assert.doesNotMatch(text, /bad/);
-  });
-
-  test("a macro may expand to a whole declaration; macros expand in % lines", () => {
-    const { diags, text } = run({
-      "a.x":
-        "#define FIELD int counter;\n#define MAX 128\n%#define COPY MAX\nstruct s {\n FIELD\n};",
-    });
-    assert.deepEqual(diags, []);
-    assert.match(text, /counter: number;/);
-    assert.match(text, /\/\/ %#define COPY 128/);
-  });
-
-  test("#include is relative to the including file, then -I", () => {
-    const { diags, text } = run(
-      {
-        "dir/a.x": '#include "sub/b.x"\n#include "c.x"\nstruct s { b_t x; c_t y; };',
-        "dir/sub/b.x": "typedef int b_t;",
-        "inc/c.x": "typedef int c_t;",
-      },
-      { includeDirs: ["inc"] },
-    );
-    assert.deepEqual(diags, []);
-    assert.match(text, /export type b_t = number;[\s\S]*export type c_t = number;/);
-  });
-
-  test("-D NAME=VALUE", () => {
-    const { text } = run({ "a.x": "typedef opaque id<LEN>;" }, { defines: { LEN: "16" } });
-    assert.match(text, /readVarOpaque\(16\)/);
-  });
-
-  test("per-pass sections: a definition visible in any RPC_* pass is emitted once", () => {
-    const { diags, text } = run({
-      "a.x": [
-        "#ifdef RPC_HDR",
-        "%/* header only */",
-        "const HDR_ONLY = 1;",
-        "#endif",
-        "#if defined(RPC_XDR) || defined(RPC_HDR)",
-        "typedef int both_t;",
-        "#endif",
-        "#ifdef RPC_SVC",
-        "const SVC_ONLY = 2;",
-        "#endif",
-      ].join("\n"),
-    });
-    assert.deepEqual(diags, []);
-    assert.equal(text.match(/export type both_t/g)?.length, 1);
-    assert.match(text, /HDR_ONLY = 1[\s\S]*SVC_ONLY = 2/);
-    assert.match(text, /\/\/ %\/\* header only \*\//);
-  });
-
-  test("%#define constants are used for names nothing else defines", () => {
-    const { diags, text } = run({
-      "a.x":
-        "%#define LM_MAXSTRLEN 1024\n%#define MAXNAMELEN LM_MAXSTRLEN+1\ntypedef string n<MAXNAMELEN>;",
-    });
-    assert.deepEqual(diags, []);
-    assert.match(text, /readString\(1025\)/);
-  });
-});
 
 describe("language", () => {
   test("rpcgen extras: C types, struct foo *, switch (enum x), TRUE/FALSE, shared arms, -N procedures", () => {
@@ -227,8 +96,17 @@ describe("language", () => {
 
 describe("diagnostics", () => {
   const cases: [string, string, string[]][] = [
-    ["undefined type", "struct s { foo x; };", ["1:12 error undefined-name"]],
-    ["undefined constant", "typedef int a<MAXLEN>;", ["1:15 error undefined-name"]],
+    [
+      "a type used as a constant",
+      "struct s { int x; };\ntypedef int a<s>;",
+      ["2:15 error not-a-number"],
+    ],
+    ["a constant used as a type", "const C = 1;\nstruct s { C x; };", ["2:12 error not-a-type"]],
+    [
+      "circular constants",
+      "const A = B;\nconst B = A;\ntypedef int t<A>;",
+      ["2:11 error circular-constant"],
+    ],
     [
       "duplicate definition",
       "struct s { int a; };\nstruct s { int b; };",
@@ -261,19 +139,14 @@ describe("diagnostics", () => {
       ["1:45 error duplicate-case"],
     ],
     [
-      "recursion that cannot terminate",
-      "struct s { int v; s next; };",
-      ["1:1 error infinite-type"],
-    ],
-    [
       "name collision after escaping",
       "typedef int Object;\ntypedef int Object_;",
       ["2:13 error name-collision"],
     ],
     [
       "syntax error, recovery, more errors",
-      "struct a { int };\nstruct b { c x; };",
-      ["1:16 error syntax", "2:12 error undefined-name"],
+      "struct a { int };\nstruct b { int x; int x; };",
+      ["1:16 error syntax", "2:23 error duplicate-field"],
     ],
     ["reserved word as a name", "typedef int struct;", ["1:13 error syntax"]],
     ["missing include", '#include "nope.x"', ["1:1 error include-not-found"]],
@@ -284,6 +157,47 @@ describe("diagnostics", () => {
       "program P { version V { int A(int) = 1; int B(int) = 1; } = 1; } = 1;",
       ["1:45 error duplicate-number"],
     ],
+    ["malformed #if", "#if 1 +\n#endif", ["1:1 error bad-condition"]],
+    [
+      "opaque without a length as a procedure type",
+      "program P { version V { int A(opaque) = 1; } = 1; } = 1;",
+      ["1:31 error bad-type"],
+    ],
+    ["constant beyond 64 bits", "const C = 0x1ffffffffffffffff;", ["1:7 error constant-range"]],
+    [
+      "two default arms",
+      "union u switch (int d) { default: void; default: int x; };",
+      ["1:41 error duplicate-default"],
+    ],
+    ["enum value beyond int", "enum e { A = 0x80000000 };", ["1:10 error enum-range"]],
+    ["#error", "#error no such platform", ["1:1 error error-directive"]],
+    ["include nested too deep", '#include "t.x"', ["1:1 error include-depth"]],
+    [
+      "a macro that grows without end",
+      [
+        "#define A x x x x x x x x x x",
+        "#define B A A A A A A A A A A",
+        "#define C B B B B B B B B B B",
+        "#define D C C C C C C C C C C",
+        "#define E D D D D D D D D D D",
+        "#define F E E E E E E E E E E",
+        "F",
+      ].join("\n"),
+      ["7:1 error macro-expansion"],
+    ],
+    [
+      "program number out of range",
+      "program P { version V { int A(int) = 1; } = 1; } = -1;",
+      ["1:53 error number-range"],
+    ],
+    ["unterminated comment", "typedef int a; /* no end", ["1:16 error unterminated-comment"]],
+    ["void struct field", "struct s { int a; void; };", ["1:19 error void-field"]],
+    ["void typedef", "typedef void;", ["1:1 error void-typedef"]],
+    [
+      "void among several arguments",
+      "program P { version V { int A(int, void) = 1; } = 1; } = 1;",
+      ["1:36 error void-use"],
+    ],
   ];
   for (const [name, source, expected] of cases) {
     test(name, () => {
@@ -291,6 +205,51 @@ describe("diagnostics", () => {
       assert.deepEqual(diags, expected);
       assert.equal(r.outputs.length, 0, "nothing is emitted on error");
       for (const d of r.diagnostics) assert.ok(d.message.length > 10);
+    });
+  }
+
+  test("a file that cannot be read; two inputs written to one path", () => {
+    const missing = compile({ host: memoryHost({}), files: ["none.x"] });
+    assert.deepEqual(
+      missing.diagnostics.map((d) => `${d.file} ${d.code}`),
+      ["none.x file-not-found"],
+    );
+    const clash = compile({
+      host: memoryHost({ "a/x.x": "typedef int a;", "b/x.x": "typedef int b;" }),
+      files: ["a/x.x", "b/x.x"],
+      outputPath: () => "out/x.ts",
+    });
+    assert.deepEqual(
+      clash.diagnostics.map((d) => `${d.file} ${d.code}`),
+      ["b/x.x output-clash"],
+    );
+    assert.equal(clash.outputs.length, 0);
+  });
+
+  const warnings: [string, string, string[]][] = [
+    [
+      "an arm named like the discriminant",
+      "union u switch (int status) { case 0: int status; };",
+      ["1:43 warning renamed-arm"],
+    ],
+    [
+      "struct keyword naming an enum",
+      "enum e { A };\nstruct s { struct e x; };",
+      ["2:19 warning tag-mismatch"],
+    ],
+    ["#warning", "#warning careful\ntypedef int a;", ["1:1 warning warning-directive"]],
+    ["an unknown directive", "#frobnicate\ntypedef int a;", ["1:1 warning unknown-directive"]],
+    [
+      "a procedure number differing between versions",
+      "program P { version V1 { int A(int) = 1; } = 1; version V2 { int A(int) = 2; } = 2; } = 9;",
+      ["1:66 warning number-conflict"],
+    ],
+  ];
+  for (const [name, source, expected] of warnings) {
+    test(name, () => {
+      const { r, diags } = run({ "t.x": source });
+      assert.deepEqual(diags, expected);
+      assert.equal(r.outputs.length, 1, "warnings do not stop output");
     });
   }
 });

@@ -10,13 +10,15 @@ import type {
   EnumDef,
   ProgramDef,
   StructDef,
+  TypedefDef,
   TypeSpec,
   UnionDef,
+  Value,
 } from "./ast.js";
 import { DiagnosticBag, type Pos } from "./diagnostics.js";
 import { basename } from "./host.js";
 import { scan } from "./scanner.js";
-import { FileScope, type NamedTypeDef } from "./scope.js";
+import { type ConstSource, FileScope, type NamedTypeDef } from "./scope.js";
 
 /** A definition in source order, with nested anonymous types hoisted before their parent. */
 export type DeclaredItem =
@@ -43,7 +45,7 @@ export function camelizeUpper(s: string): string {
 }
 
 /** The program name an anonymous `interface` gets: the file's base name in capitals. */
-export function interfaceNameFor(file: string): string {
+function interfaceNameFor(file: string): string {
   const base = basename(file).replace(/\.[^.]*$/, "");
   let name = base.replace(/[^A-Za-z0-9_]/g, "_").toUpperCase();
   if (!/^[A-Za-z_]/.test(name)) name = `X_${name}`;
@@ -82,16 +84,117 @@ function where(pos: Pos): string {
   return `${pos.file}:${pos.line}`;
 }
 
-/** Registers one file's definitions. */
+/**
+ * Registers one file's definitions (RFC 4506 §6.3 and RFC 5531 §12 names: types, constants,
+ * enum members, and program, version and procedure names, which rpcgen also `#define`s).
+ */
 export function declare(file: string, defs: readonly Definition[], diags: DiagnosticBag): Declared {
-  const scope = new FileScope(file);
-  const items: DeclaredItem[] = [];
-  const inlineNames = new Map<TypeSpec, string>();
+  const d = new Declarer(file, diags);
+  for (const def of defs) d.definition(def);
+  return { scope: d.scope, items: d.items, inlineNames: d.inlineNames };
+}
 
-  const addType = (t: NamedTypeDef): void => {
-    const prev = scope.types.get(t.name);
+/** The state of one {@link declare}. */
+class Declarer {
+  readonly scope: FileScope;
+  readonly items: DeclaredItem[] = [];
+  readonly inlineNames = new Map<TypeSpec, string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly diags: DiagnosticBag,
+  ) {
+    this.scope = new FileScope(file);
+  }
+
+  definition(def: Definition): void {
+    switch (def.kind) {
+      case "passthrough":
+        this.passthrough(def.text, def.pos);
+        return;
+      case "const":
+        if (this.addConst(def.name, { kind: "const", def }, def.pos)) {
+          this.items.push({ kind: "const", name: def.name, pos: def.pos });
+        }
+        return;
+      case "typedef":
+        this.typedef(def);
+        return;
+      case "struct":
+      case "union":
+      case "enum":
+        this.typeDef(def, def.name ?? "");
+        return;
+      case "program":
+        this.program(def);
+        return;
+    }
+  }
+
+  /** A `%` line; `%#define NAME body` is remembered for names nothing else defines. */
+  private passthrough(text: string, pos: Pos): void {
+    this.items.push({ kind: "passthrough", text, pos });
+    const m = /^\s*#\s*define\s+([A-Za-z_]\w*)(?![\w(])\s*(.*)$/s.exec(text);
+    if (m === null || m[2]!.trim() === "" || this.scope.cDefines.has(m[1]!)) return;
+    const body = scan(m[2]!.replace(/\\\r?\n/g, " "), pos.file, new DiagnosticBag(), {
+      lines: false,
+      line: pos.line,
+    }).slice(0, -1);
+    this.scope.cDefines.set(m[1]!, { body, pos });
+  }
+
+  private typedef(def: TypedefDef): void {
+    const decl = def.decl;
+    const name = decl.name;
+    if (name === null) {
+      this.diags.error(def.pos, "void-typedef", "a typedef cannot be void");
+      return;
+    }
+    if (decl.type.kind === "inline") {
+      if (decl.shape === "plain") {
+        this.inlineNames.set(decl.type, name);
+        this.typeDef(decl.type.def, name);
+        return;
+      }
+      this.nested(name, decl);
+    }
+    // `typedef struct foo foo;`: the struct already has that name.
+    if (decl.type.kind === "named" && decl.type.name === name && decl.shape === "plain") return;
+    this.addType({ kind: "typedef", name, def, pos: decl.pos });
+  }
+
+  /** A program: its name, its versions' and its procedures' names are constants. */
+  private program(def: ProgramDef): void {
+    const name = def.name === "" ? interfaceNameFor(this.file) : def.name;
+    this.items.push({ kind: "program", def, name });
+    const derived = def.number === null ? BigInt(derivedProgramNumber(name)) : undefined;
+    this.addNumber(name, "program", def.number, def.pos, derived);
+    for (const v of def.versions) {
+      const vname = def.shorthand ? `${name}_V1` : v.name;
+      this.addNumber(vname, "version", v.number, v.pos, def.shorthand ? 1n : undefined);
+      let next = 1n;
+      for (const p of v.procedures) {
+        this.addNumber(p.name, "procedure", p.number, p.pos, p.number === null ? next : undefined);
+        next = p.number?.kind === "number" ? p.number.value + 1n : next + 1n;
+      }
+    }
+  }
+
+  /** A program, version or procedure name as a constant (`fixed`: numbered implicitly). */
+  private addNumber(
+    name: string,
+    what: string,
+    value: Value | null,
+    pos: Pos,
+    fixed: bigint | undefined,
+  ): void {
+    this.addConst(name, { kind: "number", what, value, pos, fixed }, pos);
+  }
+
+  private addType(t: NamedTypeDef): void {
+    const prev = this.scope.types.get(t.name);
     if (prev?.kind === "typedef" && t.kind === "typedef" && sameDecl(prev.def.decl, t.def.decl)) {
-      diags.warning(
+      this.diags.warning(
         t.pos,
         "redefinition",
         `typedef ${t.name} repeats the identical definition at ${where(prev.pos)}`,
@@ -99,28 +202,28 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
       return;
     }
     if (prev !== undefined) {
-      diags.error(
+      this.diags.error(
         t.pos,
         "duplicate-definition",
         `duplicate definition of type '${t.name}' (first defined at ${where(prev.pos)})`,
       );
       return;
     }
-    const c = scope.consts.get(t.name);
+    const c = this.scope.consts.get(t.name);
     if (c !== undefined) {
-      diags.error(
+      this.diags.error(
         t.pos,
         "duplicate-definition",
         `'${t.name}' is already defined as a constant (at ${where(c.kind === "const" ? c.def.pos : c.pos)})`,
       );
       return;
     }
-    scope.types.set(t.name, t);
-    items.push({ kind: "type", type: t });
-  };
+    this.scope.types.set(t.name, t);
+    this.items.push({ kind: "type", type: t });
+  }
 
-  const addConst = (name: string, src: import("./scope.js").ConstSource, pos: Pos): boolean => {
-    const prev = scope.consts.get(name);
+  private addConst(name: string, src: ConstSource, pos: Pos): boolean {
+    const prev = this.scope.consts.get(name);
     if (prev !== undefined) {
       // Procedure (and program, version) names repeat across versions: rpcgen #defines them again.
       if (prev.kind === "number" && src.kind === "number") return false;
@@ -128,133 +231,49 @@ export function declare(file: string, defs: readonly Definition[], diags: Diagno
       if (prev.kind === "member" && src.kind === "member" && prev.enumDef !== src.enumDef)
         return false;
       const at = prev.kind === "const" ? prev.def.pos : prev.pos;
-      diags.error(
+      this.diags.error(
         pos,
         "duplicate-definition",
         `duplicate definition of '${name}' (first defined at ${where(at)})`,
       );
       return false;
     }
-    const t = scope.types.get(name);
+    const t = this.scope.types.get(name);
     if (t !== undefined) {
-      diags.error(
+      this.diags.error(
         pos,
         "duplicate-definition",
         `'${name}' is already defined as a type (at ${where(t.pos)})`,
       );
       return false;
     }
-    scope.consts.set(name, src);
+    this.scope.consts.set(name, src);
     return true;
-  };
+  }
 
   /** Names and hoists the inline types inside a declaration, before its parent. */
-  const nested = (parent: string, decl: Declaration): void => {
+  private nested(parent: string, decl: Declaration): void {
     if (decl.type.kind !== "inline") return;
     const d = decl.type.def;
     const name = d.name ?? parent + camelizeUpper(decl.name ?? "void");
-    inlineNames.set(decl.type, name);
-    typeDef(d, name);
-  };
+    this.inlineNames.set(decl.type, name);
+    this.typeDef(d, name);
+  }
 
-  const typeDef = (d: StructDef | UnionDef | EnumDef, name: string): void => {
+  private typeDef(d: StructDef | UnionDef | EnumDef, name: string): void {
     if (d.kind === "struct") {
-      for (const f of d.fields) nested(name, f);
-      addType({ kind: "struct", name, def: d, pos: d.pos });
+      for (const f of d.fields) this.nested(name, f);
+      this.addType({ kind: "struct", name, def: d, pos: d.pos });
     } else if (d.kind === "union") {
-      nested(name, d.discriminant);
-      for (const a of d.arms) nested(name, a.decl);
-      if (d.defaultArm !== null) nested(name, d.defaultArm);
-      addType({ kind: "union", name, def: d, pos: d.pos });
+      this.nested(name, d.discriminant);
+      for (const a of d.arms) this.nested(name, a.decl);
+      if (d.defaultArm !== null) this.nested(name, d.defaultArm);
+      this.addType({ kind: "union", name, def: d, pos: d.pos });
     } else {
-      addType({ kind: "enum", name, def: d, pos: d.pos });
+      this.addType({ kind: "enum", name, def: d, pos: d.pos });
       d.members.forEach((m, index) => {
-        addConst(m.name, { kind: "member", enumDef: d, index, pos: m.pos }, m.pos);
+        this.addConst(m.name, { kind: "member", enumDef: d, index, pos: m.pos }, m.pos);
       });
     }
-  };
-
-  for (const def of defs) {
-    switch (def.kind) {
-      case "passthrough": {
-        items.push({ kind: "passthrough", text: def.text, pos: def.pos });
-        const m = /^\s*#\s*define\s+([A-Za-z_]\w*)(?![\w(])\s*(.*)$/s.exec(def.text);
-        if (m !== null && m[2]!.trim() !== "") {
-          const body = scan(m[2]!.replace(/\\\r?\n/g, " "), def.pos.file, new DiagnosticBag(), {
-            lines: false,
-            line: def.pos.line,
-          }).slice(0, -1);
-          if (!scope.cDefines.has(m[1]!)) scope.cDefines.set(m[1]!, { body, pos: def.pos });
-        }
-        break;
-      }
-      case "const":
-        if (addConst(def.name, { kind: "const", def }, def.pos)) {
-          items.push({ kind: "const", name: def.name, pos: def.pos });
-        }
-        break;
-      case "typedef": {
-        const decl = def.decl;
-        const name = decl.name;
-        if (name === null) {
-          diags.error(def.pos, "void-typedef", "a typedef cannot be void");
-          break;
-        }
-        if (decl.type.kind === "inline") {
-          if (decl.shape === "plain") {
-            inlineNames.set(decl.type, name);
-            typeDef(decl.type.def, name);
-            break;
-          }
-          nested(name, decl);
-        }
-        // `typedef struct foo foo;`: the struct already has that name.
-        if (decl.type.kind === "named" && decl.type.name === name && decl.shape === "plain") break;
-        addType({ kind: "typedef", name, def, pos: decl.pos });
-        break;
-      }
-      case "struct":
-      case "union":
-      case "enum":
-        typeDef(def, def.name ?? "");
-        break;
-      case "program": {
-        const name = def.name === "" ? interfaceNameFor(file) : def.name;
-        scope.programs.push(def);
-        items.push({ kind: "program", def, name });
-        const fixed = def.number === null ? BigInt(derivedProgramNumber(name)) : undefined;
-        addConst(
-          name,
-          { kind: "number", what: "program", value: def.number, pos: def.pos, fixed },
-          def.pos,
-        );
-        for (const v of def.versions) {
-          const vname = def.shorthand ? `${name}_V1` : v.name;
-          addConst(
-            vname,
-            {
-              kind: "number",
-              what: "version",
-              value: v.number,
-              pos: v.pos,
-              fixed: def.shorthand ? 1n : undefined,
-            },
-            v.pos,
-          );
-          let next = 1n;
-          for (const p of v.procedures) {
-            const fixed = p.number === null ? next : undefined;
-            addConst(
-              p.name,
-              { kind: "number", what: "procedure", value: p.number, pos: p.pos, fixed },
-              p.pos,
-            );
-            next = p.number?.kind === "number" ? p.number.value + 1n : next + 1n;
-          }
-        }
-        break;
-      }
-    }
   }
-  return { scope, items, inlineNames };
 }

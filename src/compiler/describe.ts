@@ -1,6 +1,7 @@
 /** How types and constants are written in messages: as they would be in the `.x` file. */
 import type { Value } from "./ast.js";
 import type { XType } from "./model.js";
+import type { Outside } from "./scope.js";
 
 /** A constant as written (`N`, `-N`, `0x10`, `(1500 - 28)`). */
 export function show(v: Value): string {
@@ -30,4 +31,21 @@ export function describe(t: XType): string {
     default:
       return t.kind;
   }
+}
+
+/**
+ * Why a constant has no value here, for messages: `N is defined outside f.x`, or, when it is
+ * defined by such a name, `M depends on N, which is defined outside f.x`.
+ */
+export function outsideWhy(shown: string, v: Outside, file: string): string {
+  const where = `defined outside ${file}`;
+  return shown === v.outside
+    ? `${shown} is ${where}`
+    : `${shown} depends on ${v.outside}, which is ${where}`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function listText(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }

@@ -25,26 +25,42 @@ export interface Diagnostic {
   readonly message: string;
 }
 
-/** Collects diagnostics; each phase gets the same bag. Duplicates (same place, same text) are dropped. */
+/**
+ * Collects diagnostics; each phase gets the same bag. Duplicates (same place, same text) are
+ * dropped. `strict` (`lupine gen --strict`) turns the problems rpcgen lets through into errors.
+ */
 export class DiagnosticBag {
   readonly list: Diagnostic[] = [];
   private readonly seen = new Set<string>();
 
+  constructor(readonly strict = false) {}
+
+  /** A problem that stops output. */
   error(pos: Pos, code: string, message: string): void {
     this.add(pos, "error", code, message);
   }
 
+  /** A problem worth knowing that does not stop output. */
   warning(pos: Pos, code: string, message: string): void {
     this.add(pos, "warning", code, message);
   }
 
-  add(pos: Pos, severity: Severity, code: string, message: string): void {
+  /**
+   * A problem rpcgen lets through and Lupine compiles around (a name defined outside the
+   * compiled files, a type with no finite value): a warning, or an error when `strict`.
+   */
+  relaxed(pos: Pos, code: string, message: string): void {
+    this.add(pos, this.strict ? "error" : "warning", code, message);
+  }
+
+  private add(pos: Pos, severity: Severity, code: string, message: string): void {
     const key = `${pos.file}:${pos.line}:${pos.col}:${severity}:${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.list.push({ file: pos.file, line: pos.line, column: pos.col, severity, code, message });
   }
 
+  /** How many errors were reported so far. */
   get errorCount(): number {
     let n = 0;
     for (const d of this.list) if (d.severity === "error") n++;

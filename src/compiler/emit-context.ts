@@ -2,7 +2,7 @@
  * What the emitter needs to know while writing one module: how to look types up (across files),
  * the facts about them, the printer (for imports), and the names chosen for TypeScript.
  */
-import { type Facts, lookupType, type TypeFacts } from "./analyze.js";
+import { encodedMinSize, type Facts, lookupType, type TypeFacts } from "./analyze.js";
 import type { Module, TypeDecl, XType } from "./model.js";
 import { codecName, tsName } from "./names.js";
 import type { Printer } from "./printer.js";
@@ -26,12 +26,30 @@ export class EmitContext {
     return "$xdr";
   }
 
+  /** The type `name` means in this module (its own, or imported from another). */
   lookup(name: string): TypeDecl | undefined {
     return lookupType(this.modules, this.module, name);
   }
 
+  /** What the analysis found about `decl`. */
   factsOf(decl: TypeDecl): TypeFacts {
-    return this.facts.get(decl) ?? { minSize: 0, listField: null, recursive: false };
+    return (
+      this.facts.get(decl) ?? { minSize: 0, listField: null, recursive: false, infinite: null }
+    );
+  }
+
+  /**
+   * Why the codec of `decl` cannot work — a fixed size defined outside the compiled files, or no
+   * finite value — or `null`. Such a codec is emitted as one that throws this as an `XdrError`.
+   */
+  failure(decl: TypeDecl): string | null {
+    const own = decl.kind === "enum" || decl.kind === "external" ? null : decl.unavailable;
+    return own ?? this.factsOf(decl).infinite;
+  }
+
+  /** The file name generated code names in messages (`mount.x`). */
+  get fileName(): string {
+    return this.module.file.slice(this.module.file.lastIndexOf("/") + 1);
   }
 
   /** The TypeScript type name for a `.x` type, importing it from another file if needed. */
@@ -52,12 +70,12 @@ export class EmitContext {
     return codecName(name);
   }
 
-  /** Follows typedefs to what a type really is. */
+  /** Follows typedefs to what a type really is (stopping at one whose codec cannot work). */
   resolve(t: XType): XType {
     let cur = t;
     for (let guard = 0; cur.kind === "ref" && guard < 100; guard++) {
       const d = this.lookup(cur.name);
-      if (d === undefined || d.kind !== "typedef") return cur;
+      if (d === undefined || d.kind !== "typedef" || this.failure(d) !== null) return cur;
       cur = d.type;
     }
     return cur;
@@ -65,26 +83,10 @@ export class EmitContext {
 
   /** The fewest bytes an encoding of `t` takes. */
   minSize(t: XType): number {
-    switch (t.kind) {
-      case "ref": {
-        const d = this.lookup(t.name);
-        return d === undefined ? 0 : this.factsOf(d).minSize;
-      }
-      case "void":
-        return 0;
-      case "hyper":
-      case "uhyper":
-      case "double":
-        return 8;
-      case "quadruple":
-        return 16;
-      case "opaque":
-        return t.fixed ? (t.size ?? 0) + ((4 - ((t.size ?? 0) & 3)) & 3) : 4;
-      case "array":
-        return t.fixed ? (t.size ?? 0) * this.minSize(t.element) : 4;
-      default:
-        return 4;
-    }
+    return encodedMinSize(t, (name) => {
+      const d = this.lookup(name);
+      return d === undefined ? 0 : this.factsOf(d).minSize;
+    });
   }
 
   /** The TypeScript type of values of `t`. */

@@ -1,29 +1,84 @@
 /**
- * TypeScript declarations and codec objects for the types of a `.x` file (RFC 4506 §4):
- * enums as `as const` objects plus a union type, structs as interfaces, unions as discriminated
- * unions keyed by the declared discriminant and arm names, typedefs as type aliases. Every codec
- * is `xdr_<type>` (rpcgen's routine name) with a `minSize`, straight-line bodies, and one
- * try/catch that adds the field path to an `XdrError`.
+ * TypeScript declarations and codec objects (RFC 4506 §4) shared by the emitters, and those of
+ * enums (§4.3, `as const` objects plus a union type), typedefs (type aliases), types defined
+ * outside the compiled files (`unknown`, bound at run time) and codecs that cannot work. Every
+ * codec is `xdr_<type>` (rpcgen's routine name) with a `minSize`, straight-line bodies, and one
+ * try/catch that adds the field path to an `XdrError`. Structs are in `emit-struct.ts`, unions
+ * in `emit-union.ts`.
  */
-import { BodyWriter, member } from "./emit-body.js";
+import { BodyWriter } from "./emit-body.js";
 import type { EmitContext } from "./emit-context.js";
-import type { EnumType, Field, StructType, TypedefType } from "./model.js";
+import type { EnumType, ExternalType, TypedefType } from "./model.js";
 import { codecName, propertyKey, quote, tsName } from "./names.js";
 
-/** `/** struct point (conformance.x:38) *\/` */
-export function docLine(ctx: EmitContext, what: string, pos: { file: string; line: number }): void {
+/**
+ * A one-line JSDoc citing where a definition is: `/** struct point (conformance.x:38) *\/`;
+ * `where` prefixes the place (`first used at `).
+ */
+export function docLine(
+  ctx: EmitContext,
+  what: string,
+  pos: { file: string; line: number },
+  where = "",
+): void {
   const file = pos.file.slice(pos.file.lastIndexOf("/") + 1);
-  ctx.printer.line(`/** ${what.replace(/\*\//g, "*\\/")} (${file}:${pos.line}) */`);
+  ctx.printer.line(`/** ${what.replace(/\*\//g, "*\\/")} (${where}${file}:${pos.line}) */`);
 }
 
-function codecHead(ctx: EmitContext, name: string, tsType: string, minSize: number): string {
+/**
+ * A codec that cannot work (a fixed size defined outside the compiled files, or a type with no
+ * finite value): it throws `reason` as an `XdrError` when used, never when the module loads.
+ */
+export function emitFailingCodec(
+  ctx: EmitContext,
+  name: string,
+  tsType: string,
+  reason: string,
+): void {
+  const p = ctx.printer;
+  const close = codecHead(ctx, name, tsType, 0);
+  p.indent(() => {
+    p.block(
+      "encode($w) {",
+      () => {
+        p.line(`throw new ${ctx.xdr}.XdrError(${quote(reason)}, $w.length);`);
+      },
+      "},",
+    );
+    p.block("decode($r) {", () => p.line(`return $r.fail(${quote(reason)});`), "},");
+  });
+  p.line(close);
+}
+
+/**
+ * A type defined outside the compiled files: `unknown`, with a codec the program binds at run
+ * time (`xdr_T.bind(codec)`), as rpcgen's C output leaves `xdr_T` to a header.
+ */
+export function emitExternal(ctx: EmitContext, e: ExternalType): void {
+  const name = tsName(e.name);
+  const file = ctx.fileName;
+  docLine(
+    ctx,
+    `${e.name} is defined outside ${file}: bind ${codecName(e.name)} before coding it`,
+    e.pos,
+    "first used at ",
+  );
+
+  ctx.printer.line(`export type ${name} = unknown;`);
+  ctx.printer.line(
+    `export const ${codecName(e.name)}: ${ctx.xdr}.ExternalCodec<${name}> = ${ctx.xdr}.external(${quote(e.name)}, ${quote(file)});`,
+  );
+}
+
+/** `export const xdr_T: XdrCodec<T> = { name, minSize,`; returns the closing line. */
+export function codecHead(ctx: EmitContext, name: string, tsType: string, minSize: number): string {
   ctx.printer.line(`export const ${codecName(name)}: ${ctx.xdr}.XdrCodec<${tsType}> = {`);
   ctx.printer.indent(() => ctx.printer.line(`name: ${quote(name)},`, `minSize: ${minSize},`));
   return "};";
 }
 
 /** The catch clause shared by codecs: adds the type name, field and element index. */
-function catchClause(
+export function catchClause(
   ctx: EmitContext,
   type: string,
   fields: readonly string[],
@@ -69,6 +124,15 @@ export function emitEnum(ctx: EmitContext, e: EnumType, memberConsts: ReadonlySe
         .join(" "),
     );
   }
+  const note =
+    e.outside.length === 0
+      ? ""
+      : ` (the values of ${e.outside.join(", ")} are defined outside ${ctx.fileName})`;
+  if (e.members.length === 0) {
+    emitFailingCodec(ctx, e.name, name, `enum ${e.name} has no known member${note}`);
+    return;
+  }
+  const bad = `is not a ${note === "" ? "" : "known "}member of enum ${e.name}${note}`;
   const close = codecHead(ctx, e.name, name, 4);
   p.indent(() => {
     p.block(
@@ -78,9 +142,7 @@ export function emitEnum(ctx: EmitContext, e: EnumType, memberConsts: ReadonlySe
           p.line(...cases);
           p.indent(() => p.line("$w.writeInt($v);", "return;"));
         });
-        p.line(
-          `throw new ${ctx.xdr}.XdrError(\`\${String($v)} is not a member of enum ${e.name}\`, $w.length);`,
-        );
+        p.line(`throw new ${ctx.xdr}.XdrError(String($v) + ${quote(` ${bad}`)}, $w.length);`);
       },
       "},",
     );
@@ -92,7 +154,7 @@ export function emitEnum(ctx: EmitContext, e: EnumType, memberConsts: ReadonlySe
           p.line(...cases);
           p.indent(() => p.line(`return $v as ${name};`));
         });
-        p.line(`return $r.fail(\`\${$v} is not a member of enum ${e.name}\`, $r.pos - 4);`);
+        p.line(`return $r.fail($v + ${quote(` ${bad}`)}, $r.pos - 4);`);
       },
       "},",
     );
@@ -106,6 +168,11 @@ export function emitTypedef(ctx: EmitContext, t: TypedefType): void {
   const name = tsName(t.name);
   docLine(ctx, `typedef ${t.name}`, t.pos);
   p.line(`export type ${name} = ${ctx.tsType(t.type)};`);
+  const failure = ctx.failure(t);
+  if (failure !== null) {
+    emitFailingCodec(ctx, t.name, name, failure);
+    return;
+  }
   const close = codecHead(ctx, t.name, name, ctx.factsOf(t).minSize);
   const rec = ctx.factsOf(t).recursive;
   p.indent(() => {
@@ -142,166 +209,4 @@ export function emitTypedef(ctx: EmitContext, t: TypedefType): void {
     );
   });
   p.line(close);
-}
-
-/** Emits a struct: an interface and a codec (iterative for linked lists). */
-export function emitStruct(ctx: EmitContext, s: StructType): void {
-  const p = ctx.printer;
-  const name = tsName(s.name);
-  docLine(ctx, `struct ${s.name}`, s.pos);
-  p.block(`export interface ${name} {`, () => {
-    for (const f of s.fields) p.line(`${propertyKey(f.name)}: ${ctx.tsType(f.type)};`);
-  });
-  const facts = ctx.factsOf(s);
-  const close = codecHead(ctx, s.name, name, facts.minSize);
-  const names = s.fields.map((f) => f.name);
-  p.indent(() => {
-    if (facts.listField !== null) emitListBodies(ctx, s, name, facts.recursive);
-    else {
-      const enc = new BodyWriter(ctx, p);
-      p.block(
-        "encode($w, $v) {",
-        () => {
-          if (names.length > 1) p.line("let $f = 0;");
-          const at = p.mark();
-          p.block("try {", () => fieldsEncode(ctx, enc, s.fields, "$v"), null);
-          if (enc.usesIndex) p.insert(at, "let $i = -1;");
-          catchClause(ctx, s.name, names, enc.usesIndex);
-        },
-        "},",
-      );
-      const dec = new BodyWriter(ctx, p);
-      p.block(
-        "decode($r) {",
-        () => {
-          if (names.length > 1) p.line("let $f = 0;");
-          const at = p.mark();
-          if (facts.recursive) p.line("$r.enter();");
-          p.block(
-            "try {",
-            () => {
-              const locals = fieldsDecode(ctx, dec, s.fields);
-              if (facts.recursive) p.line("$r.leave();");
-              p.line(
-                `return { ${s.fields.map((f, i) => `${propertyKey(f.name)}: ${locals[i]}`).join(", ")} };`,
-              );
-            },
-            null,
-          );
-          if (dec.usesIndex) p.insert(at, "let $i = -1;");
-          catchClause(ctx, s.name, names, dec.usesIndex);
-        },
-        "},",
-      );
-    }
-  });
-  p.line(close);
-}
-
-function fieldsEncode(
-  ctx: EmitContext,
-  enc: BodyWriter,
-  fields: readonly Field[],
-  obj: string,
-): void {
-  fields.forEach((f, i) => {
-    if (i > 0 || obj === "$node") ctx.printer.line(`$f = ${i};`);
-    enc.encode(f.type, member(obj, f.name));
-  });
-}
-
-function fieldsDecode(
-  ctx: EmitContext,
-  dec: BodyWriter,
-  fields: readonly Field[],
-  list = false,
-): string[] {
-  return fields.map((f, i) => {
-    if (i > 0 || list) ctx.printer.line(`$f = ${i};`);
-    const local = `f_${f.name}`;
-    ctx.printer.line(`const ${local} = ${dec.decode(f.type)};`);
-    return local;
-  });
-}
-
-/**
- * A linked list (`struct node { ...; node *next; }`): a loop over the nodes both ways, so a
- * million-node list needs no recursion. Error paths name the node: `node.next[3].value`.
- */
-function emitListBodies(ctx: EmitContext, s: StructType, name: string, recursive: boolean): void {
-  const p = ctx.printer;
-  const body = s.fields.slice(0, -1);
-  const link = s.fields[s.fields.length - 1]!;
-  const names = s.fields.map((f) => f.name);
-  const rethrow = (index: boolean) => {
-    const seg = `[${names.map(quote).join(", ")}][$f]`;
-    p.block("} catch ($e) {", () => {
-      p.line(
-        `const $x = ${ctx.xdr}.XdrError.at($e, ${quote(s.name)}, ${seg}${index ? ", $i" : ""});`,
-      );
-      p.line(
-        `throw $k > 0 ? ${ctx.xdr}.XdrError.at($x, ${quote(s.name)}, ${quote(link.name)}, $k) : $x;`,
-      );
-    });
-  };
-  const enc = new BodyWriter(ctx, p);
-  p.block(
-    "encode($w, $v) {",
-    () => {
-      p.line("let $f = 0;", "let $k = 0;");
-      const at = p.mark();
-      p.line(`let $node: ${name} = $v;`);
-      p.block(
-        "try {",
-        () => {
-          p.block("for (;;) {", () => {
-            fieldsEncode(ctx, enc, body, "$node");
-            p.line(`$f = ${body.length};`);
-            p.line(`const $next = ${member("$node", link.name)};`);
-            p.block("if ($next === null || $next === undefined) {", () =>
-              p.line("$w.writeUint(0);", "return;"),
-            );
-            p.line("$w.writeUint(1);", "$node = $next;", "$k++;");
-          });
-        },
-        null,
-      );
-      if (enc.usesIndex) p.insert(at, "let $i = -1;");
-      rethrow(enc.usesIndex);
-    },
-    "},",
-  );
-  const dec = new BodyWriter(ctx, p);
-  p.block(
-    "decode($r) {",
-    () => {
-      p.line("let $f = 0;", "let $k = 0;");
-      const at = p.mark();
-      p.line(`let $head: ${name} | null = null;`, `let $prev: ${name} | null = null;`);
-      if (recursive) p.line("$r.enter();");
-      p.block(
-        "try {",
-        () => {
-          p.block("for (;;) {", () => {
-            const locals = fieldsDecode(ctx, dec, body, true);
-            p.line(`$f = ${body.length};`);
-            const props = body.map((f, i) => `${propertyKey(f.name)}: ${locals[i]}`);
-            props.push(`${propertyKey(link.name)}: null`);
-            p.line(`const $node: ${name} = { ${props.join(", ")} };`);
-            p.line(
-              `if ($prev === null) $head = $node;`,
-              `else ${member("$prev", link.name)} = $node;`,
-            );
-            p.line("$prev = $node;", "if (!$r.readBool()) break;", "$k++;");
-          });
-          if (recursive) p.line("$r.leave();");
-          p.line(`return $head as ${name};`);
-        },
-        null,
-      );
-      if (dec.usesIndex) p.insert(at, "let $i = -1;");
-      rethrow(dec.usesIndex);
-    },
-    "},",
-  );
 }

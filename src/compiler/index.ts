@@ -4,7 +4,7 @@
  */
 export type { Facts, TypeFacts } from "./analyze.js";
 export type * as ast from "./ast.js";
-export { type CheckResult, check, describe } from "./check.js";
+export { type CheckResult, check } from "./check.js";
 export {
   type CompileOptions,
   type CompileResult,
@@ -13,6 +13,7 @@ export {
   type Output,
   PASSES,
 } from "./compile.js";
+export { describe } from "./describe.js";
 export {
   type Diagnostic,
   DiagnosticBag,
@@ -23,7 +24,6 @@ export {
 } from "./diagnostics.js";
 export { type CompilerHost, memoryHost } from "./host.js";
 export type * from "./model.js";
-export { resolveAlias } from "./model.js";
 export { camelCase, methodNames, pascalCase, tsName } from "./names.js";
 export { parse } from "./parser.js";
 export { parseDefine, preprocess } from "./preprocess.js";

@@ -38,20 +38,31 @@ export interface Field {
   readonly pos: Pos;
 }
 
+/**
+ * Why a type's codec cannot work even though the type compiles: a fixed size given by a constant
+ * defined outside the compiled files. Its codec throws this message as an `XdrError` at use.
+ */
+export type Unavailable = string | null;
+
+/** A checked struct (RFC 4506 §4.14). */
 export interface StructType {
   readonly kind: "struct";
   readonly name: string;
   readonly fields: readonly Field[];
+  readonly unavailable: Unavailable;
   readonly pos: Pos;
 }
 
 /** A union arm: the case values (numbers, or booleans for a bool discriminant) and its field. */
 export interface Arm {
   readonly values: readonly (number | boolean)[];
+  /** Case labels (as written) whose values are defined outside the compiled files. */
+  readonly outside: readonly string[];
   /** `null` for a `void` arm. */
   readonly field: Field | null;
 }
 
+/** A checked discriminated union (RFC 4506 §4.15). */
 export interface UnionType {
   readonly kind: "union";
   readonly name: string;
@@ -63,25 +74,44 @@ export interface UnionType {
   readonly arms: readonly Arm[];
   /** The `default:` arm (`field` null for `void`), or `null` when there is none. */
   readonly defaultArm: { readonly field: Field | null } | null;
+  readonly unavailable: Unavailable;
   readonly pos: Pos;
 }
 
+/** A checked enum (RFC 4506 §4.3): the members whose values are known. */
 export interface EnumType {
   readonly kind: "enum";
   readonly name: string;
   readonly members: readonly { readonly name: string; readonly value: number; readonly pos: Pos }[];
+  /** Members left out because their values are defined outside the compiled files. */
+  readonly outside: readonly string[];
   readonly pos: Pos;
 }
 
+/** A checked typedef (RFC 4506 §4.18). */
 export interface TypedefType {
   readonly kind: "typedef";
   readonly name: string;
   readonly type: XType;
+  readonly unavailable: Unavailable;
   readonly pos: Pos;
 }
 
-export type TypeDecl = StructType | UnionType | EnumType | TypedefType;
+/**
+ * A type the file uses but nothing compiled defines: rpcgen leaves it to the C compiler to find
+ * `xdr_<name>` in a header. Emitted as `type T = unknown` and a codec bound at run time.
+ */
+export interface ExternalType {
+  readonly kind: "external";
+  readonly name: string;
+  /** The first use. */
+  readonly pos: Pos;
+}
 
+/** A type a module defines. */
+export type TypeDecl = StructType | UnionType | EnumType | TypedefType | ExternalType;
+
+/** A checked constant (RFC 4506 §4.17): its 64-bit value, or a string rpcgen copies to C. */
 export interface ConstDecl {
   readonly kind: "const";
   readonly name: string;
@@ -95,6 +125,7 @@ export interface ConstDecl {
   readonly pos: Pos;
 }
 
+/** A checked procedure (RFC 5531 §12): its number, argument and result types. */
 export interface Procedure {
   readonly name: string;
   readonly number: number;
@@ -105,6 +136,7 @@ export interface Procedure {
   readonly pos: Pos;
 }
 
+/** A checked program version (RFC 5531 §12). */
 export interface Version {
   readonly name: string;
   readonly number: number;
@@ -112,6 +144,7 @@ export interface Version {
   readonly pos: Pos;
 }
 
+/** A checked program (RFC 5531 §12): its number and versions. */
 export interface Program {
   readonly kind: "program";
   readonly name: string;
@@ -121,6 +154,7 @@ export interface Program {
   readonly pos: Pos;
 }
 
+/** A `%` line, kept as a comment. */
 export interface Passthrough {
   readonly kind: "passthrough";
   readonly text: string;
@@ -139,18 +173,4 @@ export interface Module {
   readonly types: ReadonlyMap<string, TypeDecl>;
   /** Names used by this file but defined by another file of the same compilation → that file. */
   readonly imports: ReadonlyMap<string, string>;
-}
-
-/** Looks types up across the files of one compilation. */
-export type TypeLookup = (name: string) => TypeDecl | undefined;
-
-/** Follows typedefs to the underlying type (stops at struct/union/enum refs). */
-export function resolveAlias(type: XType, lookup: TypeLookup): XType {
-  let t = type;
-  for (let guard = 0; t.kind === "ref" && guard < 1000; guard++) {
-    const d = lookup(t.name);
-    if (d === undefined || d.kind !== "typedef") return t;
-    t = d.type;
-  }
-  return t;
 }

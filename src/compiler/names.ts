@@ -7,7 +7,7 @@
  */
 
 /** Words that cannot be TypeScript identifiers (or type names), and globals generated code uses. */
-export const TS_RESERVED: ReadonlySet<string> = new Set([
+const TS_RESERVED: ReadonlySet<string> = new Set([
   // ECMAScript reserved words (strict mode, modules)
   ..."break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await".split(
     " ",

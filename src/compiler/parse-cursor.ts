@@ -55,6 +55,7 @@ export class TokenCursor {
     protected readonly diags: DiagnosticBag,
   ) {}
 
+  /** Moves `%` lines at the cursor into `defs` (between definitions they stay in place). */
   protected flushPassthrough(defs: Definition[]): void {
     for (;;) {
       const t = this.tokens[this.i]!;
@@ -66,11 +67,13 @@ export class TokenCursor {
 
   // ---- token access: `%` lines met inside a definition are set aside ----
 
+  /** The next token, after setting aside `%` lines. */
   protected peekRaw(): Token {
     this.skipPassthrough();
     return this.tokens[this.i]!;
   }
 
+  /** Sets aside the `%` lines at the cursor, for placing before the current definition. */
   protected skipPassthrough(): void {
     for (;;) {
       const t = this.tokens[this.i]!;
@@ -80,6 +83,7 @@ export class TokenCursor {
     }
   }
 
+  /** The token `offset` places ahead, skipping `%` lines (`eof` at the end). */
   protected peek(offset = 0): Token {
     this.skipPassthrough();
     let j = this.i;
@@ -92,6 +96,7 @@ export class TokenCursor {
     }
   }
 
+  /** Takes the next token, tracking brace depth. */
   protected advance(): Token {
     const t = this.peek();
     if (t.kind !== "eof") this.i++;
@@ -100,28 +105,33 @@ export class TokenCursor {
     return t;
   }
 
+  /** Whether the next token is this word or punctuator. */
   protected is(text: string): boolean {
     const t = this.peek();
     return (t.kind === "punct" || t.kind === "ident") && t.text === text;
   }
 
+  /** Takes the next token if it is `text`. */
   protected accept(text: string): boolean {
     if (!this.is(text)) return false;
     this.advance();
     return true;
   }
 
+  /** Takes the next token, which must be `text`. */
   protected expect(text: string, what = `'${text}'`): Token {
     if (!this.is(text)) throw this.unexpected(what);
     return this.advance();
   }
 
+  /** The syntax error for finding the next token where `what` was expected. */
   protected unexpected(what: string): SyntaxError_ {
     const t = this.peek();
     const found = t.kind === "eof" ? "end of file" : `'${t.text}'`;
     return new SyntaxError_(t, `expected ${what}, found ${found}`);
   }
 
+  /** Takes a name (not a reserved word). */
   protected identifier(what = "an identifier"): Token {
     const t = this.peek();
     if (t.kind !== "ident" || XDR_KEYWORDS.has(t.text)) {
@@ -132,6 +142,4 @@ export class TokenCursor {
     }
     return this.advance();
   }
-
-  // ---- definitions ----
 }

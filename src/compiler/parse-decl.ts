@@ -19,6 +19,7 @@ import { parseNumber, type Token } from "./scanner.js";
 
 /** Parses declarations; {@link Parser} adds definitions and programs. */
 export class DeclParser extends TokenCursor {
+  /** `enum|struct|union [name] body`; the name is required when `named` (a definition). */
   protected typeBody(kw: string, named: boolean): EnumDef | StructDef | UnionDef {
     const start = this.advance();
     let name: string | null = null;
@@ -30,6 +31,7 @@ export class DeclParser extends TokenCursor {
     return this.unionBody(name, start);
   }
 
+  /** `{ A = 1, B, ... }` (RFC 4506 §4.3; a trailing comma is accepted). */
   protected enumBody(name: string | null, pos: Pos): EnumDef {
     this.expect("{");
     const members: EnumMember[] = [];
@@ -43,6 +45,7 @@ export class DeclParser extends TokenCursor {
     return { kind: "enum", name, members, pos };
   }
 
+  /** `{ declaration; ... }` (RFC 4506 §4.14). */
   protected structBody(name: string | null, pos: Pos): StructDef {
     this.expect("{");
     const fields: Declaration[] = [];
@@ -54,6 +57,7 @@ export class DeclParser extends TokenCursor {
     return { kind: "struct", name, fields, pos };
   }
 
+  /** `switch (declaration) { case v: declaration; ... default: declaration; }` (RFC 4506 §4.15). */
   protected unionBody(name: string | null, pos: Pos): UnionDef {
     this.expect("switch");
     this.expect("(");
@@ -276,6 +280,4 @@ export class DeclParser extends TokenCursor {
     }
     throw this.unexpected("a constant or a constant's name");
   }
-
-  // ---- programs (RFC 5531 §12) ----
 }

@@ -25,8 +25,6 @@ import { SyntaxError_ } from "./parse-cursor.js";
 import { DeclParser } from "./parse-decl.js";
 import type { Token } from "./scanner.js";
 
-export { XDR_KEYWORDS } from "./parse-cursor.js";
-
 /** Parses one preprocessed token stream. */
 export function parse(file: string, tokens: readonly Token[], diags: DiagnosticBag): Specification {
   return new Parser(file, tokens, diags).specification();
@@ -147,7 +145,7 @@ class Parser extends DeclParser {
     throw this.unexpected("a definition (const, typedef, enum, struct, union, program)");
   }
 
-  /** `enum|struct|union [name] body`; name required when `named`. */
+  /** `program NAME { version NAME { procedures } = n; ... } = n;` (RFC 5531 §12). */
   private program(): ProgramDef {
     this.advance();
     const name = this.identifier("a program name");

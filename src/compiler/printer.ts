@@ -38,6 +38,7 @@ export class Printer {
     this.out.splice(at.index, 0, "  ".repeat(at.depth) + line);
   }
 
+  /** Runs `body` one level deeper. */
   indent(body: () => void): void {
     this.depth++;
     body();

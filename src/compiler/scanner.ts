@@ -63,31 +63,116 @@ export function scan(
   diags: DiagnosticBag,
   options: ScanOptions = { lines: true },
 ): Token[] {
-  const out: Token[] = [];
-  const n = text.length;
-  let i = 0;
-  let line = options.line ?? 1;
-  let lineStart = -((options.col ?? 1) - 1);
-  let atLineStart = true;
-  const pos = (at: number) => ({ file, line, col: at - lineStart + 1 });
+  return new Scanner(text, file, diags, options).run();
+}
 
-  /** Index after the end of the line starting at or after `from`, honouring `\` continuations. */
-  const lineEnd = (from: number, spliceComments: boolean): number => {
+/** The state of one {@link scan}: the position, the line, and whether a line just began. */
+class Scanner {
+  private readonly out: Token[] = [];
+  private i = 0;
+  private line: number;
+  /** Index of the current line's first character (negative for text starting mid-line). */
+  private lineStart: number;
+  private atLineStart = true;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly diags: DiagnosticBag,
+    private readonly options: ScanOptions,
+  ) {
+    this.line = options.line ?? 1;
+    this.lineStart = -((options.col ?? 1) - 1);
+  }
+
+  run(): Token[] {
+    const { text } = this;
+    const n = text.length;
+    while (this.i < n) {
+      const c = text.charCodeAt(this.i);
+      if (c === 10) {
+        this.newline(this.i + 1);
+        this.i++;
+      } else if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) this.i++;
+      else if (c === 47 && text.charCodeAt(this.i + 1) === 42) this.blockComment();
+      else if (c === 47 && text.charCodeAt(this.i + 1) === 47) {
+        while (this.i < n && text.charCodeAt(this.i) !== 10) this.i++;
+      } else if (this.options.lines && this.atLineStart && (c === 35 || c === 37))
+        this.lineToken(c);
+      else {
+        this.atLineStart = false;
+        this.token(c);
+      }
+    }
+    this.out.push({ kind: "eof", text: "", ...this.pos(this.i) });
+    return this.out;
+  }
+
+  private pos(at: number) {
+    return { file: this.file, line: this.line, col: at - this.lineStart + 1 };
+  }
+
+  private newline(next: number): void {
+    this.line++;
+    this.lineStart = next;
+    this.atLineStart = true;
+  }
+
+  /** Counts the newlines in `text[from, to)` (comments and continued lines span several). */
+  private countLines(from: number, to: number): void {
+    for (let j = from; j < to; j++) {
+      if (this.text.charCodeAt(j) === 10) {
+        this.line++;
+        this.lineStart = j + 1;
+      }
+    }
+  }
+
+  private blockComment(): void {
+    const close = this.text.indexOf("*/", this.i + 2);
+    if (close < 0) {
+      this.diags.error(
+        this.pos(this.i),
+        "unterminated-comment",
+        "comment is not closed (missing */)",
+      );
+      this.countLines(this.i, this.text.length);
+      this.i = this.text.length;
+      return;
+    }
+    this.countLines(this.i, close + 2);
+    this.i = close + 2;
+  }
+
+  /** A `#` directive or `%` pass-through line: one token with the rest of the line. */
+  private lineToken(c: number): void {
+    const directive = c === 35;
+    const end = this.lineEnd(this.i + 1, directive);
+    const p = this.pos(this.i);
+    let body = this.text.slice(this.i + 1, end);
+    if (body.endsWith("\r")) body = body.slice(0, -1);
+    this.out.push({ kind: directive ? "directive" : "passthrough", text: body, ...p });
+    this.countLines(this.i, end);
+    this.i = end;
+  }
+
+  /**
+   * Index after the end of the line starting at `from`, honouring `\` continuations; a block
+   * comment that starts on a directive line belongs to it (`spliceComments`).
+   */
+  private lineEnd(from: number, spliceComments: boolean): number {
+    const { text } = this;
+    const n = text.length;
     let j = from;
     while (j < n) {
       const c = text.charCodeAt(j);
       if (c === 10) {
-        if (j > from && text.charCodeAt(j - 1) === 92) {
-          j++;
-          continue;
-        }
-        if (j > from && text.charCodeAt(j - 1) === 13 && text.charCodeAt(j - 2) === 92) {
-          j++;
-          continue;
-        }
-        return j;
-      }
-      if (spliceComments && c === 47 && text.charCodeAt(j + 1) === 42) {
+        const continued =
+          j > from &&
+          (text.charCodeAt(j - 1) === 92 ||
+            (text.charCodeAt(j - 1) === 13 && text.charCodeAt(j - 2) === 92));
+        if (!continued) return j;
+      } else if (spliceComments && c === 47 && text.charCodeAt(j + 1) === 42) {
         const close = text.indexOf("*/", j + 2);
         j = close < 0 ? n : close + 2;
         continue;
@@ -95,97 +180,38 @@ export function scan(
       j++;
     }
     return n;
-  };
-
-  const countLines = (from: number, to: number) => {
-    for (let j = from; j < to; j++) {
-      if (text.charCodeAt(j) === 10) {
-        line++;
-        lineStart = j + 1;
-      }
-    }
-  };
-
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      line++;
-      i++;
-      lineStart = i;
-      atLineStart = true;
-      continue;
-    }
-    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) {
-      i++;
-      continue;
-    }
-    if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const close = text.indexOf("*/", i + 2);
-      if (close < 0) {
-        diags.error(pos(i), "unterminated-comment", "comment is not closed (missing */)");
-        countLines(i, n);
-        i = n;
-        break;
-      }
-      countLines(i, close + 2);
-      i = close + 2;
-      continue;
-    }
-    if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      while (i < n && text.charCodeAt(i) !== 10) i++;
-      continue;
-    }
-    if (options.lines && atLineStart && (c === 35 || c === 37)) {
-      const directive = c === 35;
-      const end = lineEnd(i + 1, directive);
-      const p = pos(i);
-      let body = text.slice(i + 1, end);
-      if (body.endsWith("\r")) body = body.slice(0, -1);
-      out.push({ kind: directive ? "directive" : "passthrough", text: body, ...p });
-      countLines(i, end);
-      i = end;
-      continue;
-    }
-    atLineStart = false;
-    const start = i;
-    if (isIdentStart(c)) {
-      i++;
-      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-      out.push({ kind: "ident", text: text.slice(start, i), ...pos(start) });
-      continue;
-    }
-    if (isDigit(c)) {
-      i++;
-      while (i < n && (isIdentPart(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
-      out.push({ kind: "number", text: text.slice(start, i), ...pos(start) });
-      continue;
-    }
-    if (c === 34 || c === 39) {
-      i++;
-      while (i < n && text.charCodeAt(i) !== c && text.charCodeAt(i) !== 10) {
-        if (text.charCodeAt(i) === 92) i++;
-        i++;
-      }
-      if (text.charCodeAt(i) === c) i++;
-      out.push({ kind: "string", text: text.slice(start, i), ...pos(start) });
-      continue;
-    }
-    const two = text.slice(i, i + 2);
-    if (PUNCT2.has(two)) {
-      out.push({ kind: "punct", text: two, ...pos(start) });
-      i += 2;
-      continue;
-    }
-    if (PUNCT1.includes(text[i]!)) {
-      out.push({ kind: "punct", text: text[i]!, ...pos(start) });
-      i++;
-      continue;
-    }
-    diags.error(pos(i), "illegal-character", `illegal character '${printable(text[i]!)}' in input`);
-    i++;
   }
-  out.push({ kind: "eof", text: "", ...pos(i) });
-  return out;
+
+  /** An identifier, number, string or character literal, or punctuator starting with `c`. */
+  private token(c: number): void {
+    const { text } = this;
+    const n = text.length;
+    const start = this.i;
+    const push = (kind: TokenKind, end: number) => {
+      this.out.push({ kind, text: text.slice(start, end), ...this.pos(start) });
+      this.i = end;
+    };
+    let j = start + 1;
+    if (isIdentStart(c)) {
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      push("ident", j);
+    } else if (isDigit(c)) {
+      while (j < n && (isIdentPart(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) j++;
+      push("number", j);
+    } else if (c === 34 || c === 39) {
+      while (j < n && text.charCodeAt(j) !== c && text.charCodeAt(j) !== 10) {
+        if (text.charCodeAt(j) === 92) j++;
+        j++;
+      }
+      push("string", text.charCodeAt(j) === c ? j + 1 : j);
+    } else if (PUNCT2.has(text.slice(start, start + 2))) push("punct", start + 2);
+    else if (PUNCT1.includes(text[start]!)) push("punct", start + 1);
+    else {
+      const ch = printable(text[start]!);
+      this.diags.error(this.pos(start), "illegal-character", `illegal character '${ch}' in input`);
+      this.i++;
+    }
+  }
 }
 
 function printable(ch: string): string {

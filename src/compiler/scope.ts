@@ -3,15 +3,7 @@
  * and constant evaluation across the files of one compilation. rpcgen itself checks none of
  * this (the C compiler finds some of it later); Lupine reports every problem with its position.
  */
-import type {
-  ConstDef,
-  EnumDef,
-  ProgramDef,
-  StructDef,
-  TypedefDef,
-  UnionDef,
-  Value,
-} from "./ast.js";
+import type { ConstDef, EnumDef, StructDef, TypedefDef, UnionDef, Value } from "./ast.js";
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
 import { evaluateExpression } from "./pp-expr.js";
 import type { Token } from "./scanner.js";
@@ -50,7 +42,7 @@ export type ConstSource =
  * Constants rpcgen's output gets from the ONC RPC C headers (`<rpc/rpc.h>`: `TRUE`, `FALSE`,
  * auth flavors, size limits), so that `.x` files that use them compile as they do with rpcgen.
  */
-export const BUILTIN_CONSTANTS: Readonly<Record<string, bigint>> = {
+const BUILTIN_CONSTANTS: Readonly<Record<string, bigint>> = {
   TRUE: 1n,
   FALSE: 0n,
   AUTH_NONE: 0n,
@@ -68,15 +60,31 @@ export const BUILTIN_CONSTANTS: Readonly<Record<string, bigint>> = {
   NGRPS: 16n,
 };
 
+/**
+ * The value of a constant that nothing compiled defines: rpcgen copies the name into C, where a
+ * header supplies it (`ENOENT`, `VIR_UUID_BUFLEN`). `outside` is that name, even when the
+ * constant asked for is defined in terms of it (`REMOTE_UUID_MAX = VIR_UUID_BUFLEN`).
+ */
+export interface Outside {
+  readonly outside: string;
+}
+
+/** A constant's value: known, defined outside the compiled files, or `null` (error reported). */
+export type ConstValue = bigint | Outside | null;
+
+/** Whether a value is a constant defined outside the compiled files. */
+export function isOutside(v: ConstValue): v is Outside {
+  return v !== null && typeof v === "object";
+}
+
 /** What one file defines. */
 export class FileScope {
   readonly types = new Map<string, NamedTypeDef>();
   readonly consts = new Map<string, ConstSource>();
   /** Memoised constant values (undefined while being computed: cycle detection). */
-  readonly values = new Map<string, bigint | null | "busy">();
-  readonly programs: ProgramDef[] = [];
+  readonly values = new Map<string, ConstValue | "busy">();
   /** Enum definitions by node, for member values. */
-  readonly enumValues = new Map<EnumDef, (bigint | null)[]>();
+  readonly enumValues = new Map<EnumDef, ConstValue[]>();
   /**
    * `%#define NAME body` lines: C macros that rpcgen copies into its header, where the C
    * compiler resolves names the XDR text uses (`%#define LM_MAXSTRLEN 1024` in nlm_prot.x).
@@ -100,76 +108,63 @@ export class ConstEvaluator {
     return this.scopes.find((s) => s.consts.has(name));
   }
 
-  /** The value of a `value` in `scope`; reports undefined names; `null` when unknown. */
-  value(scope: FileScope, v: Value): bigint | null {
+  /** The value of a `value` in `scope`; reports bad names; see {@link ConstValue}. */
+  value(scope: FileScope, v: Value): ConstValue {
     if (v.kind === "number") return v.value;
-    if (v.kind === "expr") {
-      const r = evaluateExpression(
-        v.tokens,
-        new Map(),
-        v.pos,
-        this.diags,
-        (id, t) => this.name(scope, id, t),
-        "constant expression",
-      );
-      return r === null ? null : v.negate ? -r : r;
-    }
     if (v.kind === "string") {
       this.diags.error(v.pos, "not-a-number", `a string ${v.text} is not a number`);
       return null;
     }
-    const r = this.name(scope, v.name, v.pos);
-    return r === null ? null : v.negate ? -r : r;
+    const r =
+      v.kind === "expr"
+        ? evaluateExpression<Outside>(
+            v.tokens,
+            new Map(),
+            v.pos,
+            this.diags,
+            (id, t) => this.name(scope, id, t),
+            "constant expression",
+          )
+        : this.name(scope, v.name, v.pos);
+    return typeof r === "bigint" && v.negate ? -r : r;
   }
 
-  /** The value of a constant name, or `null` (reported) if undefined or circular. */
-  name(scope: FileScope, name: string, pos: Pos): bigint | null {
+  /**
+   * The value of a constant name: `null` (reported) when it is circular or names a type,
+   * {@link Outside} when nothing compiled defines it (the caller decides what that means where
+   * the value is used, and says so).
+   */
+  name(scope: FileScope, name: string, pos: Pos): ConstValue {
     const owner = this.find(scope, name);
     if (owner === undefined) {
       const builtin = BUILTIN_CONSTANTS[name];
       if (builtin !== undefined) return builtin;
       const c = this.cDefine(scope, name, pos);
       if (c !== undefined) return c;
-      this.diags.error(
-        pos,
-        "undefined-name",
-        `undefined constant '${name}' (if a C header defines it, pass -D ${name}=VALUE)`,
-      );
-      return null;
+      if (this.scopes.some((s) => s.types.has(name))) {
+        this.diags.error(pos, "not-a-number", `'${name}' is a type, not a constant`);
+        return null;
+      }
+      return { outside: name };
     }
-    const memo = owner.values.get(name);
-    if (memo === "busy") {
-      this.diags.error(
-        pos,
-        "circular-constant",
-        `constant '${name}' is defined in terms of itself`,
-      );
-      return null;
-    }
-    if (memo !== undefined) return memo;
-    owner.values.set(name, "busy");
-    const src = owner.consts.get(name)!;
-    let result: bigint | null;
-    if (src.kind === "const") {
-      if (src.def.value.kind === "string") {
+    return this.memo(owner, name, pos, () => {
+      const src = owner.consts.get(name)!;
+      if (src.kind === "const") {
+        if (src.def.value.kind !== "string") return this.value(owner, src.def.value);
         this.diags.error(pos, "not-a-number", `constant '${name}' is a string, not a number`);
-        result = null;
-      } else result = this.value(owner, src.def.value);
-    } else if (src.kind === "member") result = this.member(owner, src.enumDef, src.index);
-    else if (src.fixed !== undefined) result = src.fixed;
-    else result = src.value === null ? null : this.value(owner, src.value);
-    owner.values.set(name, result);
-    return result;
+        return null;
+      }
+      if (src.kind === "member") return this.member(owner, src.enumDef, src.index);
+      if (src.fixed !== undefined) return src.fixed;
+      return src.value === null ? null : this.value(owner, src.value);
+    });
   }
 
-  /** The value of a `%#define` constant, or `undefined` when there is none. */
-  private cDefine(scope: FileScope, name: string, pos: Pos): bigint | null | undefined {
-    const owner = scope.cDefines.has(name) ? scope : this.scopes.find((s) => s.cDefines.has(name));
-    const def = owner?.cDefines.get(name);
-    if (owner === undefined || def === undefined) return undefined;
-    const key = `%${name}`;
-    const memo = owner.values.get(key);
-    if (memo === "busy") {
+  /** Computes a value once per scope and key; a key met again while computing is a cycle. */
+  private memo(owner: FileScope, key: string, pos: Pos, compute: () => ConstValue): ConstValue {
+    const known = owner.values.get(key);
+    if (known === "busy") {
+      const name = key.replace(/^%/, "");
       this.diags.error(
         pos,
         "circular-constant",
@@ -177,22 +172,32 @@ export class ConstEvaluator {
       );
       return null;
     }
-    if (memo !== undefined) return memo;
+    if (known !== undefined) return known;
     owner.values.set(key, "busy");
-    const v = evaluateExpression(
-      def.body,
-      new Map(),
-      def.pos,
-      this.diags,
-      (id, t) => this.name(owner, id, t),
-      `%#define ${name}`,
-    );
+    const v = compute();
     owner.values.set(key, v);
     return v;
   }
 
+  /** The value of a `%#define` constant, or `undefined` when there is none. */
+  private cDefine(scope: FileScope, name: string, pos: Pos): ConstValue | undefined {
+    const owner = scope.cDefines.has(name) ? scope : this.scopes.find((s) => s.cDefines.has(name));
+    const def = owner?.cDefines.get(name);
+    if (owner === undefined || def === undefined) return undefined;
+    return this.memo(owner, `%${name}`, pos, () =>
+      evaluateExpression<Outside>(
+        def.body,
+        new Map(),
+        def.pos,
+        this.diags,
+        (id, t) => this.name(owner, id, t),
+        `%#define ${name}`,
+      ),
+    );
+  }
+
   /** An enum member's value: explicit, or the previous member's + 1 (0 for the first), as in C. */
-  member(scope: FileScope, def: EnumDef, index: number): bigint | null {
+  member(scope: FileScope, def: EnumDef, index: number): ConstValue {
     let cache = scope.enumValues.get(def);
     if (cache === undefined) {
       cache = [];
@@ -201,12 +206,12 @@ export class ConstEvaluator {
     const known = cache[index];
     if (known !== undefined) return known;
     const m = def.members[index]!;
-    let v: bigint | null;
+    let v: ConstValue;
     if (m.value !== null) v = this.value(scope, m.value);
     else if (index === 0) v = 0n;
     else {
       const prev = this.member(scope, def, index - 1);
-      v = prev === null ? null : prev + 1n;
+      v = typeof prev === "bigint" ? prev + 1n : prev;
     }
     cache[index] = v;
     return v;

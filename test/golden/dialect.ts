@@ -38,7 +38,7 @@ export const xdr_EnvelopeType: $xdr.XdrCodec<EnvelopeType> = {
         $w.writeInt($v);
         return;
     }
-    throw new $xdr.XdrError(`${String($v)} is not a member of enum EnvelopeType`, $w.length);
+    throw new $xdr.XdrError(String($v) + " is not a member of enum EnvelopeType", $w.length);
   },
   decode($r) {
     const $v = $r.readInt();
@@ -46,7 +46,7 @@ export const xdr_EnvelopeType: $xdr.XdrCodec<EnvelopeType> = {
       case 2: case 1:
         return $v as EnvelopeType;
     }
-    return $r.fail(`${$v} is not a member of enum EnvelopeType`, $r.pos - 4);
+    return $r.fail($v + " is not a member of enum EnvelopeType", $r.pos - 4);
   },
 };
 /** struct LedgerEntryDataTx (dialect.x:14) */

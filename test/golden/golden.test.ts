@@ -4,11 +4,20 @@
  * change; review the diff.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { compile, formatDiagnostic } from "../../src/compiler/index.js";
-import { repoRoot } from "../support.js";
+import { repoRoot, typecheck } from "../support.js";
 
 const dir = join(repoRoot, "test", "golden");
 const update = process.env.UPDATE_GOLDEN === "1";
@@ -36,4 +45,17 @@ describe("golden", () => {
       check(join(dir, `${base}.ts`), r.outputs[0]?.text ?? null);
     });
   }
+
+  test("the golden modules type-check with the strictest settings", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "lupine-golden-"));
+    try {
+      for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts") && !n.includes(".test."))) {
+        copyFileSync(join(dir, f), join(tmp, f));
+      }
+      const r = typecheck(tmp);
+      assert.ok(r.ok, r.output);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

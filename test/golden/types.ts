@@ -24,7 +24,7 @@ export const xdr_shape: $xdr.XdrCodec<shape> = {
         $w.writeInt($v);
         return;
     }
-    throw new $xdr.XdrError(`${String($v)} is not a member of enum shape`, $w.length);
+    throw new $xdr.XdrError(String($v) + " is not a member of enum shape", $w.length);
   },
   decode($r) {
     const $v = $r.readInt();
@@ -32,7 +32,7 @@ export const xdr_shape: $xdr.XdrCodec<shape> = {
       case 1: case 2: case 3:
         return $v as shape;
     }
-    return $r.fail(`${$v} is not a member of enum shape`, $r.pos - 4);
+    return $r.fail($v + " is not a member of enum shape", $r.pos - 4);
   },
 };
 /** typedef hash (types.x:7) */

@@ -112,6 +112,8 @@ function arbitraries(modules: readonly Module[], module: Module) {
         }
         return fc.oneof(...arms);
       }
+      case "external":
+        throw new Error(`${d.name} is defined outside the file: no values to generate`);
     }
   };
   return declArb;

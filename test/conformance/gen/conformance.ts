@@ -36,7 +36,7 @@ export const xdr_color: $xdr.XdrCodec<color> = {
         $w.writeInt($v);
         return;
     }
-    throw new $xdr.XdrError(`${String($v)} is not a member of enum color`, $w.length);
+    throw new $xdr.XdrError(String($v) + " is not a member of enum color", $w.length);
   },
   decode($r) {
     const $v = $r.readInt();
@@ -44,7 +44,7 @@ export const xdr_color: $xdr.XdrCodec<color> = {
       case 0: case 1: case 2: case -1:
         return $v as color;
     }
-    return $r.fail(`${$v} is not a member of enum color`, $r.pos - 4);
+    return $r.fail($v + " is not a member of enum color", $r.pos - 4);
   },
 };
 /** typedef name_t (conformance.x:27) */
