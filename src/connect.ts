@@ -56,8 +56,6 @@ export interface ClientOptions extends RpcClientOptions, TransportOptions {
   readonly clock?: Clock;
   readonly random?: Random;
   readonly logger?: Logger;
-  /** Options for schemes registered by other modules (e.g. `lupine`). */
-  readonly [scheme: string]: unknown;
 }
 
 /** Where a client sends its calls. */
@@ -122,8 +120,6 @@ export interface ServerOptions extends RpcServerOptions, ServerTransportOptions 
   readonly rpcbind?: boolean | { readonly host?: string; readonly port?: number };
   readonly clock?: Clock;
   readonly random?: Random;
-  /** Options for schemes registered by other modules (e.g. `lupine`). */
-  readonly [scheme: string]: unknown;
 }
 
 /** A server that listens on target strings too. */

@@ -7,7 +7,10 @@
 import { readFileSync } from "node:fs";
 
 /** Subcommand name → module path (relative to this file) . */
-const COMMANDS: Record<string, string> = {};
+const COMMANDS: Record<string, string> = {
+  info: "./info.js",
+  rpcbind: "./rpcbind.js",
+};
 
 interface Subcommand {
   readonly summary: string;

@@ -48,7 +48,11 @@ export interface TransportOptions {
 export interface ClientSchemeContext {
   /** The program the client will call (rpcbind lookups need its number and version). */
   readonly program: ProgramDescriptor;
-  readonly options: TransportOptions & Readonly<Record<string, unknown>>;
+  /**
+   * The client's options. A scheme with options of its own adds a field to `TransportOptions`
+   * (e.g. `readonly lupine?: LupineOptions`), which `ClientOptions` extends.
+   */
+  readonly options: TransportOptions;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
@@ -74,7 +78,8 @@ export interface ServerTransportOptions {
 
 /** What a scheme's server factory gets. */
 export interface ServerSchemeContext {
-  readonly options: ServerTransportOptions & Readonly<Record<string, unknown>>;
+  /** The server's options; a scheme adds its own field to `ServerTransportOptions`. */
+  readonly options: ServerTransportOptions;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
@@ -237,6 +242,8 @@ async function viaRpcbind(
   });
 }
 
+// Listen targets take `?v6only=1` to bind an IPv6 address for IPv6 only (`udp://[::]:111?v6only=1`
+// beside `udp://0.0.0.0:111`).
 registerScheme("udp", {
   client: (target, context) =>
     perAddress(target.host, requirePort(target), context, (e) => openUdpClient(e, context)),
@@ -244,6 +251,7 @@ registerScheme("udp", {
     const udp = context.options.udp ?? {};
     const port = await openUdp({
       host: target.host,
+      ipv6Only: target.params.get("v6only") === "1",
       port: target.port ?? 0,
       recvBufferSize: 4 << 20,
       sendBufferSize: 4 << 20,
@@ -272,6 +280,7 @@ registerScheme("tcp", {
           {
             host: target.host,
             port: target.port ?? 0,
+            ipv6Only: target.params.get("v6only") === "1",
             ...(tcp.maxConnections === undefined ? {} : { maxConnections: tcp.maxConnections }),
           },
           onConnection,

@@ -58,28 +58,54 @@ export async function runChecks(
   const timeoutMs = 5000;
   const c = createRpcClient(ConformanceProgV2, transport, { timeoutMs, ownsTransport: false });
   const echo = async <T>(name: string, fn: (v: T) => Promise<T>, codec: XdrCodec<T>, v: T) =>
-    attempt(name, async () => sameBytes(codec as XdrCodec<unknown>, v, await fn(v)) || "the reply differs");
+    attempt(
+      name,
+      async () => sameBytes(codec as XdrCodec<unknown>, v, await fn(v)) || "the reply differs",
+    );
 
-  for (const v of [-0x80000000, -1, 0, 1, 0x7fffffff]) await echo(`echo int ${v}`, c.echoInt, xdr.int, v);
-  for (const v of [0, 1, 0x80000000, 0xffffffff]) await echo(`echo unsigned ${v}`, c.echoUint, xdr.uint, v);
+  for (const v of [-0x80000000, -1, 0, 1, 0x7fffffff])
+    await echo(`echo int ${v}`, c.echoInt, xdr.int, v);
+  for (const v of [0, 1, 0x80000000, 0xffffffff])
+    await echo(`echo unsigned ${v}`, c.echoUint, xdr.uint, v);
   for (const v of [-(2n ** 63n), -1n, 0n, 2n ** 53n + 1n, 2n ** 63n - 1n])
     await echo(`echo hyper ${v}`, c.echoHyper, xdr.hyper, v);
   for (const v of [0n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n])
     await echo(`echo unsigned hyper ${v}`, c.echoUhyper, xdr.uhyper, v);
-  for (const v of [3.5, -0, f32(1e-40), f32(3.4028234663852886e38), Number.POSITIVE_INFINITY, Number.NaN])
+  for (const v of [
+    3.5,
+    -0,
+    f32(1e-40),
+    f32(3.4028234663852886e38),
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+  ])
     await echo(`echo float ${v}`, c.echoFloat, xdr.float, v);
   for (const v of [0.1, -1.25e300, 5e-324, Number.NEGATIVE_INFINITY, Number.NaN])
     await echo(`echo double ${v}`, c.echoDouble, xdr.double, v);
   await echo("echo bool TRUE", c.echoBool, xdr.bool, true);
   await echo("echo bool FALSE", c.echoBool, xdr.bool, false);
-  for (const [n, v] of [["RED", Color.RED], ["BLUE", Color.BLUE], ["ORANGE (-1)", Color.ORANGE]] as const)
+  for (const [n, v] of [
+    ["RED", Color.RED],
+    ["BLUE", Color.BLUE],
+    ["ORANGE (-1)", Color.ORANGE],
+  ] as const)
     await echo(`echo enum ${n}`, c.echoEnum, ConformanceProgV2.procedures.echoEnum.result, v);
 
   const fo = { data: Uint8Array.of(0x00, 0x01, 0x02, 0x7f, 0x80, 0xfe, 0xff, 0x00) };
-  await echo("echo fixed opaque[8]", c.echoFixedOpaque, ConformanceProgV2.procedures.echoFixedOpaque.result, fo);
+  await echo(
+    "echo fixed opaque[8]",
+    c.echoFixedOpaque,
+    ConformanceProgV2.procedures.echoFixedOpaque.result,
+    fo,
+  );
   const bytes = Uint8Array.from({ length: 64 }, (_, i) => (255 - i * 7) & 0xff);
   for (const n of [0, 1, 3, 4, 5, 64])
-    await echo(`echo opaque<64> of ${n} bytes`, c.echoVarOpaque, xdr.opaque(64), bytes.subarray(0, n));
+    await echo(
+      `echo opaque<64> of ${n} bytes`,
+      c.echoVarOpaque,
+      xdr.opaque(64),
+      bytes.subarray(0, n),
+    );
   for (const s of ["", "a", "abc", "abcd", "abcde", "héllo wörld ✓", "x".repeat(64)])
     await echo(`echo string<64> of ${Buffer.byteLength(s)} bytes`, c.echoString, xdr.string(64), s);
   const text = Array.from({ length: 5000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join("");
@@ -105,7 +131,10 @@ export async function runChecks(
   ];
   const n: Nested = {
     first: { where: { x: 10, y: 20 }, shade: Color.BLUE, label: "label" },
-    corners: [{ x: 0, y: 0 }, { x: 0x7fffffff, y: -0x80000000 }],
+    corners: [
+      { x: 0, y: 0 },
+      { x: 0x7fffffff, y: -0x80000000 },
+    ],
     more,
     maybe: p,
   };
@@ -116,7 +145,12 @@ export async function runChecks(
     return head!;
   };
   for (const len of [1, 5, 1000])
-    await echo(`echo linked list of ${len}`, c.echoList, ConformanceProgV2.procedures.echoList.result, list(len));
+    await echo(
+      `echo linked list of ${len}`,
+      c.echoList,
+      ConformanceProgV2.procedures.echoList.result,
+      list(len),
+    );
   const unions: Result[] = [
     { status: 0, value: -77 },
     { status: 1, message: "error text" },
@@ -127,7 +161,8 @@ export async function runChecks(
     { status: -1, other: 42n },
   ];
   const resultCodec = ConformanceProgV2.procedures.echoResult.result;
-  for (const r of unions) await echo(`echo union result, status ${r.status}`, c.echoResult, resultCodec, r);
+  for (const r of unions)
+    await echo(`echo union result, status ${r.status}`, c.echoResult, resultCodec, r);
   const ccCodec = ConformanceProgV2.procedures.echoColorChoice.result;
   const choices = [
     { c: Color.RED, red_value: 7 },
@@ -135,7 +170,8 @@ export async function runChecks(
     { c: Color.GREEN },
     { c: Color.ORANGE },
   ] as const;
-  for (const v of choices) await echo(`echo union on enum, c = ${v.c}`, c.echoColorChoice, ccCodec, v);
+  for (const v of choices)
+    await echo(`echo union on enum, c = ${v.c}`, c.echoColorChoice, ccCodec, v);
   const miCodec = ConformanceProgV2.procedures.echoMaybe.result;
   await echo("echo union on bool, TRUE", c.echoMaybe, miCodec, { present: true, value: 9 });
   await echo("echo union on bool, FALSE", c.echoMaybe, miCodec, { present: false });
@@ -165,7 +201,10 @@ export async function runChecks(
 
   // procedures
   await attempt("ADD(7, -3) = 4", async () => (await c.add(7, -3)) === 4);
-  await attempt("ADD(INT_MAX, 1) wraps to INT_MIN", async () => (await c.add(0x7fffffff, 1)) === -0x80000000);
+  await attempt(
+    "ADD(INT_MAX, 1) wraps to INT_MIN",
+    async () => (await c.add(0x7fffffff, 1)) === -0x80000000,
+  );
   await attempt("NULL (void)", async () => (await c.nullProc()) === undefined);
   const big = udp ? 60000 : 1048576;
   const blob = Uint8Array.from({ length: big }, (_, i) => (i * 31 + 7) & 0xff);
@@ -179,25 +218,45 @@ export async function runChecks(
   const bucket = udp ? 7 : 8;
   await attempt("COUNT x3 then GET_COUNT = 3", async () => {
     await c.resetCount(bucket);
-    const got = [await c.count(bucket), await c.count(bucket), await c.count(bucket), await c.getCount(bucket)];
+    const got = [
+      await c.count(bucket),
+      await c.count(bucket),
+      await c.count(bucket),
+      await c.getCount(bucket),
+    ];
     return got.join() === "1,2,3,3" || `got ${got.join(" ")}`;
   });
   await attempt("WHOAMI with AUTH_NONE", async () => (await c.whoami()).flavor === 0);
   const sys = createRpcClient(ConformanceProgV2, transport, {
     timeoutMs,
     ownsTransport: false,
-    credential: authSys({ stamp: 99, machinename: "peer-client", uid: 1234, gid: 5678, gids: [1, 2, 3] }),
+    credential: authSys({
+      stamp: 99,
+      machinename: "peer-client",
+      uid: 1234,
+      gid: 5678,
+      gids: [1, 2, 3],
+    }),
   });
   await attempt("WHOAMI with AUTH_SYS (peer-client, 1234, 5678, {1,2,3})", async () => {
     const w = await sys.whoami();
     return (
-      (w.flavor === 1 && w.machine === "peer-client" && w.uid === 1234 && w.gid === 5678 && w.gids.join() === "1,2,3") ||
+      (w.flavor === 1 &&
+        w.machine === "peer-client" &&
+        w.uid === 1234 &&
+        w.gid === 5678 &&
+        w.gids.join() === "1,2,3") ||
       JSON.stringify(w)
     );
   });
 
   // errors
-  const expectCode = (name: string, code: string, fn: () => Promise<unknown>, more?: (e: unknown) => boolean) =>
+  const expectCode = (
+    name: string,
+    code: string,
+    fn: () => Promise<unknown>,
+    more?: (e: unknown) => boolean,
+  ) =>
     attempt(name, async () => {
       try {
         await fn();
@@ -208,10 +267,15 @@ export async function runChecks(
       }
     });
   const t0 = performance.now();
-  await expectCode("NO_REPLY times out", "timeout", () => c.noReply({ timeoutMs: 1000 }), () => {
-    const took = performance.now() - t0;
-    return took >= 990 && took < 2000;
-  });
+  await expectCode(
+    "NO_REPLY times out",
+    "timeout",
+    () => c.noReply({ timeoutMs: 1000 }),
+    () => {
+      const took = performance.now() - t0;
+      return took >= 990 && took < 2000;
+    },
+  );
   await expectCode("SYSTEM_ERR gives SYSTEM_ERR", "system_err", () => c.systemErr());
   const bogus = defineProgram({
     name: "CONFORMANCE_PROG",
@@ -219,20 +283,37 @@ export async function runChecks(
     version: 2,
     procedures: {
       p99: { procedure: 99, name: "P99", args: [], result: xdr.void },
-      longString: { procedure: 12, name: "ECHO_STRING", args: [xdr.string()], result: xdr.string() },
+      longString: {
+        procedure: 12,
+        name: "ECHO_STRING",
+        args: [xdr.string()],
+        result: xdr.string(),
+      },
     },
   });
   const b = createRpcClient(bogus, transport, { timeoutMs, ownsTransport: false });
   await expectCode("procedure 99 gives PROC_UNAVAIL", "proc_unavail", () => b.p99());
-  await expectCode("string<64> of 100 bytes gives GARBAGE_ARGS", "garbage_args", () => b.longString("y".repeat(100)));
+  await expectCode("string<64> of 100 bytes gives GARBAGE_ARGS", "garbage_args", () =>
+    b.longString("y".repeat(100)),
+  );
   await attempt("still usable after errors", async () => (await c.echoInt(5)) === 5);
-  const v3 = defineProgram({ ...bogus, version: 3, procedures: { nul: { procedure: 0, name: "NULL", args: [], result: xdr.void } } });
+  const v3 = defineProgram({
+    ...bogus,
+    version: 3,
+    procedures: { nul: { procedure: 0, name: "NULL", args: [], result: xdr.void } },
+  });
   const t3 = open(v3);
-  await expectCode("version 3 gives PROG_MISMATCH 1..2", "prog_mismatch", () => createRpcClient(v3, t3, { timeoutMs }).nul(),
-    (e) => isRpcError(e) && e.details.low === 1 && e.details.high === 2);
+  await expectCode(
+    "version 3 gives PROG_MISMATCH 1..2",
+    "prog_mismatch",
+    () => createRpcClient(v3, t3, { timeoutMs }).nul(),
+    (e) => isRpcError(e) && e.details.low === 1 && e.details.high === 2,
+  );
   const other = defineProgram({ ...v3, program: ConformanceProgV2.program - 1, version: 1 });
   const to = open(other);
-  await expectCode("program 0x20000098 gives PROG_UNAVAIL", "prog_unavail", () => createRpcClient(other, to, { timeoutMs }).nul());
+  await expectCode("program 0x20000098 gives PROG_UNAVAIL", "prog_unavail", () =>
+    createRpcClient(other, to, { timeoutMs }).nul(),
+  );
 
   // version 1
   const t1 = open(ConformanceProgV1);

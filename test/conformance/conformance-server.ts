@@ -2,9 +2,10 @@
  * Lupine's implementation of conformance.x versions 1 and 2, as peer-server.c implements it:
  * echoes, ADD wrapping, SLEEP_MS, COUNT/GET_COUNT/RESET_COUNT, NO_REPLY, SYSTEM_ERR, WHOAMI.
  */
-import type { HandlersOf } from "../../src/runtime/program.js";
+
 import { RpcError } from "../../src/runtime/errors.js";
-import { ConformanceProgV1, ConformanceProgV2 } from "./conformance-program.js";
+import type { HandlersOf } from "../../src/runtime/program.js";
+import type { ConformanceProgV1, ConformanceProgV2 } from "./conformance-program.js";
 
 const echo = <T>(v: T) => v;
 
@@ -57,7 +58,9 @@ export function conformanceHandlers() {
     // Never answers: the promise settles only when the server closes.
     noReply: (ctx) =>
       new Promise<void>((_resolve, reject) => {
-        ctx.signal.addEventListener("abort", () => reject(new RpcError("system_err", "closing")), { once: true });
+        ctx.signal.addEventListener("abort", () => reject(new RpcError("system_err", "closing")), {
+          once: true,
+        });
       }),
     systemErr: () => {
       throw new RpcError("system_err", "SYSTEM_ERR on request");

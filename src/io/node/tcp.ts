@@ -153,6 +153,8 @@ export interface ListenTcpOptions extends TcpOptions {
   readonly host?: string;
   /** Port; default 0 (ephemeral). */
   readonly port?: number;
+  /** With an IPv6 `host`: accept IPv6 only (so `::` and `0.0.0.0` can share a port). */
+  readonly ipv6Only?: boolean;
   /** Refuse connections past this many at once (default 1024). */
   readonly maxConnections?: number;
 }
@@ -166,7 +168,12 @@ export function listenTcp(
     const server = net.createServer((socket) => onConnection(new NodeByteStream(socket, options)));
     server.maxConnections = options.maxConnections ?? 1024;
     server.once("error", reject);
-    server.listen({ host: options.host ?? "0.0.0.0", port: options.port ?? 0 }, () => {
+    const listenOptions: net.ListenOptions = {
+      host: options.host ?? "0.0.0.0",
+      port: options.port ?? 0,
+    };
+    if (options.ipv6Only === true) listenOptions.ipv6Only = true;
+    server.listen(listenOptions, () => {
       server.off("error", reject);
       const a = server.address() as net.AddressInfo;
       resolve({

@@ -25,6 +25,8 @@ export interface UdpOptions {
   readonly port?: number;
   /** 4 or 6; default: the family of `host`, else 4. */
   readonly family?: 4 | 6;
+  /** With an IPv6 `host`: accept IPv6 only (so `::` and `0.0.0.0` can share a port). */
+  readonly ipv6Only?: boolean;
   /** Kernel receive buffer (`SO_RCVBUF`) in bytes, when set. */
   readonly recvBufferSize?: number;
   /** Kernel send buffer (`SO_SNDBUF`) in bytes, when set. */
@@ -207,6 +209,7 @@ export function openUdp(options: UdpOptions = {}): Promise<UdpSocket> {
   return new Promise((resolveOpen, reject) => {
     const socket = dgram.createSocket({
       type: family === 6 ? "udp6" : "udp4",
+      ...(options.ipv6Only === true ? { ipv6Only: true } : {}),
       lookup: fastLookup as unknown as dgram.SocketOptions["lookup"],
       ...(options.recvBufferSize === undefined ? {} : { recvBufferSize: options.recvBufferSize }),
       ...(options.sendBufferSize === undefined ? {} : { sendBufferSize: options.sendBufferSize }),
