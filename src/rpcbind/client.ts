@@ -140,9 +140,12 @@ export class RpcbindClient {
   }
 
   /**
-   * Where `program`/`version` listens over `protocol` on this host: v4 GETVERSADDR, then v3
-   * GETADDR, then v2 GETPORT. Resolves null when it is not registered. `host` replaces a
-   * wildcard address (`0.0.0.0`, `::`) in the answer.
+   * Where `program`/`version` listens over `protocol` on this host. Asks RPCBIND v4
+   * GETADDRLIST and picks the entry for the protocol and the host's address family (GETADDR
+   * and GETVERSADDR cannot be used for that: the binder ignores their `r_netid` and answers for
+   * the transport the question came in on, RFC 1833 §2.2.1), then port mapper v2 GETPORT when
+   * the binder is older. Resolves null when it is not registered. `host` replaces a wildcard
+   * address (`0.0.0.0`, `::`) in the answer.
    */
   async lookup(
     program: number,
@@ -150,24 +153,24 @@ export class RpcbindClient {
     protocol: "udp" | "tcp",
     host: Endpoint,
   ): Promise<Endpoint | null> {
-    const query: Rpcb = {
-      r_prog: program,
-      r_vers: version,
-      r_netid: netidOf(protocol, host.family),
-      r_addr: "",
-      r_owner: "",
-    };
-    for (const ask of [() => this.getVersAddr(query), () => this.getAddr(query)]) {
-      try {
-        const uaddr = await ask();
-        if (uaddr === "") return null;
-        const e = fromUaddr(uaddr);
-        if (e === null) return null;
-        const wildcard = e.address === "0.0.0.0" || e.address === "::";
-        return wildcard ? { ...e, address: host.address, family: host.family } : e;
-      } catch (e) {
-        if (!isRpcError(e) || (e.code !== "prog_mismatch" && e.code !== "proc_unavail")) throw e;
-      }
+    const netid = netidOf(protocol, host.family);
+    try {
+      const list = await this.getAddrList({
+        r_prog: program,
+        r_vers: version,
+        r_netid: netid,
+        r_addr: "",
+        r_owner: "",
+      });
+      const entry =
+        list.find((e) => e.r_nc_netid === netid) ?? list.find((e) => e.r_nc_proto === protocol);
+      if (entry === undefined) return null;
+      const e = fromUaddr(entry.r_maddr);
+      if (e === null) return null;
+      const wildcard = e.address === "0.0.0.0" || e.address === "::";
+      return wildcard ? { ...e, address: host.address, family: host.family } : e;
+    } catch (e) {
+      if (!isRpcError(e) || (e.code !== "prog_mismatch" && e.code !== "proc_unavail")) throw e;
     }
     const port = await this.getPort(program, version, protocol);
     return port === 0 ? null : { address: host.address, port, family: host.family };

@@ -49,6 +49,13 @@ export function isLoopback(address: string | undefined): boolean {
   return a === "::1" || /^127\.\d+\.\d+\.\d+$/.test(a);
 }
 
+/** The netid of the transport a call came in on: `udp`, `tcp`, `udp6`, `tcp6`. */
+function callerNetid(ctx: CallContext): string {
+  const a = ctx.remote?.address ?? "";
+  const v6 = ctx.remote?.family === "IPv6" && !a.toLowerCase().startsWith("::ffff:");
+  return v6 ? `${ctx.transport}6` : ctx.transport;
+}
+
 interface VersionStats {
   readonly info: number[];
   setinfo: number;
