@@ -68,7 +68,19 @@ export class LazyTransport implements ClientTransport {
             },
           );
         }
-        return t.call({ ...request, timeoutMs: left });
+        return t.call({ ...request, timeoutMs: left }).catch((e: unknown) => {
+          // A timeout counts from the call, not from when the connection was ready.
+          if (!(e instanceof RpcError) || e.code !== "timeout") throw e;
+          const elapsedMs = Math.round(this.clock.now() - started);
+          throw new RpcError(
+            "timeout",
+            e.message.replace(/after \d+ ms/, `after ${elapsedMs} ms`),
+            {
+              cause: e.cause,
+              details: { ...e.details, elapsedMs },
+            },
+          );
+        });
       },
       (e: RpcError) => {
         throw new RpcError(e.code, `${request.procedureName}: ${e.message}`, {

@@ -29,6 +29,8 @@ export interface ByteStream {
   pause(): void;
   /** Resumes reading. */
   resume(): void;
+  /** Whether the stream keeps the process alive (see `DatagramPort.setKeepAlive`). Optional. */
+  setKeepAlive?(keepAlive: boolean): void;
   /** Sends what is queued, then ends the stream. Idempotent. */
   close(): void;
   /** Ends the stream at once, dropping what is queued. Idempotent. */

@@ -128,12 +128,15 @@ export function createRpcbindService(options: RpcbindServiceOptions) {
     if (ok) stats[version - 2]!.unsetinfo++;
     return ok;
   };
+  // GETADDR and GETVERSADDR ignore r_netid: the answer is for the transport the question came
+  // in on (RFC 1833 §2.2.1), as the system rpcbind does.
   const getAddr = (version: number, exact: boolean) => (r: Rpcb, ctx: CallContext) => {
     count(version, ctx);
+    const netid = callerNetid(ctx);
     const e = exact
-      ? registry.find(r.r_prog, r.r_vers, r.r_netid)
-      : registry.findAnyVersion(r.r_prog, r.r_vers, r.r_netid);
-    lookup(version, r.r_prog, r.r_vers, r.r_netid, e !== undefined);
+      ? registry.find(r.r_prog, r.r_vers, netid)
+      : registry.findAnyVersion(r.r_prog, r.r_vers, netid);
+    lookup(version, r.r_prog, r.r_vers, netid, e !== undefined);
     return e === undefined ? "" : answer(e, ctx);
   };
   const dump =

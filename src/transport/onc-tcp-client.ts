@@ -119,6 +119,7 @@ export class OncTcpClient implements ClientTransport {
         onAbort: undefined,
       };
       this.pending.set(xid, p);
+      if (this.pending.size === 1) this.stream?.setKeepAlive?.(true);
       this.stats.calls++;
       p.timer = this.clock.setTimeout(() => this.expire(p), request.timeoutMs);
       const signal = request.signal;
@@ -210,6 +211,7 @@ export class OncTcpClient implements ClientTransport {
 
   private attach(stream: ByteStream): void {
     this.stream = stream;
+    stream.setKeepAlive?.(this.pending.size > 0);
     const decoder = new RecordDecoder({ maxRecordSize: this.maxRecordSize });
     const onRecord = (record: Uint8Array) => this.receive(record);
     stream.onData((chunk) => {
@@ -282,6 +284,7 @@ export class OncTcpClient implements ClientTransport {
 
   private finish(p: Pending, error: RpcError | undefined, value: unknown): void {
     this.pending.delete(p.xid);
+    if (this.pending.size === 0) this.stream?.setKeepAlive?.(false);
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     if (p.onAbort !== undefined) p.request.signal?.removeEventListener("abort", p.onAbort);
     if (p.frames !== undefined) {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ManualClock } from "../../test/helpers/manual-clock.js";
 import { FakePort } from "../../test/helpers/fake-port.js";
+import { ManualClock } from "../../test/helpers/manual-clock.js";
 import { seededRandom } from "../../test/helpers/prng.js";
 import type { Endpoint } from "../io/index.js";
-import { writeAcceptedError, writeSuccessHeader, AcceptStat } from "../oncrpc/rpc-msg.js";
+import { AcceptStat, writeAcceptedError, writeSuccessHeader } from "../oncrpc/rpc-msg.js";
 import { isRpcError } from "../runtime/errors.js";
 import type { CallRequest } from "../runtime/transport.js";
 import { XdrWriter } from "../xdr/index.js";
@@ -12,14 +12,19 @@ import { OncUdpClient } from "./onc-udp-client.js";
 
 const server: Endpoint = { address: "127.0.0.1", port: 7000, family: "IPv4" };
 
-function setup(retransmit = { initialIntervalMs: 100, maxIntervalMs: 400, minIntervalMs: 50, adaptive: false }) {
+function setup(
+  retransmit = { initialIntervalMs: 100, maxIntervalMs: 400, minIntervalMs: 50, adaptive: false },
+) {
   const clock = new ManualClock(0);
   const port = new FakePort();
   const client = new OncUdpClient({ port, server, clock, random: seededRandom(1), retransmit });
   return { clock, port, client };
 }
 
-const request = (timeoutMs: number, extra: Partial<CallRequest<number>> = {}): CallRequest<number> => ({
+const request = (
+  timeoutMs: number,
+  extra: Partial<CallRequest<number>> = {},
+): CallRequest<number> => ({
   program: 0x20000099,
   version: 2,
   procedure: 2,
@@ -83,7 +88,11 @@ describe("ONC UDP client", () => {
     port.deliver(reply(xid + 1, 9), server);
     port.deliver(Uint8Array.of(1, 2, 3), server);
     assert.deepEqual(
-      [client.stats.droppedWrongPeer, client.stats.droppedUnknownXid, client.stats.droppedMalformed],
+      [
+        client.stats.droppedWrongPeer,
+        client.stats.droppedUnknownXid,
+        client.stats.droppedMalformed,
+      ],
       [2, 1, 1],
     );
     port.deliver(reply(xid, 5), server);
@@ -105,7 +114,10 @@ describe("ONC UDP client", () => {
     const w = new XdrWriter();
     writeAcceptedError(w, xidOf(port.sent[0]!.data), AcceptStat.PROG_MISMATCH, { low: 1, high: 2 });
     port.deliver(w.finish(), server);
-    await assert.rejects(p, (e: unknown) => isRpcError(e) && e.code === "prog_mismatch" && e.details.high === 2);
+    await assert.rejects(
+      p,
+      (e: unknown) => isRpcError(e) && e.code === "prog_mismatch" && e.details.high === 2,
+    );
     const q = client.call(request(1000));
     const bad = reply(xidOf(port.sent[1]!.data), 1);
     port.deliver(Buffer.concat([bad, new Uint8Array(4)]), server);
@@ -134,7 +146,12 @@ describe("ONC UDP client", () => {
   });
 
   test("adaptive: the first interval follows the measured RTT (Karn: sent-once calls only)", async () => {
-    const { clock, port, client } = setup({ initialIntervalMs: 1000, minIntervalMs: 20, maxIntervalMs: 8000, adaptive: true });
+    const { clock, port, client } = setup({
+      initialIntervalMs: 1000,
+      minIntervalMs: 20,
+      maxIntervalMs: 8000,
+      adaptive: true,
+    });
     const p = client.call(request(5000));
     clock.advance(10);
     port.deliver(reply(xidOf(port.sent[0]!.data), 1), server);

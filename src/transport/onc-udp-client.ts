@@ -101,6 +101,7 @@ export class OncUdpClient implements ClientTransport {
     this.ownsPort = options.ownsPort ?? true;
     this.xids = createXidSource(options.random);
     this.port.onMessage((data, from) => this.receive(data, from));
+    this.port.setKeepAlive?.(false);
   }
 
   /** Calls in flight. */
@@ -164,6 +165,7 @@ export class OncUdpClient implements ClientTransport {
         onAbort: undefined,
       };
       this.pending.set(xid, p);
+      if (this.pending.size === 1) this.port.setKeepAlive?.(true);
       const signal = request.signal;
       if (signal !== undefined) {
         p.onAbort = () =>
@@ -212,6 +214,7 @@ export class OncUdpClient implements ClientTransport {
 
   private finish(p: Pending, error: RpcError | undefined, value: unknown): void {
     this.pending.delete(p.xid);
+    if (this.pending.size === 0 && !this.closed) this.port.setKeepAlive?.(false);
     if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
     if (p.onAbort !== undefined) p.request.signal?.removeEventListener("abort", p.onAbort);
     if (error !== undefined) p.reject(error);

@@ -28,8 +28,17 @@ const Counter = defineProgram({
 async function runCalls(seed: number, drc: boolean, calls: number) {
   const executions = new Map<number, number>();
   const faults = { loss: 0.15, duplicate: 0.15 };
-  const serverPort = new FaultyPort(await openUdp({ host: "127.0.0.1" }), seededRandom(seed), faults);
-  const udp = new OncUdpServer({ port: serverPort, clock: nodeClock, drc: drc ? {} : false, logger: silentLogger });
+  const serverPort = new FaultyPort(
+    await openUdp({ host: "127.0.0.1" }),
+    seededRandom(seed),
+    faults,
+  );
+  const udp = new OncUdpServer({
+    port: serverPort,
+    clock: nodeClock,
+    drc: drc ? {} : false,
+    logger: silentLogger,
+  });
   const server = createRpcServer({ logger: silentLogger });
   server.register(Counter, {
     count: async (id) => {
@@ -40,7 +49,11 @@ async function runCalls(seed: number, drc: boolean, calls: number) {
     },
   });
   const [address] = await server.listen(udp);
-  const clientPort = new FaultyPort(await openUdp({ host: "127.0.0.1" }), seededRandom(seed + 1), faults);
+  const clientPort = new FaultyPort(
+    await openUdp({ host: "127.0.0.1" }),
+    seededRandom(seed + 1),
+    faults,
+  );
   const transport = new OncUdpClient({
     port: clientPort,
     server: address!,
@@ -66,22 +79,42 @@ async function runCalls(seed: number, drc: boolean, calls: number) {
   await Promise.all(Array.from({ length: 32 }, worker));
   await client.$close();
   await server.close(100);
-  return { executions, completed, failed, transport, udp, faults: [serverPort.stats, clientPort.stats] };
+  return {
+    executions,
+    completed,
+    failed,
+    transport,
+    udp,
+    faults: [serverPort.stats, clientPort.stats],
+  };
 }
 
 describe("at-most-once over a lossy, duplicating UDP path", () => {
-  test("seed 7: 3000 calls, each completed call ran exactly once", { timeout: 60_000 }, async () => {
+  test("seed 7: 3000 calls, each completed call ran exactly once", {
+    timeout: 60_000,
+  }, async () => {
     const r = await runCalls(7, true, 3000);
     assert.ok(r.completed.length >= 2990, `completed ${r.completed.length}`);
-    for (const id of r.completed) assert.equal(r.executions.get(id), 1, `call ${id} ran ${r.executions.get(id)} times (seed 7)`);
-    for (const id of r.failed) assert.ok((r.executions.get(id) ?? 0) <= 1, `failed call ${id} ran twice (seed 7)`);
+    for (const id of r.completed)
+      assert.equal(
+        r.executions.get(id),
+        1,
+        `call ${id} ran ${r.executions.get(id)} times (seed 7)`,
+      );
+    for (const id of r.failed)
+      assert.ok((r.executions.get(id) ?? 0) <= 1, `failed call ${id} ran twice (seed 7)`);
     // The path really was hostile, and the cache really worked.
-    assert.ok(r.transport.stats.retransmissions > 300, `retransmissions ${r.transport.stats.retransmissions}`);
+    assert.ok(
+      r.transport.stats.retransmissions > 300,
+      `retransmissions ${r.transport.stats.retransmissions}`,
+    );
     assert.ok(r.udp.stats.replayed > 100, `replayed ${r.udp.stats.replayed}`);
     assert.ok(r.faults[0]!.duplicated > 100 && r.faults[1]!.dropped > 100);
   });
 
-  test("seed 7 without the duplicate-request cache: some calls run twice", { timeout: 60_000 }, async () => {
+  test("seed 7 without the duplicate-request cache: some calls run twice", {
+    timeout: 60_000,
+  }, async () => {
     const r = await runCalls(7, false, 1000);
     const twice = [...r.executions.values()].filter((n) => n > 1).length;
     assert.ok(twice > 10, `only ${twice} calls ran more than once`);

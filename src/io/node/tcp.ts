@@ -118,6 +118,11 @@ class NodeByteStream implements ByteStream {
     this.socket.pause();
   }
 
+  setKeepAlive(keepAlive: boolean): void {
+    if (keepAlive) this.socket.ref();
+    else this.socket.unref();
+  }
+
   resume(): void {
     this.socket.resume();
   }

@@ -174,6 +174,12 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
     this.handler = handler;
   }
 
+  setKeepAlive(keepAlive: boolean): void {
+    if (this.closed) return;
+    if (keepAlive) this.socket.ref();
+    else this.socket.unref();
+  }
+
   onError(handler: (failure: SendFailure) => void): void {
     this.errorHandler = handler;
   }
