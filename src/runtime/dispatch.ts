@@ -247,6 +247,8 @@ export class ProgramTable implements Dispatcher {
           return PROC_UNAVAIL;
         case "prog_unavail":
           return PROG_UNAVAIL;
+        case "busy":
+          return { status: "busy", retryAfterMs: e.details.retryAfterMs ?? 10 };
         case "system_err":
           if (e.remote) return SYSTEM_ERR;
           break;
