@@ -113,10 +113,7 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
       this.errorHandler?.({ to, error: err });
     };
     socket.on("message", (msg, rinfo) => this.receive(msg, rinfo));
-    socket.on("error", (err) => {
-      this.stats.sendErrors++;
-      this.errorHandler?.({ to: { address: "", port: 0, family: "IPv4" }, error: err });
-    });
+    socket.on("error", (err) => this.afterSend(err));
   }
 
   private receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -153,7 +150,10 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
       return;
     }
     this.stats.sent++;
-    this.socket.send(data as Uint8Array | Uint8Array[], to.port, to.address, this.afterSend);
+    // No callback: Node then tries a synchronous sendto (uv_udp_try_send) and only queues when
+    // the kernel would block; with a callback every datagram waits for the next poll phase.
+    // Errors arrive as the socket's 'error' event instead.
+    this.socket.send(data as Uint8Array | Uint8Array[], to.port, to.address);
   }
 
   /** Sends and resolves once the kernel has taken the datagram (or rejects with its error). */
