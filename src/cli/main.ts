@@ -8,6 +8,8 @@ import { readFileSync } from "node:fs";
 
 /** Subcommand name → module path (relative to this file) . */
 const COMMANDS: Record<string, string> = {
+  keygen: "./keygen.js",
+  gen: "./gen.js",
   info: "./info.js",
   rpcbind: "./rpcbind.js",
 };

@@ -1,0 +1,192 @@
+/**
+ * The compiler's entry point: `.x` files in, TypeScript modules and diagnostics out. Runs the
+ * phases scan → preprocess → parse → check → emit; never throws on bad input.
+ *
+ * Preprocessing passes: rpcgen runs cpp once per output file with one of `RPC_HDR`, `RPC_XDR`,
+ * `RPC_SVC`, `RPC_CLNT`, `RPC_TBL` defined, so a file may show different definitions to each.
+ * Lupine writes one TypeScript module, which plays all those roles, so it preprocesses once per
+ * pass (only when some `#if` mentions a pass symbol; otherwise once) and takes the union: a
+ * definition visible in any pass is emitted once, in source order. If passes disagree about a
+ * name (two different definitions in exclusive branches), the `RPC_XDR` pass wins, then
+ * `RPC_HDR`, `RPC_CLNT`, `RPC_SVC`, `RPC_TBL`: the XDR routines decide the wire format.
+ */
+
+import type { Facts } from "./analyze.js";
+import type { Definition } from "./ast.js";
+import { type CheckInput, check } from "./check.js";
+import { type Diagnostic, DiagnosticBag, sortDiagnostics } from "./diagnostics.js";
+import { emitModule } from "./emit-ts.js";
+import { type CompilerHost, dirname, normalizePath, relativePath } from "./host.js";
+import type { Module } from "./model.js";
+import { parse } from "./parser.js";
+import { preprocess } from "./preprocess.js";
+import type { Token } from "./scanner.js";
+
+/** The preprocessing passes, in priority order (see the module comment). */
+export const PASSES = ["RPC_XDR", "RPC_HDR", "RPC_CLNT", "RPC_SVC", "RPC_TBL"] as const;
+
+/** What to compile. */
+export interface CompileOptions {
+  readonly host: CompilerHost;
+  /** The root `.x` files; each becomes one module. They may use each other's types. */
+  readonly files: readonly string[];
+  /** `-I` folders for `#include`. */
+  readonly includeDirs?: readonly string[];
+  /** `-D NAME[=VALUE]` macros: name → body. */
+  readonly defines?: ReadonlyMap<string, string>;
+  /** Module specifier the output imports the runtime from (default `lupine`). */
+  readonly runtime?: string;
+  /** Where the module for an input goes (default: beside it, `.x` → `.ts`). */
+  readonly outputPath?: (file: string) => string;
+}
+
+/** One generated module. */
+export interface Output {
+  readonly input: string;
+  readonly path: string;
+  readonly text: string;
+}
+
+/** What {@link compile} produced. `outputs` is empty when there is any error. */
+export interface CompileResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly outputs: readonly Output[];
+  readonly modules: readonly Module[];
+  readonly facts: Facts;
+  /** Every file read per input (the input first, then its includes), for dependency tracking. */
+  readonly dependencies: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The default output path: `dir/name.x` → `dir/name.ts`. */
+export function defaultOutputPath(file: string): string {
+  return `${file.replace(/\.x$/, "")}.ts`;
+}
+
+/** Compiles `.x` files to TypeScript. */
+export function compile(options: CompileOptions): CompileResult {
+  const diags = new DiagnosticBag();
+  const cache = new Map<string, readonly Token[] | null>();
+  const outputPath = options.outputPath ?? defaultOutputPath;
+  const files = options.files.map(normalizePath);
+  const inputs: CheckInput[] = [];
+  const dependencies = new Map<string, readonly string[]>();
+  for (const file of files) {
+    const { definitions, deps } = parsePasses(file, options, cache, diags);
+    inputs.push({ file, definitions });
+    dependencies.set(file, deps);
+  }
+  const seenOut = new Map<string, string>();
+  for (const f of files) {
+    const out = outputPath(f);
+    const other = seenOut.get(out);
+    if (other !== undefined) {
+      diags.error(
+        { file: f, line: 1, col: 1 },
+        "output-clash",
+        `${f} and ${other} would both be written to ${out}`,
+      );
+    }
+    seenOut.set(out, f);
+  }
+  const { modules, facts } = check(inputs, diags);
+  const texts: Output[] = [];
+  if (diags.errorCount === 0) {
+    for (const m of modules) {
+      const text = emitModule(
+        modules,
+        m,
+        facts,
+        {
+          runtime: options.runtime ?? "lupine",
+          specifierFor: (from, to) =>
+            relativePath(dirname(outputPath(from)), outputPath(to)).replace(/\.ts$/, ".js"),
+        },
+        diags,
+      );
+      texts.push({ input: m.file, path: outputPath(m.file), text });
+    }
+  }
+  return {
+    diagnostics: sortDiagnostics(diags.list),
+    outputs: diags.errorCount === 0 ? texts : [],
+    modules,
+    facts,
+    dependencies,
+  };
+}
+
+/** Preprocesses and parses one file once per pass that matters, merging the definitions. */
+function parsePasses(
+  file: string,
+  options: CompileOptions,
+  cache: Map<string, readonly Token[] | null>,
+  diags: DiagnosticBag,
+): { definitions: Definition[]; deps: string[] } {
+  let merged: Definition[] = [];
+  let deps: string[] = [];
+  for (const pass of PASSES) {
+    const defines = new Map(options.defines ?? []);
+    defines.set(pass, "1");
+    const pp = preprocess(
+      file,
+      { host: options.host, includeDirs: options.includeDirs ?? [], defines, cache },
+      diags,
+    );
+    const spec = parse(file, pp.tokens, diags);
+    if (pass === PASSES[0]) {
+      merged = [...spec.definitions];
+      deps = pp.files;
+      if (!pp.passDependent) break;
+    } else merged = mergeDefinitions(merged, spec.definitions);
+  }
+  return { definitions: merged, deps };
+}
+
+function keyOf(d: Definition): string {
+  const name = "name" in d ? d.name : d.kind === "typedef" ? d.decl.name : "";
+  return `${d.kind}:${name ?? ""}:${d.pos.file}:${d.pos.line}:${d.pos.col}`;
+}
+
+function nameOf(d: Definition): string | null {
+  if (d.kind === "passthrough") return null;
+  if (d.kind === "typedef") return d.decl.name;
+  return d.name;
+}
+
+/** Adds the definitions of a later pass that the earlier ones did not see, in source order. */
+export function mergeDefinitions(
+  base: readonly Definition[],
+  more: readonly Definition[],
+): Definition[] {
+  const out = [...base];
+  const keys = out.map(keyOf);
+  const names = new Set(out.map(nameOf).filter((n) => n !== null && n !== ""));
+  let at = -1;
+  for (const d of more) {
+    const k = keyOf(d);
+    const seen = keys.indexOf(k);
+    if (seen >= 0) {
+      at = seen;
+      continue;
+    }
+    const n = nameOf(d);
+    if (n !== null && n !== "" && names.has(n)) continue;
+    // Place it by source position among definitions of the same file, else after the last anchor.
+    const before = (a: Definition) =>
+      a.pos.file === d.pos.file &&
+      (a.pos.line > d.pos.line || (a.pos.line === d.pos.line && a.pos.col > d.pos.col));
+    let idx = out.findIndex(before);
+    if (idx < 0) {
+      let last = -1;
+      out.forEach((a, j) => {
+        if (a.pos.file === d.pos.file) last = j;
+      });
+      idx = last >= 0 ? last + 1 : at + 1;
+    }
+    at = idx;
+    out.splice(at, 0, d);
+    keys.splice(at, 0, k);
+    if (n !== null) names.add(n);
+  }
+  return out;
+}
