@@ -13,14 +13,14 @@ import type { ClientTransport } from "../runtime/transport.js";
 import {
   IPPROTO_TCP,
   IPPROTO_UDP,
-  type Mapping,
-  type Netbuf,
+  type mapping as Mapping,
+  type netbuf as Netbuf,
   PmapProgV2,
-  type Rpcb,
-  type RpcbEntry,
+  type rpcb as Rpcb,
+  type rpcb_entry as RpcbEntry,
   RpcbprogV3,
   RpcbprogV4,
-  type RpcbStatByvers,
+  type rpcb_stat_byvers as RpcbStatByvers,
 } from "./gen/rpcbind.js";
 import { fromUaddr, netidOf } from "./uaddr.js";
 

@@ -15,19 +15,19 @@ import type { HandlersOf } from "../runtime/program.js";
 import {
   IPPROTO_TCP,
   IPPROTO_UDP,
-  type Mapping,
+  type mapping as Mapping,
   NC_TPI_CLTS,
   NC_TPI_COTS_ORD,
-  type PmaplistPtr,
+  type pmaplist_ptr as PmaplistPtr,
   type PmapProgV2,
   RPCBSTAT_HIGHPROC,
-  type Rpcb,
-  type RpcbEntryListPtr,
-  type RpcblistPtr,
+  type rpcb as Rpcb,
+  type rpcb_entry_list_ptr as RpcbEntryListPtr,
+  type rpcblist_ptr as RpcblistPtr,
   type RpcbprogV3,
   type RpcbprogV4,
-  type RpcbStat,
-  type RpcbsAddrlistPtr,
+  type rpcb_stat as RpcbStat,
+  type rpcbs_addrlist_ptr as RpcbsAddrlistPtr,
 } from "./gen/rpcbind.js";
 import { Registry, type RegistryEntry } from "./registry.js";
 import { fromTaddr, fromUaddr, toTaddr, toUaddr } from "./uaddr.js";

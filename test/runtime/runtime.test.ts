@@ -192,8 +192,10 @@ describe("runtime over loopback", () => {
   test("graceful close: calls in flight finish within the grace period", async () => {
     const s = await start();
     const c = createClient(V1, s.tcp);
+    await c.echo("connected");
     const done = c.slow(100);
-    await sleep(20);
+    const tcp = s.server.listening[1]!.transport as unknown as { running: number };
+    while (tcp.running === 0) await sleep(1); // the call is running on the server
     const closing = s.server.close(1000);
     assert.equal(await done, 100);
     await closing;
