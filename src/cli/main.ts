@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 const COMMANDS: Record<string, string> = {
   keygen: "./keygen.js",
   gen: "./gen.js",
+  call: "./call.js",
   info: "./info.js",
   rpcbind: "./rpcbind.js",
 };

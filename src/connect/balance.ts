@@ -13,6 +13,11 @@ import type { Clock } from "../io/index.js";
 import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
 
+/** An error's message without its `[code] ` prefix, for wrapping it in a new message. */
+function bare(e: RpcError): string {
+  return e.message.replace(/^\[[a-z_]+\] /, "");
+}
+
 /** How a {@link BalancedTransport} picks a transport for each call. */
 export type BalancePolicy = "failover" | "round-robin" | "least-outstanding";
 
@@ -72,18 +77,14 @@ export class LazyTransport implements ClientTransport {
           // A timeout counts from the call, not from when the connection was ready.
           if (!(e instanceof RpcError) || e.code !== "timeout") throw e;
           const elapsedMs = Math.round(this.clock.now() - started);
-          throw new RpcError(
-            "timeout",
-            e.message.replace(/after \d+ ms/, `after ${elapsedMs} ms`),
-            {
-              cause: e.cause,
-              details: { ...e.details, elapsedMs },
-            },
-          );
+          throw new RpcError("timeout", bare(e).replace(/after \d+ ms/, `after ${elapsedMs} ms`), {
+            cause: e.cause,
+            details: { ...e.details, elapsedMs },
+          });
         });
       },
       (e: RpcError) => {
-        throw new RpcError(e.code, `${request.procedureName}: ${e.message}`, {
+        throw new RpcError(e.code, `${request.procedureName}: ${bare(e)}`, {
           cause: e,
           details: e.details,
           remote: e.remote,
