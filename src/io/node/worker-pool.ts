@@ -12,6 +12,7 @@
  * Uint8Arrays, plain objects, null). A full queue fails the call with `busy` (SYSTEM_ERR on ONC
  * RPC); the call's signal cancels a task still queued.
  */
+import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import type { CallContext } from "../../runtime/context.js";
@@ -52,7 +53,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     maxQueue,
   });
   let running = 0;
+  // Transports share one signal among the calls of a connection (or a socket); piscina adds a
+  // listener per task while it runs, so many tasks in flight pass Node's warning threshold.
+  const raised = new WeakSet<AbortSignal>();
   const run = (task: WorkerTask, signal: AbortSignal): Promise<unknown> => {
+    if (!raised.has(signal)) {
+      setMaxListeners(0, signal);
+      raised.add(signal);
+    }
     if (piscina.queueSize >= maxQueue) {
       return Promise.reject(
         new RpcError("busy", `worker pool queue is full (${maxQueue} tasks)`, {
