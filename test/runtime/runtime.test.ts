@@ -204,6 +204,48 @@ describe("runtime over loopback", () => {
     });
   });
 
+  test("close past the grace period aborts calls in flight; callers learn the outcome is unknown", async () => {
+    const s = await start();
+    const c = createClient(V1, s.tcp);
+    await c.echo("connected");
+    const slow = c.slow(5000);
+    const tcp = s.server.listening[1]!.transport as unknown as { running: number };
+    while (tcp.running === 0) await sleep(1);
+    const t0 = performance.now();
+    await s.server.close(50);
+    assert.ok(performance.now() - t0 < 1000, "close is bounded by the grace period");
+    await assert.rejects(slow, (e: unknown) => isRpcError(e) && e.code === "outcome_unknown");
+    await c.$close();
+  });
+
+  test("tcp back-pressure: a peer that does not read its replies is no longer read", async () => {
+    const s = await start({ tcp: { maxInFlightPerConnection: 16 } });
+    const port = Number(s.tcp.split(":").pop());
+    const tcp = s.server.listening[1]!.transport as unknown as {
+      stats: { pauses: number; calls: number };
+    };
+    // 4000 pipelined ECHO calls of a 16 KiB string (64 MiB of replies), never reading a byte.
+    const call = (xid: number) => {
+      const body = Buffer.alloc(16 * 1024, 0x61);
+      const m = Buffer.alloc(4 + 40 + 4 + body.length);
+      m.writeUInt32BE((0x80000000 | (m.length - 4)) >>> 0, 0);
+      for (const [i, v] of [xid, 0, 2, V1.program, 1, 1, 0, 0, 0, 0, body.length].entries())
+        m.writeUInt32BE(v, 4 + i * 4);
+      body.copy(m, 48);
+      return m;
+    };
+    const sock = net.connect(port, "127.0.0.1");
+    sock.pause();
+    await new Promise((r) => sock.once("connect", r));
+    for (let i = 0; i < 4000; i++) sock.write(call(i));
+    await sleep(500);
+    assert.ok(tcp.stats.pauses >= 1, "the server paused the connection");
+    assert.ok(tcp.stats.calls < 4000, `the server stopped reading (${tcp.stats.calls} calls read)`);
+    // The rest of the server is unaffected.
+    assert.equal(await createClient(V1, s.udp).echo("still here"), "still here");
+    sock.destroy();
+  });
+
   test("tcp: a broken connection fails sent calls with outcome_unknown; the next call reconnects", async () => {
     const sockets: net.Socket[] = [];
     // A tiny server: answers every call with the string "ok", drops the connection on "drop".
