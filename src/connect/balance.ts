@@ -61,7 +61,7 @@ export class LazyTransport implements ClientTransport {
         throw RpcError.from(e, "unreachable");
       },
     );
-    return this.opening.then(
+    return this.withinDeadline(this.opening, request, started).then(
       (t) => {
         const left = request.timeoutMs - (this.clock.now() - started);
         if (left <= 0) {
@@ -91,6 +91,43 @@ export class LazyTransport implements ClientTransport {
         });
       },
     );
+  }
+
+  /** `opening`, or a `timeout` (or `canceled`) if the call's deadline or signal comes first. */
+  private withinDeadline(
+    opening: Promise<ClientTransport>,
+    request: CallRequest<unknown>,
+    started: number,
+  ): Promise<ClientTransport> {
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        cleanup();
+        reject(
+          new RpcError("timeout", "deadline passed while connecting", {
+            details: { elapsedMs: Math.round(this.clock.now() - started), transmissions: 0 },
+          }),
+        );
+      }, request.timeoutMs);
+      const onAbort = () => {
+        cleanup();
+        reject(new RpcError("canceled", "canceled while connecting"));
+      };
+      const cleanup = () => {
+        this.clock.clearTimeout(timer);
+        request.signal?.removeEventListener("abort", onAbort);
+      };
+      request.signal?.addEventListener("abort", onAbort, { once: true });
+      opening.then(
+        (t) => {
+          cleanup();
+          resolve(t);
+        },
+        (e: unknown) => {
+          cleanup();
+          reject(e);
+        },
+      );
+    });
   }
 
   async close(): Promise<void> {
