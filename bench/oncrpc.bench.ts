@@ -100,8 +100,8 @@ function buildC(): string | undefined {
 }
 
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
-  const ms = options.quick ? 300 : 2000;
-  const rounds = options.quick ? 1 : 3;
+  const ms = options.quick ? 300 : 1000;
+  const rounds = options.quick ? 1 : 5;
   const node = process.execPath;
   const cBin = buildC();
   const lupine = await startServer(node, [proc, "serve-lupine"]);
@@ -113,23 +113,29 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const note = `${rounds}×${ms} ms${hasTaskset ? ", server on core 0, client on core 1" : ""}`;
   type System = { system: string; args: () => [string, string[]]; baseline?: boolean };
-  /** Runs each system `rounds` times; one row per system for each group given. */
+  /**
+   * Runs every system once per round, interleaved (round 1 of all, then round 2 of all, ...), so
+   * that load from other processes falls on all systems alike; one row per system and group,
+   * with the median over rounds.
+   */
   const measure = (systems: System[], groups: { calls?: string; p50?: string }) => {
-    for (const s of systems) {
-      const calls: number[] = [];
-      const p50: number[] = [];
-      for (let r = 0; r < rounds; r++) {
+    const calls = systems.map(() => [] as number[]);
+    const p50 = systems.map(() => [] as number[]);
+    for (let r = 0; r < rounds; r++) {
+      systems.forEach((s, i) => {
         const [cmd, args] = s.args();
         const res = runClient(cmd, args);
-        calls.push(res.calls / res.seconds);
-        p50.push(res.p50us);
-      }
+        calls[i]!.push(res.calls / res.seconds);
+        p50[i]!.push(res.p50us);
+      });
+    }
+    systems.forEach((s, i) => {
       const base = s.baseline === true ? { baseline: true } : {};
       if (groups.p50 !== undefined) {
         rows.push({
           group: groups.p50,
           system: s.system,
-          ...summarize(p50),
+          ...summarize(p50[i]!),
           unit: "µs",
           better: "lower",
           ...base,
@@ -140,14 +146,14 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         rows.push({
           group: groups.calls,
           system: s.system,
-          ...summarize(calls),
+          ...summarize(calls[i]!),
           unit: "calls/s",
           better: "higher",
           ...base,
           note,
         });
       }
-    }
+    });
   };
   const lup = (proto: string, port: number, n: number) => (): [string, string[]] => [
     node,

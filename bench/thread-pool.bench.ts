@@ -16,7 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const serverJs = join(here, "..", "examples", "thread-pool", "server.js");
 const LIMIT = 200_000;
 
-async function measure(threads: number, ms: number, rounds: number): Promise<number[]> {
+/** Starts a server with `threads` workers (0: inline) and a client for it. */
+async function start(threads: number) {
   const child = spawn(process.execPath, [serverJs, String(threads)], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -29,51 +30,61 @@ async function measure(threads: number, ms: number, rounds: number): Promise<num
     });
     child.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
-  const c = createClient(PrimesV1, `tcp://127.0.0.1:${port}`, { timeoutMs: 60_000 });
-  try {
-    await Promise.all(Array.from({ length: 8 }, () => c.countPrimes(LIMIT))); // warm up the JIT
-    const samples: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      let calls = 0;
-      const start = performance.now();
-      const end = start + ms;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (performance.now() < end) {
-            await c.countPrimes(LIMIT);
-            calls++;
-          }
-        }),
-      );
-      samples.push((calls * 1000) / (performance.now() - start));
-    }
-    return samples;
-  } finally {
-    await c.$close();
-    child.kill("SIGKILL");
-  }
+  const client = createClient(PrimesV1, `tcp://127.0.0.1:${port}`, { timeoutMs: 60_000 });
+  await Promise.all(Array.from({ length: 8 }, () => client.countPrimes(LIMIT))); // warm up the JIT
+  return { child, client };
+}
+
+/** Calls/s over `ms` with 16 calls in flight. */
+async function measure(
+  client: Awaited<ReturnType<typeof start>>["client"],
+  ms: number,
+): Promise<number> {
+  let calls = 0;
+  const begin = performance.now();
+  const end = begin + ms;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (performance.now() < end) {
+        await client.countPrimes(LIMIT);
+        calls++;
+      }
+    }),
+  );
+  return (calls * 1000) / (performance.now() - begin);
 }
 
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
-  const ms = options.quick ? 500 : 3000;
-  const rounds = options.quick ? 1 : 3;
-  const rows: BenchRow[] = [];
+  const ms = options.quick ? 500 : 2000;
+  const rounds = options.quick ? 1 : 5;
   const group = `thread pool: COUNT_PRIMES(${LIMIT}) calls/s, 16 in flight`;
-  for (const [system, threads] of [
+  const systems = [
     ["inline on the event loop", 0],
     ["pool, 1 worker thread", 1],
     ["pool, 2 worker threads", 2],
-  ] as const) {
-    const s = summarize(await measure(threads, ms, rounds));
-    rows.push({
-      group,
-      system,
-      ...s,
-      unit: "calls/s",
-      better: "higher",
-      ...(threads === 1 ? { baseline: true } : {}),
-      note: `${rounds}×${ms} ms`,
-    });
+  ] as const;
+  const servers = [];
+  for (const [, threads] of systems) servers.push(await start(threads));
+  const samples = systems.map(() => [] as number[]);
+  try {
+    // Interleaved rounds: load from other processes falls on every system alike.
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < systems.length; i++)
+        samples[i]!.push(await measure(servers[i]!.client, ms));
+    }
+  } finally {
+    for (const s of servers) {
+      await s.client.$close();
+      s.child.kill("SIGKILL");
+    }
   }
-  return rows;
+  return systems.map(([system, threads], i) => ({
+    group,
+    system,
+    ...summarize(samples[i]!),
+    unit: "calls/s",
+    better: "higher" as const,
+    ...(threads === 1 ? { baseline: true } : {}),
+    note: `${rounds}×${ms} ms, interleaved`,
+  }));
 }
