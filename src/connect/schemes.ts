@@ -155,6 +155,7 @@ export async function openUdpClient(
     ...(udp.maxDatagramSize === undefined ? {} : { maxDatagramSize: udp.maxDatagramSize }),
     recvBufferSize: 1 << 20,
   });
+  await port.connect(to);
   return new OncUdpClient({
     port,
     server: to,

@@ -50,6 +50,8 @@ export interface OncUdpClientStats {
   droppedWrongPeer: number;
   droppedUnknownXid: number;
   droppedMalformed: number;
+  /** Send errors and ICMP errors (e.g. port unreachable) reported by the port. */
+  sendErrors: number;
 }
 
 interface Pending {
@@ -75,6 +77,7 @@ export class OncUdpClient implements ClientTransport {
     droppedWrongPeer: 0,
     droppedUnknownXid: 0,
     droppedMalformed: 0,
+    sendErrors: 0,
   };
   /** The RTT estimate behind the first retransmission interval. */
   readonly rtt = new RttEstimator();
@@ -90,6 +93,7 @@ export class OncUdpClient implements ClientTransport {
   private readonly writer = new XdrWriter(1024);
   private readonly inUse = (xid: number) => this.pending.has(xid);
   private closed = false;
+  private lastError: Error | undefined;
 
   constructor(options: OncUdpClientOptions) {
     this.port = options.port;
@@ -101,6 +105,13 @@ export class OncUdpClient implements ClientTransport {
     this.ownsPort = options.ownsPort ?? true;
     this.xids = createXidSource(options.random);
     this.port.onMessage((data, from) => this.receive(data, from));
+    // ICMP errors (port unreachable) cannot be matched to one datagram, so they never fail a
+    // call by themselves (an earlier copy may have run): they are counted and named in the
+    // timeout message.
+    this.port.onError((failure) => {
+      this.stats.sendErrors++;
+      this.lastError = failure.error;
+    });
     this.port.setKeepAlive?.(false);
   }
 
@@ -194,7 +205,10 @@ export class OncUdpClient implements ClientTransport {
       const elapsedMs = Math.round(now - s.startedAt);
       const message =
         `${p.request.procedureName}: no reply from udp://${this.server.address}:${this.server.port} ` +
-        `after ${elapsedMs} ms and ${s.transmissions} transmission${s.transmissions === 1 ? "" : "s"}`;
+        `after ${elapsedMs} ms and ${s.transmissions} transmission${s.transmissions === 1 ? "" : "s"}` +
+        (this.lastError === undefined
+          ? ""
+          : ` (last network error: ${(this.lastError as { code?: string }).code ?? this.lastError.message})`);
       this.finish(
         p,
         new RpcError("timeout", message, {

@@ -88,6 +88,7 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
   private readonly queueLimit: number;
   private waiters: ((r: IteratorResult<Datagram>) => void)[] = [];
   private closed = false;
+  private peer: Endpoint | null = null;
   private readonly afterSend: (err: Error | null) => void;
 
   /** Use {@link openUdp}. */
@@ -150,6 +151,12 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
       return;
     }
     this.stats.sent++;
+    const peer = this.peer;
+    if (peer !== null && to.port === peer.port && to.address === peer.address) {
+      // Connected: no address per datagram (and the kernel reports ICMP errors to us).
+      this.socket.send(data as Uint8Array | Uint8Array[]);
+      return;
+    }
     // No callback: Node then tries a synchronous sendto (uv_udp_try_send) and only queues when
     // the kernel would block; with a callback every datagram waits for the next poll phase.
     // Errors arrive as the socket's 'error' event instead.
@@ -172,6 +179,24 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
 
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void {
     this.handler = handler;
+  }
+
+  /**
+   * Connects the socket to one peer (a client's server): datagrams to it go without an address
+   * lookup, only its datagrams are received, and ICMP errors (port unreachable: `ECONNREFUSED`)
+   * reach the error handler. Sends to other endpoints still work.
+   */
+  connect(to: Endpoint): Promise<void> {
+    return new Promise((resolveConnect, reject) => {
+      this.socket.connect(to.port, to.address, (err?: Error) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        this.peer = to;
+        resolveConnect();
+      });
+    });
   }
 
   setKeepAlive(keepAlive: boolean): void {
