@@ -3,7 +3,11 @@
  * worker threads; a worker module lists its handlers with `workerHandlers()`. A subpath of its
  * own, so that importing `lupine` does not load the pool.
  */
-export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from "./io/node/worker-pool.js";
+export {
+  createWorkerPool,
+  type WorkerPool,
+  type WorkerPoolOptions,
+} from "./io/node/worker-pool.js";
 export {
   type WorkerCallContext,
   type WorkerModule,

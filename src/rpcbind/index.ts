@@ -5,6 +5,6 @@
 export { type PortMapping, RpcbindClient, type RpcbindClientOptions } from "./client.js";
 export { type RpcbindDaemon, type RpcbindDaemonOptions, startRpcbind } from "./daemon.js";
 export * from "./gen/rpcbind.js";
-export { type RegistryEntry, Registry } from "./registry.js";
+export { Registry, type RegistryEntry } from "./registry.js";
 export { createRpcbindService, isLoopback, type RpcbindServiceOptions } from "./server.js";
 export { fromTaddr, fromUaddr, netidOf, toTaddr, toUaddr } from "./uaddr.js";

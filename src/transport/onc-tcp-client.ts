@@ -10,7 +10,7 @@
  */
 import type { ByteStream, Clock, Random, TimerHandle } from "../io/index.js";
 import { AUTH_NONE } from "../oncrpc/auth.js";
-import { frameRecord, LAST_FRAGMENT, RecordDecoder } from "../oncrpc/record-marking.js";
+import { frameRecord, RecordDecoder, writeFragmentHeader } from "../oncrpc/record-marking.js";
 import { writeCallHeader } from "../oncrpc/rpc-msg.js";
 import { createXidSource, type XidSource } from "../oncrpc/xid.js";
 import { RpcError } from "../runtime/errors.js";
@@ -161,11 +161,14 @@ export class OncTcpClient implements ClientTransport {
         `${request.procedureName}: call of ${length} bytes exceeds the record limit of ${this.maxRecordSize}`,
       );
     }
+    // The record mark is written into the finished copy: a writer holding a large opaque by
+    // reference cannot patch its first segment.
+    const bytes = w.finish();
     if (length <= this.maxFragmentSize) {
-      w.patchUint(0, (LAST_FRAGMENT | length) >>> 0);
-      return [w.finish()];
+      writeFragmentHeader(bytes, 0, length, true);
+      return [bytes];
     }
-    return frameRecord(w.finish().subarray(4), this.maxFragmentSize);
+    return frameRecord(bytes.subarray(4), this.maxFragmentSize);
   }
 
   private send(p: Pending, stream: ByteStream): void {

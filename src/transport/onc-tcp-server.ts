@@ -9,7 +9,7 @@
  * `maxRecordSize` closes its connection with a logged reason, before the record is buffered.
  */
 import type { ByteStream, Clock, StreamListener, TimerHandle } from "../io/index.js";
-import { frameRecord, LAST_FRAGMENT, RecordDecoder } from "../oncrpc/record-marking.js";
+import { frameRecord, RecordDecoder, writeFragmentHeader } from "../oncrpc/record-marking.js";
 import { RejectStat, RPC_VERSION, readCall, writeRejectedReply } from "../oncrpc/rpc-msg.js";
 import type { RemoteAddress } from "../runtime/context.js";
 import { AuthStat } from "../runtime/errors.js";
@@ -236,11 +236,14 @@ export class OncTcpServer implements ServerTransport {
   private write(c: Connection, w: XdrWriter): void {
     const length = w.length - 4;
     let ok: boolean;
+    // The record mark goes into the finished copy: a writer holding a large opaque by reference
+    // cannot patch its first segment.
+    const bytes = w.finish();
     if (length <= this.maxFragmentSize) {
-      w.patchUint(0, (LAST_FRAGMENT | length) >>> 0);
-      ok = c.stream.write(w.finish());
+      writeFragmentHeader(bytes, 0, length, true);
+      ok = c.stream.write(bytes);
     } else {
-      ok = c.stream.write(frameRecord(w.finish().subarray(4), this.maxFragmentSize));
+      ok = c.stream.write(frameRecord(bytes.subarray(4), this.maxFragmentSize));
     }
     if (!ok) {
       c.writeBlocked = true;

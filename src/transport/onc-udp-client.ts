@@ -8,7 +8,7 @@
  *
  * Timing comes from the injected `Clock`, so a simulated network can drive it.
  */
-import type { Clock, DatagramPort, Endpoint, Random, TimerHandle } from "../io/index.js";
+import type { Clock, DatagramPort, Endpoint, Random } from "../io/index.js";
 import { AUTH_NONE } from "../oncrpc/auth.js";
 import {
   CallSchedule,
@@ -22,6 +22,7 @@ import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
 import { XdrWriter } from "../xdr/index.js";
 import { normalizeAddress, readReply } from "./onc-reply.js";
+import { Wakeups } from "./wakeups.js";
 
 /** Options of {@link OncUdpClient}. */
 export interface OncUdpClientOptions {
@@ -61,7 +62,8 @@ interface Pending {
   readonly request: CallRequest<unknown>;
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
-  timer: TimerHandle | undefined;
+  /** When the schedule next needs attention (mirrors `schedule.wakeAt`). */
+  wakeAt: number;
   onAbort: (() => void) | undefined;
 }
 
@@ -92,6 +94,8 @@ export class OncUdpClient implements ClientTransport {
   private readonly xids: XidSource;
   private readonly writer = new XdrWriter(1024);
   private readonly inUse = (xid: number) => this.pending.has(xid);
+  /** Retransmission and deadline times of every call, on one timer. */
+  private readonly wakeups: Wakeups<Pending>;
   private closed = false;
   private lastError: Error | undefined;
 
@@ -104,6 +108,7 @@ export class OncUdpClient implements ClientTransport {
     this.maxDatagramSize = options.maxDatagramSize ?? options.port.maxDatagramSize;
     this.ownsPort = options.ownsPort ?? true;
     this.xids = createXidSource(options.random);
+    this.wakeups = new Wakeups<Pending>(this.clock, (p, now) => this.wake(p, now));
     this.port.onMessage((data, from) => this.receive(data, from));
     // ICMP errors (port unreachable) cannot be matched to one datagram, so they never fail a
     // call by themselves (an earlier copy may have run): they are counted and named in the
@@ -172,7 +177,7 @@ export class OncUdpClient implements ClientTransport {
         request: request as CallRequest<unknown>,
         resolve: resolve as (v: unknown) => void,
         reject,
-        timer: undefined,
+        wakeAt: schedule.wakeAt,
         onAbort: undefined,
       };
       this.pending.set(xid, p);
@@ -186,18 +191,12 @@ export class OncUdpClient implements ClientTransport {
       this.stats.calls++;
       this.stats.transmissions++;
       this.port.send(bytes, this.server);
-      this.arm(p, now);
+      this.wakeups.add(p);
     });
   }
 
-  private arm(p: Pending, now: number): void {
-    p.timer = this.clock.setTimeout(() => this.wake(p), p.schedule.wakeAt - now);
-  }
-
-  private wake(p: Pending): void {
-    p.timer = undefined;
+  private wake(p: Pending, now: number): void {
     if (this.pending.get(p.xid) !== p) return;
-    const now = this.clock.now();
     const action = p.schedule.onWake(now);
     if (action === "timeout") {
       this.stats.timeouts++;
@@ -223,13 +222,13 @@ export class OncUdpClient implements ClientTransport {
       this.stats.retransmissions++;
       this.port.send(p.bytes, this.server);
     }
-    this.arm(p, now);
+    p.wakeAt = p.schedule.wakeAt;
   }
 
   private finish(p: Pending, error: RpcError | undefined, value: unknown): void {
     this.pending.delete(p.xid);
     if (this.pending.size === 0 && !this.closed) this.port.setKeepAlive?.(false);
-    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    this.wakeups.delete(p);
     if (p.onAbort !== undefined) p.request.signal?.removeEventListener("abort", p.onAbort);
     if (error !== undefined) p.reject(error);
     else p.resolve(value);

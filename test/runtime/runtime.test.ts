@@ -43,6 +43,13 @@ const V1Extra = defineProgram({
   procedures: { ...V1.procedures, p9: { procedure: 9, name: "P9", args: [], result: xdr.void } },
 });
 
+const Blob = defineProgram({
+  name: "BLOB_PROG",
+  program: 0x20001236,
+  version: 1,
+  procedures: { echo: { procedure: 1, name: "ECHO", args: [xdr.opaque()], result: xdr.opaque() } },
+});
+
 function collectingLogger() {
   const lines: string[] = [];
   const logger: Logger = {
@@ -71,7 +78,8 @@ async function start(options: Parameters<typeof createServer>[0] = {}) {
       slow: (ms) => sleep(ms).then(() => ms),
       add: (a, b) => BigInt(a) + b,
     })
-    .register(V3, { echo: (s, ctx) => `${s}:${ctx.transport}` });
+    .register(V3, { echo: (s, ctx) => `${s}:${ctx.transport}` })
+    .register(Blob, { echo: (b) => b });
   const [u, t] = await server.listen("udp://127.0.0.1:0", "tcp://127.0.0.1:0");
   return { server, lines, udp: `udp://127.0.0.1:${u!.port}`, tcp: `tcp://127.0.0.1:${t!.port}` };
 }
@@ -110,6 +118,21 @@ describe("runtime over loopback", () => {
       const many = await Promise.all(Array.from({ length: 300 }, (_, i) => c1.echo(`m${i}`)));
       assert.equal(many[299], "m299");
       await s.server.close();
+    });
+
+    test(`${proto}: opaques of every size class, both ways`, async () => {
+      const s = await start();
+      const c = createClient(Blob, s[proto]);
+      // 64 KiB and more are held by reference in the writer; 1 MiB + 1 spans two TCP fragments.
+      const sizes =
+        proto === "udp" ? [0, 1, 65_000 - 100] : [0, 1, 65_535, 65_536, 100_000, 1024 * 1024 + 1];
+      for (const n of sizes) {
+        const b = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff);
+        const got = await c.echo(b);
+        assert.equal(got.length, n);
+        assert.equal(Buffer.compare(got, b), 0, `${n} bytes`);
+      }
+      await c.$close();
     });
 
     test(`${proto}: timeouts and cancellation`, async () => {
