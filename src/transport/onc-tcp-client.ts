@@ -8,15 +8,26 @@
  * over TCP never retransmits, so neither does Lupine. A refused connection fails the waiting
  * calls with `unreachable`. Replies larger than `maxRecordSize` close the connection.
  */
-import type { ByteStream, Clock, Random, TimerHandle } from "../io/index.js";
+import type { ByteStream, Clock, Random } from "../io/index.js";
 import { AUTH_NONE } from "../oncrpc/auth.js";
-import { frameRecord, RecordDecoder, writeFragmentHeader } from "../oncrpc/record-marking.js";
+import {
+  frameRecord,
+  LAST_FRAGMENT,
+  RecordDecoder,
+  writeFragmentHeader,
+} from "../oncrpc/record-marking.js";
 import { writeCallHeader } from "../oncrpc/rpc-msg.js";
 import { createXidSource, type XidSource } from "../oncrpc/xid.js";
 import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
 import { XdrWriter } from "../xdr/index.js";
-import { readReply } from "./onc-reply.js";
+import { readReply, rollback } from "./onc-reply.js";
+import { Wakeups } from "./wakeups.js";
+
+/** Records at least this big are written on their own, not batched. */
+const BATCH_RECORD_MAX = 60_000;
+/** A batch this big is written at once. */
+const BATCH_FLUSH_BYTES = 256 * 1024;
 
 /** Options of {@link OncTcpClient}. */
 export interface OncTcpClientOptions {
@@ -52,7 +63,8 @@ interface Pending {
   frames: Uint8Array[] | undefined;
   /** The connection it was written on. */
   stream: ByteStream | undefined;
-  timer: TimerHandle | undefined;
+  /** The call's deadline. */
+  readonly wakeAt: number;
   onAbort: (() => void) | undefined;
 }
 
@@ -76,6 +88,12 @@ export class OncTcpClient implements ClientTransport {
   private queue: Pending[] = [];
   private readonly xids: XidSource;
   private readonly writer = new XdrWriter(1024);
+  /** Records of this turn, written together (see `append`). */
+  private readonly batch = new XdrWriter(16 * 1024);
+  private flushScheduled = false;
+  private readonly flushBound = () => this.flushBatch();
+  /** Every call's deadline, on one timer. */
+  private readonly deadlines: Wakeups<Pending>;
   private readonly inUse = (xid: number) => this.pending.has(xid);
   private stream: ByteStream | undefined;
   private connecting = false;
@@ -87,6 +105,7 @@ export class OncTcpClient implements ClientTransport {
     this.maxRecordSize = options.maxRecordSize ?? 64 * 1024 * 1024;
     this.maxFragmentSize = options.maxFragmentSize ?? 1024 * 1024;
     this.xids = createXidSource(options.random);
+    this.deadlines = new Wakeups<Pending>(this.clock, (p) => this.expire(p));
   }
 
   /** Calls in flight. */
@@ -100,39 +119,93 @@ export class OncTcpClient implements ClientTransport {
     if (request.signal?.aborted)
       return Promise.reject(new RpcError("canceled", `${what}: canceled before sending`));
     const xid = this.xids.next(this.inUse);
-    let frames: Uint8Array[];
+    const stream = this.stream;
+    let frames: Uint8Array[] | undefined;
     try {
-      frames = this.encode(xid, request as CallRequest<unknown>);
+      if (stream !== undefined) this.append(xid, request as CallRequest<unknown>, stream);
+      else frames = this.encode(xid, request as CallRequest<unknown>);
     } catch (e) {
       return Promise.reject(e);
     }
+    const startedAt = this.clock.now();
     return new Promise<R>((resolve, reject) => {
       const p: Pending = {
         xid,
         request: request as CallRequest<unknown>,
         resolve: resolve as (v: unknown) => void,
         reject,
-        startedAt: this.clock.now(),
+        startedAt,
         frames,
-        stream: undefined,
-        timer: undefined,
+        stream,
+        wakeAt: startedAt + request.timeoutMs,
         onAbort: undefined,
       };
       this.pending.set(xid, p);
       if (this.pending.size === 1) this.stream?.setKeepAlive?.(true);
       this.stats.calls++;
-      p.timer = this.clock.setTimeout(() => this.expire(p), request.timeoutMs);
+      this.deadlines.add(p);
       const signal = request.signal;
       if (signal !== undefined) {
         p.onAbort = () => this.finish(p, new RpcError("canceled", `${what}: canceled`), undefined);
         signal.addEventListener("abort", p.onAbort, { once: true });
       }
-      if (this.stream !== undefined) this.send(p, this.stream);
-      else {
+      if (stream === undefined) {
         this.queue.push(p);
         this.connect();
       }
     });
+  }
+
+  /**
+   * Appends the call's record to the batch that leaves at the end of this microtask turn (one
+   * buffer and one write for every call made in the turn). Records that may be large go
+   * separately, after the batch.
+   */
+  private append(xid: number, request: CallRequest<unknown>, stream: ByteStream): void {
+    const w = this.batch;
+    const start = w.length;
+    try {
+      w.writeUint(0); // the record mark, patched below
+      writeCallHeader(w, {
+        xid,
+        program: request.program,
+        version: request.version,
+        procedure: request.procedure,
+        credential: request.credential ?? AUTH_NONE,
+        verifier: request.verifier ?? AUTH_NONE,
+      });
+      request.writeArgs(w);
+    } catch (e) {
+      rollback(w, start);
+      throw new RpcError("invalid_argument", `${request.procedureName}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    const length = w.length - start - 4;
+    // Below this size no opaque was held by reference (those are ≥ 64 KiB), so the batch is one
+    // segment and the mark can be patched in place.
+    if (length >= BATCH_RECORD_MAX || length > this.maxFragmentSize) {
+      rollback(w, start);
+      const frames = this.encode(xid, request);
+      this.flushBatch();
+      stream.write(frames.length === 1 ? frames[0]! : frames);
+      return;
+    }
+    w.patchUint(start, (LAST_FRAGMENT | length) >>> 0);
+    if (w.length >= BATCH_FLUSH_BYTES) this.flushBatch();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
+  private flushBatch(): void {
+    this.flushScheduled = false;
+    const w = this.batch;
+    if (w.length === 0) return;
+    const bytes = w.finish();
+    w.reset();
+    this.stream?.write(bytes);
   }
 
   private encode(xid: number, request: CallRequest<unknown>): Uint8Array[] {
@@ -232,7 +305,12 @@ export class OncTcpClient implements ClientTransport {
   }
 
   private detach(stream: ByteStream, error: Error | undefined): void {
-    if (this.stream === stream) this.stream = undefined;
+    if (this.stream === stream) {
+      this.stream = undefined;
+      // Records not yet written belong to the broken connection: never to a new one.
+      this.batch.reset();
+      this.flushScheduled = false;
+    }
     const reason = error?.message ?? "the server closed the connection";
     for (const p of [...this.pending.values()]) {
       if (p.stream !== stream) continue;
@@ -269,7 +347,6 @@ export class OncTcpClient implements ClientTransport {
   }
 
   private expire(p: Pending): void {
-    p.timer = undefined;
     if (this.pending.get(p.xid) !== p) return;
     this.stats.timeouts++;
     const elapsedMs = Math.round(this.clock.now() - p.startedAt);
@@ -288,7 +365,7 @@ export class OncTcpClient implements ClientTransport {
   private finish(p: Pending, error: RpcError | undefined, value: unknown): void {
     this.pending.delete(p.xid);
     if (this.pending.size === 0) this.stream?.setKeepAlive?.(false);
-    if (p.timer !== undefined) this.clock.clearTimeout(p.timer);
+    this.deadlines.delete(p);
     if (p.onAbort !== undefined) p.request.signal?.removeEventListener("abort", p.onAbort);
     if (p.frames !== undefined) {
       const i = this.queue.indexOf(p);
