@@ -49,6 +49,13 @@ export function replyHeaderError(h: ReplyHeader, what: string): RpcError {
   });
 }
 
+/** Bytes 4..23 of a SUCCESS reply with an AUTH_NONE verifier: msg_type 1, then five zero words. */
+function isPlainSuccess(m: Uint8Array): boolean {
+  if (m.length < 24 || m[7] !== 1) return false;
+  for (let i = 4; i < 24; i++) if (i !== 7 && m[i] !== 0) return false;
+  return true;
+}
+
 /**
  * Reads a whole reply message (xid already matched by the caller) and returns the result, or
  * throws the `RpcError` it stands for. Every byte must be consumed.
@@ -58,18 +65,24 @@ export function readReply<R>(
   readResult: (r: XdrReader) => R,
   what: string,
 ): R {
-  const r = new XdrReader(message, 4);
-  let header: ReplyHeader;
-  try {
-    header = readReplyAfterXid(r);
-  } catch (e) {
-    throw new RpcError("malformed", `${what}: bad reply header: ${(e as Error).message}`, {
-      cause: e,
-      remote: false,
-    });
+  let r: XdrReader;
+  if (isPlainSuccess(message)) {
+    // The common reply — REPLY, MSG_ACCEPTED, AUTH_NONE verifier, SUCCESS — needs no parsing.
+    r = new XdrReader(message, 24);
+  } else {
+    r = new XdrReader(message, 4);
+    let header: ReplyHeader;
+    try {
+      header = readReplyAfterXid(r);
+    } catch (e) {
+      throw new RpcError("malformed", `${what}: bad reply header: ${(e as Error).message}`, {
+        cause: e,
+        remote: false,
+      });
+    }
+    if (header.kind !== "accepted" || header.stat !== AcceptStat.SUCCESS)
+      throw replyHeaderError(header, what);
   }
-  if (header.kind !== "accepted" || header.stat !== AcceptStat.SUCCESS)
-    throw replyHeaderError(header, what);
   let result: R;
   try {
     result = readResult(r);
