@@ -11,6 +11,9 @@ const COMMANDS: Record<string, string> = {
   keygen: "./keygen.js",
   gen: "./gen.js",
   checksums: "./checksums.js",
+  call: "./call.js",
+  info: "./info.js",
+  rpcbind: "./rpcbind.js",
 };
 
 interface Subcommand {
