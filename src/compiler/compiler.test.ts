@@ -172,6 +172,18 @@ describe("diagnostics", () => {
     ["enum value beyond int", "enum e { A = 0x80000000 };", ["1:10 error enum-range"]],
     ["#error", "#error no such platform", ["1:1 error error-directive"]],
     ["include nested too deep", '#include "t.x"', ["1:1 error include-depth"]],
+    // Found by fuzzing (compiler): two self-includes doubled the work at each of the 64 levels
+    // the depth limit allows, so compiling these two lines never ended.
+    [
+      "an include bomb within the depth limit",
+      '#include "t.x"\n#include "t.x"',
+      [
+        "1:1 error include-depth", // nested more than 64 deep
+        "1:1 error include-depth", // more than 4096 #includes in one file
+        "2:1 error include-depth",
+        "2:1 error include-depth",
+      ],
+    ],
     [
       "a macro that grows without end",
       [

@@ -45,6 +45,11 @@ export interface PreprocessResult {
 }
 
 const MAX_INCLUDE_DEPTH = 64;
+/**
+ * Inclusions in one run, all files together. Depth alone does not bound the work: a file that
+ * includes itself twice doubles it at every level (2^64 inclusions within the depth limit).
+ */
+const MAX_INCLUSIONS = 4096;
 const MAX_EXPANSION_DEPTH = 256;
 
 /** Preprocesses `path` (reported when it cannot be read). Never throws on bad input. */
@@ -62,6 +67,7 @@ class Preprocessor {
   private readonly out: Token[] = [];
   private readonly files: string[] = [];
   private passDependent = false;
+  private inclusions = 0;
   private readonly expander: MacroExpander;
 
   constructor(
@@ -233,12 +239,17 @@ class Preprocessor {
       this.diags.error(at, "include-depth", `#include nested more than ${MAX_INCLUDE_DEPTH} deep`);
       return;
     }
+    if (this.inclusions >= MAX_INCLUSIONS) {
+      this.diags.error(at, "include-depth", `more than ${MAX_INCLUSIONS} #includes in one file`);
+      return;
+    }
     const name = m[1] ?? m[2]!;
     const dirs =
       m[1] !== undefined ? [dirname(file), ...this.options.includeDirs] : this.options.includeDirs;
     for (const d of dirs) {
       const candidate = joinPath(d, name);
       if (this.load(candidate) !== null) {
+        this.inclusions++;
         this.file(candidate, depth + 1);
         return;
       }

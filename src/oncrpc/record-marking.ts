@@ -63,9 +63,13 @@ export class RecordDecoder {
     this.maxRecordSize = options.maxRecordSize;
   }
 
-  /** Bytes held for the record in progress (for memory accounting). */
+  /**
+   * Bytes held for the record in progress (for memory accounting): what was received of it,
+   * never what its fragment headers announce.
+   */
   get bufferedBytes(): number {
-    return this.recordSize;
+    if (this.state === State.Failed) return 0;
+    return this.state === State.Body ? this.recordSize - this.fragmentLeft : this.recordSize;
   }
 
   /** Feeds one chunk; see the class contract. */
