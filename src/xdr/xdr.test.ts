@@ -75,7 +75,11 @@ describe("xdr errors name the path and offset", () => {
   // allocated and looped over 2^32 - 1 elements (out of memory, or minutes of work).
   test("a count of zero-byte elements is bounded by the bytes left", () => {
     const huge = Uint8Array.of(0xff, 0xff, 0xff, 0xff);
-    const elements: xdr.XdrCodec<unknown>[] = [xdr.void, xdr.fixedOpaque(0), xdr.struct("empty", {})];
+    const elements: xdr.XdrCodec<unknown>[] = [
+      xdr.void,
+      xdr.fixedOpaque(0),
+      xdr.struct("empty", {}),
+    ];
     for (const element of elements) {
       assert.throws(() => xdr.decode(xdr.array(element), huge), /needs at least 4294967295 bytes/);
     }

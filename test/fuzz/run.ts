@@ -87,7 +87,8 @@ async function main(): Promise<number> {
         seed: Number(values.seed),
         coverage: !values["no-coverage"],
         hangMs: 20_000,
-        onFinding: (f) => console.log(`[${name}] ${f.kind}: ${f.message.split("\n")[0]} → ${saveFinding(f)}`),
+        onFinding: (f) =>
+          console.log(`[${name}] ${f.kind}: ${f.message.split("\n")[0]} → ${saveFinding(f)}`),
         onProgress: (p) =>
           console.log(
             `[${name}] ${p.inputs} inputs, ${(p.elapsedMs / 1000).toFixed(0)} s, corpus ${p.corpus}, features ${p.features}, findings ${p.findings}`,

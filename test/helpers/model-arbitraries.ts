@@ -114,4 +114,3 @@ export function arbitraries(modules: readonly Module[], module: Module) {
   };
   return declArb;
 }
-

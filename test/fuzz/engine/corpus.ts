@@ -10,15 +10,20 @@ import { repoRoot } from "../../support.js";
 /** The folder of the committed corpus. */
 export const corpusDir = join(repoRoot, "test", "fuzz", "corpus");
 
-/** The inputs of corpus file `name` (empty when the file does not exist). */
+/**
+ * The inputs of corpus file `name`, then those of `name.regressions.txt` (inputs of past
+ * findings, kept by hand; `capture.ts` never rewrites them). Empty when neither exists.
+ */
 export function readCorpus(name: string): Uint8Array[] {
-  const path = join(corpusDir, `${name}.txt`);
-  if (!existsSync(path)) return [];
   const out: Uint8Array[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const t = line.trim();
-    if (t === "" || t.startsWith("#")) continue;
-    out.push(new Uint8Array(Buffer.from(t, "base64")));
+  for (const file of [`${name}.txt`, `${name}.regressions.txt`]) {
+    const path = join(corpusDir, file);
+    if (!existsSync(path)) continue;
+    for (const line of readFileSync(path, "utf8").split("\n")) {
+      const t = line.trim();
+      if (t === "" || t.startsWith("#")) continue;
+      out.push(new Uint8Array(Buffer.from(t, "base64")));
+    }
   }
   return out;
 }

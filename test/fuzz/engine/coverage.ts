@@ -90,7 +90,12 @@ export class CoverageMap {
     return out;
   }
 
-  private functionFeatures(script: number, ranges: readonly Range[], counts: boolean, out: string[]) {
+  private functionFeatures(
+    script: number,
+    ranges: readonly Range[],
+    counts: boolean,
+    out: string[],
+  ) {
     const head = ranges[0];
     if (head === undefined || head.count === 0) return;
     const fnKey = `${script}:${head.startOffset}`;

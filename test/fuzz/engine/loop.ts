@@ -65,7 +65,9 @@ export interface LoopResult extends LoopProgress {
 
 function describeError(e: unknown): string {
   if (!(e instanceof Error)) return `non-Error thrown: ${String(e)}`;
-  const frame = (e.stack ?? "").split("\n").find((l) => /\/(src|test)\//.test(l) && l.includes(" at "));
+  const frame = (e.stack ?? "")
+    .split("\n")
+    .find((l) => /\/(src|test)\//.test(l) && l.includes(" at "));
   return `${e.name}: ${e.message}${frame === undefined ? "" : `\n${frame.trim()}`}`;
 }
 
@@ -107,11 +109,25 @@ export function fuzzLoop(options: LoopOptions): LoopResult {
     } catch (e) {
       report("crash", describeError(e), input);
     }
-    const ms = performance.now() - t0;
-    if (ms > progress.slowestMs) progress.slowestMs = ms;
+    let ms = performance.now() - t0;
     if (ms > target.timeLimitMs) {
-      report("slow", `input took ${ms.toFixed(0)} ms (limit ${target.timeLimitMs} ms)`, input);
+      // Confirm on a second run: on a shared machine one run can lose the CPU or meet a GC.
+      const t1 = performance.now();
+      try {
+        target.run(input);
+      } catch {
+        // Already reported above.
+      }
+      ms = Math.min(ms, performance.now() - t1);
+      if (ms > target.timeLimitMs) {
+        report(
+          "slow",
+          `input took ${ms.toFixed(0)} ms twice (limit ${target.timeLimitMs} ms)`,
+          input,
+        );
+      }
     }
+    if (ms > progress.slowestMs) progress.slowestMs = ms;
     const peak = allocationPeak();
     const budget = target.budget(input.length);
     if (peak.bytes > budget.bytes || peak.elements > budget.elements) {

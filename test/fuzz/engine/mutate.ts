@@ -116,7 +116,8 @@ const EDITS: Edit[] = [
     const n = below(random, 2) === 0 ? 4 : 1 + below(random, 16);
     const fill = new Uint8Array(n);
     const kind = below(random, 3);
-    for (let i = 0; i < n; i++) fill[i] = kind === 0 ? 0 : kind === 1 ? random.nextU32() : d[at] ?? 0;
+    for (let i = 0; i < n; i++)
+      fill[i] = kind === 0 ? 0 : kind === 1 ? random.nextU32() : (d[at] ?? 0);
     return concat(d.subarray(0, at), fill, d.subarray(at));
   },
   // Duplicate a range somewhere else (repeated list nodes, array elements).

@@ -102,8 +102,7 @@ function runThread(options: SuperviseOptions, inputs: number, seed: number, time
       } else if (m.type === "progress") {
         last = m.progress;
         options.onProgress?.(m.progress);
-      }
-      else result = m.result;
+      } else result = m.result;
     });
     worker.on("error", (e: Error & { code?: string }) => {
       death ??= {

@@ -7,7 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { installAllocationWatch } from "./alloc-watch.js";
 import { CoverageMap } from "./coverage.js";
 import { fuzzLoop } from "./loop.js";
-import type { WorkerRequest, WorkerMessage } from "./protocol.js";
+import type { WorkerMessage, WorkerRequest } from "./protocol.js";
 
 const request = workerData as WorkerRequest;
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);

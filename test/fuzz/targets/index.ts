@@ -21,8 +21,17 @@ export const TARGETS: Readonly<Record<string, () => Promise<FuzzTarget>>> = {
   "secure-initiator": async () => (await import("./secure.js")).initiatorTarget(),
 };
 
-/** The target called `name`; throws an `Error` listing the names for an unknown one. */
+/**
+ * The target called `name`; throws an `Error` listing the names for an unknown one. A name of
+ * the form `file:///…/module.js#exportName` loads a target from any module (the engine's own
+ * tests use targets that misbehave on purpose).
+ */
 export async function loadTarget(name: string): Promise<FuzzTarget> {
+  if (name.startsWith("file:")) {
+    const [url, exportName = "target"] = name.split("#");
+    const module = (await import(url!)) as Record<string, () => FuzzTarget>;
+    return module[exportName]!();
+  }
   const make = TARGETS[name];
   if (make === undefined) {
     throw new Error(`unknown fuzz target ${name}; targets: ${Object.keys(TARGETS).join(", ")}`);

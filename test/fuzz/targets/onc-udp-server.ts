@@ -9,8 +9,9 @@
  * (RFC 5531 §9) to the datagram's xid — SUCCESS results decode with the procedure's result codec.
  * Seeds: calls recorded from the C client and Lupine's client (`capture.ts`).
  */
-import { ProgramTable } from "../../../src/runtime/dispatch.js";
+
 import { readReplyAfterXid } from "../../../src/oncrpc/rpc-msg.js";
+import { ProgramTable } from "../../../src/runtime/dispatch.js";
 import type { Logger } from "../../../src/runtime/logger.js";
 import { OncUdpServer } from "../../../src/transport/onc-udp-server.js";
 import { XdrReader } from "../../../src/xdr/index.js";
@@ -51,7 +52,8 @@ export function udpServerTarget(): FuzzTarget {
 
   return {
     name: "onc-udp-server",
-    summary: "OncUdpServer + dispatcher + DRC, datagram in: every datagram counted once; replies well-formed",
+    summary:
+      "OncUdpServer + dispatcher + DRC, datagram in: every datagram counted once; replies well-formed",
     maxLength: 65507,
     timeLimitMs: 250,
     budget: proportionalBudget(4, 64 * 1024),

@@ -96,7 +96,8 @@ const REPLY_CODES = new Set<string>([
 export function replyTarget(): FuzzTarget {
   return {
     name: "onc-reply",
-    summary: "readReply / readReplyAfterXid on any reply: only RpcError (a reply's code) / XdrError",
+    summary:
+      "readReply / readReplyAfterXid on any reply: only RpcError (a reply's code) / XdrError",
     maxLength: 4096,
     timeLimitMs: 100,
     budget: proportionalBudget(4, 64 * 1024),

@@ -7,12 +7,13 @@
  * to itself. Seeds: TCP streams recorded between the C peers and Lupine (`capture.ts`),
  * multi-fragment records included.
  */
-import { seededRandom } from "../../helpers/prng.js";
+
 import {
   frameRecord,
   RecordDecoder,
   type RecordError,
 } from "../../../src/oncrpc/record-marking.js";
+import { seededRandom } from "../../helpers/prng.js";
 import { readCorpus } from "../engine/corpus.js";
 import { check, type FuzzTarget, proportionalBudget } from "../engine/target.js";
 
@@ -49,7 +50,8 @@ function same(a: Decoded, b: Decoded): boolean {
 export function recordMarkingTarget(): FuzzTarget {
   return {
     name: "record-marking",
-    summary: "RecordDecoder in random chunkings: chunking-independent, bounded, frameRecord inverse",
+    summary:
+      "RecordDecoder in random chunkings: chunking-independent, bounded, frameRecord inverse",
     maxLength: 16384,
     timeLimitMs: 100,
     budget: proportionalBudget(2, 4096),

@@ -65,9 +65,20 @@ function exchange() {
   const opened = server.receive(toServer[0]!, ADDRESS, 0);
   if (opened.kind !== "data") throw new Error("server did not open data");
   const toClient = server.seal(opened.peer, text("world"), 0)!.datagram;
-  const unknown = server.receive(Uint8Array.of(4, 0, 0, 0, 9, 9, 9, 9, ...new Uint8Array(24)), ADDRESS, 0);
+  const unknown = server.receive(
+    Uint8Array.of(4, 0, 0, 0, 9, 9, 9, 9, ...new Uint8Array(24)),
+    ADDRESS,
+    0,
+  );
   const hint = unknown.kind === "reply" ? unknown.datagram : new Uint8Array(8);
-  return { initiation, response: response.datagram, cookie: cookie.datagram, toServer, toClient, hint };
+  return {
+    initiation,
+    response: response.datagram,
+    cookie: cookie.datagram,
+    toServer,
+    toClient,
+    hint,
+  };
 }
 
 /** The responder target; see the module comment. */
@@ -149,7 +160,8 @@ export function initiatorTarget(): FuzzTarget {
   };
   return {
     name: "secure-initiator",
-    summary: "SecureInitiator.receive mid-handshake and in session: never throws; forgeries ignored",
+    summary:
+      "SecureInitiator.receive mid-handshake and in session: never throws; forgeries ignored",
     maxLength: 1500,
     timeLimitMs: 100,
     budget: proportionalBudget(2, 4096),

@@ -49,8 +49,10 @@ export function checkDecode<T>(codec: XdrCodec<T>, bytes: Uint8Array): boolean {
   return true;
 }
 
-/** The `xdr_*` codecs a generated module exports, sorted by name. */
-export function codecsOf(...modules: Record<string, unknown>[]): XdrCodec<unknown>[] {
+/** The `xdr_*` codecs generated modules export, with their names, sorted by name. */
+export function codecEntries(
+  ...modules: Record<string, unknown>[]
+): [name: string, codec: XdrCodec<unknown>][] {
   const byName = new Map<string, XdrCodec<unknown>>();
   for (const m of modules) {
     for (const [name, value] of Object.entries(m)) {
@@ -59,5 +61,10 @@ export function codecsOf(...modules: Record<string, unknown>[]): XdrCodec<unknow
       }
     }
   }
-  return [...byName.keys()].sort().map((k) => byName.get(k)!);
+  return [...byName.keys()].sort().map((k) => [k, byName.get(k)!]);
+}
+
+/** The codecs of {@link codecEntries}, in the same order (an input's first 2 bytes index it). */
+export function codecsOf(...modules: Record<string, unknown>[]): XdrCodec<unknown>[] {
+  return codecEntries(...modules).map(([, codec]) => codec);
 }

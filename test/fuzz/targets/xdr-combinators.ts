@@ -12,7 +12,7 @@
  */
 import type { Random } from "../../../src/io/index.js";
 import { decode, encode, isXdrError } from "../../../src/xdr/index.js";
-import { type FuzzTarget, check, proportionalBudget } from "../engine/target.js";
+import { check, type FuzzTarget, proportionalBudget } from "../engine/target.js";
 import { checkDecode } from "./xdr-check.js";
 import { bytesRandom, shapeOf } from "./xdr-shapes.js";
 

@@ -51,25 +51,32 @@ export async function nfsTarget(): Promise<FuzzTarget> {
   );
 }
 
+/** The Stellar ledger's 12 files (`stellar-xdr`), generated together into `gen/stellar/`. */
+export const STELLAR_FILES = [
+  "Stellar-SCP",
+  "Stellar-contract-config-setting",
+  "Stellar-contract-env-meta",
+  "Stellar-contract-meta",
+  "Stellar-contract-spec",
+  "Stellar-contract",
+  "Stellar-internal",
+  "Stellar-ledger-entries",
+  "Stellar-ledger",
+  "Stellar-overlay",
+  "Stellar-transaction",
+  "Stellar-types",
+] as const;
+
+/** The Stellar ledger's 12 generated modules. */
+export function stellarModules(): Promise<Record<string, unknown>[]> {
+  return Promise.all(
+    STELLAR_FILES.map((f) => import(`../gen/stellar/${f}.js`) as Promise<Record<string, unknown>>),
+  );
+}
+
 /** The Stellar ledger's 12 files. */
 export async function stellarTarget(): Promise<FuzzTarget> {
-  const files = [
-    "Stellar-SCP",
-    "Stellar-contract-config-setting",
-    "Stellar-contract-env-meta",
-    "Stellar-contract-meta",
-    "Stellar-contract-spec",
-    "Stellar-contract",
-    "Stellar-internal",
-    "Stellar-ledger-entries",
-    "Stellar-ledger",
-    "Stellar-overlay",
-    "Stellar-transaction",
-    "Stellar-types",
-  ];
-  const modules = await Promise.all(
-    files.map((f) => import(`../gen/stellar/${f}.js`) as Promise<Record<string, unknown>>),
-  );
+  const modules = await stellarModules();
   return generatedTarget(
     "xdr-stellar",
     "generated codecs of the 12 Stellar ledger files: only XdrError; decoded values re-encode stably",

@@ -63,7 +63,10 @@ function leaf(r: Random): Shape {
       codec: xdr.string(bound),
       value: (rr) => "añ€😀x".repeat(1 + below(rr, 3)).slice(0, Math.min(bound, 8)),
     }),
-    () => ({ codec: xdr.opaque(bound), value: (rr) => bytes(rr, below(rr, Math.min(bound, 9) + 1)) }),
+    () => ({
+      codec: xdr.opaque(bound),
+      value: (rr) => bytes(rr, below(rr, Math.min(bound, 9) + 1)),
+    }),
     () => {
       const n = below(r, 10);
       return { codec: xdr.fixedOpaque(n), value: (rr) => bytes(rr, n) };
@@ -80,7 +83,8 @@ function leaf(r: Random): Shape {
 }
 
 function corruptOr(shape: Shape["value"]): Shape["value"] {
-  return (r, corrupt, depth = 0) => (corrupt && below(r, 16) === 0 ? junk(r) : shape(r, corrupt, depth));
+  return (r, corrupt, depth = 0) =>
+    corrupt && below(r, 16) === 0 ? junk(r) : shape(r, corrupt, depth);
 }
 
 function composite(r: Random, depth: number): Shape {
@@ -100,7 +104,9 @@ function compositeRaw(r: Random, depth: number): Shape {
       return {
         codec: xdr.array(el.codec, max),
         value: (rr, c, d = 0) =>
-          Array.from({ length: below(rr, Math.min(max, 4) + (c ? 2 : 1)) }, () => el.value(rr, c, d + 1)),
+          Array.from({ length: below(rr, Math.min(max, 4) + (c ? 2 : 1)) }, () =>
+            el.value(rr, c, d + 1),
+          ),
       };
     }
     case 2: {
@@ -143,7 +149,8 @@ function compositeRaw(r: Random, depth: number): Shape {
         codec,
         value: (rr, c, d = 0) => {
           const i = below(rr, arms.length + (fallback !== null || c ? 1 : 0));
-          if (i === arms.length) return { d: 1000 + below(rr, 5), z: fallback?.value(rr, c, d + 1) };
+          if (i === arms.length)
+            return { d: 1000 + below(rr, 5), z: fallback?.value(rr, c, d + 1) };
           return { d: i * 3 - 1, [`a${i}`]: arms[i]!.value(rr, c, d + 1) };
         },
       };
@@ -159,8 +166,10 @@ function compositeRaw(r: Random, depth: number): Shape {
       // A recursive type through lazy: node { int v; node *next; } (counted depth, not a loop).
       const head = leaf(r);
       type Node = { v: unknown; next: Node | null };
-      const node: xdr.XdrCodec<Node> = xdr.lazy("node", head.codec.minSize + 4, () =>
-        xdr.struct("node", { v: head.codec, next: xdr.optional(node) }) as xdr.XdrCodec<Node>,
+      const node: xdr.XdrCodec<Node> = xdr.lazy(
+        "node",
+        head.codec.minSize + 4,
+        () => xdr.struct("node", { v: head.codec, next: xdr.optional(node) }) as xdr.XdrCodec<Node>,
       );
       return {
         codec: node,
