@@ -10,22 +10,30 @@ import { repoRoot } from "../../support.js";
 /** The folder of the committed corpus. */
 export const corpusDir = join(repoRoot, "test", "fuzz", "corpus");
 
-/**
- * The inputs of corpus file `name`, then those of `name.regressions.txt` (inputs of past
- * findings, kept by hand; `capture.ts` never rewrites them). Empty when neither exists.
- */
-export function readCorpus(name: string): Uint8Array[] {
+function readLines(file: string): Uint8Array[] {
+  const path = join(corpusDir, file);
+  if (!existsSync(path)) return [];
   const out: Uint8Array[] = [];
-  for (const file of [`${name}.txt`, `${name}.regressions.txt`]) {
-    const path = join(corpusDir, file);
-    if (!existsSync(path)) continue;
-    for (const line of readFileSync(path, "utf8").split("\n")) {
-      const t = line.trim();
-      if (t === "" || t.startsWith("#")) continue;
-      out.push(new Uint8Array(Buffer.from(t, "base64")));
-    }
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const t = line.trim();
+    if (t === "" || t.startsWith("#")) continue;
+    out.push(new Uint8Array(Buffer.from(t, "base64")));
   }
   return out;
+}
+
+/** The inputs of corpus file `name` (empty when it does not exist). */
+export function readCorpus(name: string): Uint8Array[] {
+  return readLines(`${name}.txt`);
+}
+
+/**
+ * The inputs of past findings of target `name` (`name.regressions.txt`, kept by hand;
+ * `capture.ts` never rewrites them). Every run checks them first; they are not mutated (they are
+ * pathological on purpose, and would slow the run down).
+ */
+export function readRegressions(name: string): Uint8Array[] {
+  return readLines(`${name}.regressions.txt`);
 }
 
 /** Writes corpus file `name`: a comment (each line prefixed with `# `), then the inputs, deduplicated. */

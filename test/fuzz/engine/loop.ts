@@ -12,6 +12,7 @@
 import type { Random } from "../../../src/io/index.js";
 import { seededRandom } from "../../helpers/prng.js";
 import { allocationPeak, resetAllocations } from "./alloc-watch.js";
+import { readRegressions } from "./corpus.js";
 import type { CoverageMap } from "./coverage.js";
 import { mutate } from "./mutate.js";
 import type { Finding, FuzzTarget } from "./target.js";
@@ -141,6 +142,7 @@ export function fuzzLoop(options: LoopOptions): LoopResult {
 
   const corpus: Uint8Array[] = [];
   const seeds = target.seeds(random).map((s) => s.subarray(0, target.maxLength));
+  for (const r of readRegressions(target.name)) runOne(r.subarray(0, target.maxLength));
   coverage?.reset();
   for (const s of seeds) {
     runOne(s);

@@ -154,7 +154,7 @@ export function compilerTarget(): FuzzTarget {
     name: "compiler",
     summary:
       "compile() on mutated .x text: never throws; documented diagnostics; output iff no error",
-    maxLength: 16384,
+    maxLength: 8192,
     timeLimitMs: 2000,
     // The compiler allocates no typed arrays; token and line arrays grow by push.
     budget: (n) => ({ bytes: 1 << 20, elements: 64 * n + 4096 }),
