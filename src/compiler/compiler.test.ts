@@ -179,7 +179,7 @@ describe("diagnostics", () => {
       '#include "t.x"\n#include "t.x"',
       [
         "1:1 error include-depth", // nested more than 64 deep
-        "1:1 error include-depth", // more than 4096 #includes, or 100000 tokens, in one file
+        "1:1 error include-depth", // more than 4096 #includes, or 50000 tokens, in one file
         "2:1 error include-depth",
         "2:1 error include-depth",
       ],

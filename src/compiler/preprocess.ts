@@ -51,7 +51,7 @@ const MAX_INCLUDE_DEPTH = 64;
  * that includes itself twice doubles it at every level (2^64 inclusions within the depth limit).
  */
 const MAX_INCLUSIONS = 4096;
-const MAX_INCLUDED_TOKENS = 100_000;
+const MAX_INCLUDED_TOKENS = 50_000;
 const MAX_EXPANSION_DEPTH = 256;
 
 /** Preprocesses `path` (reported when it cannot be read). Never throws on bad input. */

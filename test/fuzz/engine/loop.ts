@@ -1,6 +1,7 @@
 /**
- * The fuzzing loop of one target, run inside a worker thread (`worker.ts`): seeds in, then
- * mutate → run → check, with coverage feedback deciding which inputs join the corpus.
+ * The fuzzing loop of one target, run inside a worker thread (`worker.ts`): the inputs of past
+ * findings once (`*.regressions.txt`), the seeds, then mutate → run → check, with coverage
+ * feedback deciding which inputs join the corpus.
  *
  * Coverage is taken per batch of inputs, not per input (taking it costs about as much as
  * hundreds of decodes): a batch starts at one input, doubles while it finds nothing new, up to
