@@ -35,9 +35,9 @@ export interface TokenSource {
  */
 const MAX_EXPANSION_TOKENS = 100_000;
 /**
- * Most tokens all the expansions of one file may produce together (about 80 ms of work; real files expand to a few thousand). Each
- * expansion is bounded above, but a short file can use a 100,000-token macro thousands of times:
- * minutes of work, or gigabytes of tokens.
+ * Most tokens all the expansions of one file may produce together (about 80 ms of work; real
+ * files expand to a few thousand). Each expansion is bounded above, but a short file can use a
+ * 100,000-token macro thousands of times: minutes of work, or gigabytes of tokens.
  */
 const MAX_FILE_EXPANSION_TOKENS = 200_000;
 const NONE: ReadonlySet<string> = new Set();
