@@ -19,6 +19,7 @@ export const TARGETS: Readonly<Record<string, () => Promise<FuzzTarget>>> = {
   compiler: async () => (await import("./compiler.js")).compilerTarget(),
   "secure-responder": async () => (await import("./secure.js")).responderTarget(),
   "secure-initiator": async () => (await import("./secure.js")).initiatorTarget(),
+  "secure-keys": async () => (await import("./secure.js")).keysTarget(),
 };
 
 /**

@@ -5,6 +5,7 @@
  *   (bit 0: recompute the initiation's mac1 after mutation, so that mutated Noise messages get
  *   past the MAC and into the handshake code); the rest is the datagram.
  * - `secure-initiator`: `SecureInitiator.receive` on any datagram, with a handshake in progress.
+ * - `secure-keys` (below): key and allow-list text.
  *
  * Checks: nothing throws; every `dropped` result counts exactly one drop; only byte-identical
  * genuine datagrams (made by the real peer during seeding) are delivered, establish a session or
@@ -14,8 +15,10 @@
  * are the same every run).
  */
 import type { Random } from "../../../src/io/index.js";
+import { parseAllowList } from "../../../src/secure/allow-list.js";
 import { cookieKeys, mac } from "../../../src/secure/cookie.js";
 import { SecureInitiator } from "../../../src/secure/initiator.js";
+import { decodeKey, encodeKey } from "../../../src/secure/key-text.js";
 import { suite25519ChaChaPolyBlake2s as suite } from "../../../src/secure/node-crypto.js";
 import { MAC1_OFFSET, PacketType, packetType } from "../../../src/secure/packet.js";
 import { SecureResponder } from "../../../src/secure/responder.js";
@@ -176,6 +179,48 @@ export function initiatorTarget(): FuzzTarget {
       nowMs += 0.01;
       if (receive(pending, input) === "established") pending = newClient().client;
       receive(established, input);
+    },
+  };
+}
+
+/**
+ * `secure-keys`: the text of key files and allow-lists (user input: `lupine keygen` output,
+ * hand-edited files). `decodeKey` and `parseAllowList` may only fail with an `Error` that names
+ * what was being read (and, for allow-lists, the line); what decodes re-encodes to the same key.
+ */
+export function keysTarget(): FuzzTarget {
+  const decoder = new TextDecoder();
+  return {
+    name: "secure-keys",
+    summary:
+      "decodeKey / parseAllowList on any text: only their Error, naming the line; keys round-trip",
+    maxLength: 4096,
+    timeLimitMs: 100,
+    budget: (n) => ({ bytes: 4 * n + 4096, elements: n + 64 }),
+    text: true,
+    seeds: () => [
+      text(`${encodeKey(serverKeys.publicKey)}\n`),
+      text(
+        `# build machines\n${encodeKey(clientKeys.publicKey)} ci-runner-1\n\n${encodeKey(serverKeys.publicKey)}\n`,
+      ),
+    ],
+    run(input) {
+      const t = decoder.decode(input);
+      try {
+        const key = decodeKey(t, "fuzz key");
+        check(encodeKey(key) === t.trim(), "a decoded key does not re-encode");
+      } catch (e) {
+        check(e instanceof Error && e.message.startsWith("fuzz key: "), `decodeKey: ${String(e)}`);
+      }
+      try {
+        const list = parseAllowList(t, "fuzz.allow");
+        check(list.size <= t.split("\n").length, "more keys than lines");
+      } catch (e) {
+        check(
+          e instanceof Error && /^fuzz\.allow:\d+: /.test(e.message),
+          `parseAllowList: ${String(e)}`,
+        );
+      }
     },
   };
 }
