@@ -1,6 +1,6 @@
 /**
- * The fuzzing loop of one target, run inside a worker thread (`worker.ts`): the inputs of past
- * findings once (`*.regressions.txt`), the seeds, then mutate → run → check, with coverage
+ * The fuzzing loop of one target, run inside a worker thread (`worker.ts`): the seeds, the
+ * inputs of past findings once (`*.regressions.txt`), then mutate → run → check, with coverage
  * feedback deciding which inputs join the corpus.
  *
  * Coverage is taken per batch of inputs, not per input (taking it costs about as much as
@@ -143,13 +143,14 @@ export function fuzzLoop(options: LoopOptions): LoopResult {
 
   const corpus: Uint8Array[] = [];
   const seeds = target.seeds(random).map((s) => s.subarray(0, target.maxLength));
-  for (const r of readRegressions(target.name)) runOne(r.subarray(0, target.maxLength));
   coverage?.reset();
   for (const s of seeds) {
     runOne(s);
     if (coverage !== undefined) coverage.merge(coverage.take(true));
     corpus.push(s);
   }
+  // After the seeds, which set up the state a stateful target's old findings may need.
+  for (const r of readRegressions(target.name)) runOne(r.subarray(0, target.maxLength));
   if (corpus.length === 0) corpus.push(new Uint8Array(0));
   progress.seeds = seeds.length;
 
