@@ -90,7 +90,9 @@ export function fuzzLoop(options: LoopOptions): LoopResult {
   };
 
   const report = (kind: Finding["kind"], message: string, input: Uint8Array) => {
-    const key = `${kind}\n${message.split("\n").slice(0, 2).join("\n")}`;
+    // Crashes differ by message and place; slow inputs and allocations (whose messages carry
+    // measurements) are kept once per kind.
+    const key = kind === "crash" ? `${kind}\n${message.split("\n").slice(0, 2).join("\n")}` : kind;
     if (findings.has(key) || findings.size >= MAX_FINDINGS) return;
     const finding: Finding = { target: target.name, kind, message, input: Uint8Array.from(input) };
     findings.set(key, finding);
