@@ -18,6 +18,7 @@ import { ClientCall, ClientState } from "./client-call.js";
 import { DatagramBuilder } from "./datagram-builder.js";
 import {
   fragmentPayloadBytes,
+  MAX_ACK_RANGES,
   writeAck,
   writeFragment,
   writeFragmentAck,
@@ -91,8 +92,11 @@ export class ClientSession {
   readonly onSettle: ClientSessionOptions["onSettle"];
   /** Sent calls by seq, in seq order (Map keeps insertion order). */
   readonly sent = new Map<number, ClientCall>();
-  /** Settled seqs above the floor whose settlement the server has not been told. */
-  readonly settledAbove = new Set<number>();
+  /**
+   * Seqs settled since the last Ack (sent as its ranges, so the server frees those replies before
+   * the floor passes them; if that Ack is lost, the floor frees them later).
+   */
+  settledSinceAck: number[] = [];
   readonly timers = new TimerHeap<ClientCall>();
   private queue: ClientCall[] = [];
   private queueHead = 0;
@@ -270,7 +274,7 @@ export class ClientSession {
     call.state = ClientState.Done;
     if (wasSent) {
       this.sent.delete(call.seq);
-      this.settledAbove.add(call.seq);
+      this.settledSinceAck.push(call.seq);
       this.ackPending = true;
       if (this.ackMs === Number.POSITIVE_INFINITY) this.ackMs = this.nowMs + this.o.ackDelayMs;
     }
@@ -322,7 +326,7 @@ export class ClientSession {
     this.builder.seal();
     const victims = [...this.sent.values()];
     this.sent.clear();
-    this.settledAbove.clear();
+    this.settledSinceAck = [];
     this.ackPending = false;
     this.ackMs = Number.POSITIVE_INFINITY;
     for (const c of victims) this.settle(c, { kind: "outcome-unknown", reason });
@@ -339,16 +343,14 @@ export class ClientSession {
 
   writeAckFrame(): void {
     const floor = this.floor();
-    const seqs: number[] = [];
-    for (const s of this.settledAbove) {
-      if (s < floor) this.settledAbove.delete(s);
-      else seqs.push(s);
-    }
-    seqs.sort((a, b) => a - b);
+    const seqs = this.settledSinceAck;
+    this.settledSinceAck = [];
+    if (seqs.length > 1) seqs.sort((a, b) => a - b);
     const ranges: number[] = [];
     for (const s of seqs) {
+      if (s < floor) continue;
       if (ranges.length > 0 && ranges[ranges.length - 1] === s - 1) ranges[ranges.length - 1] = s;
-      else ranges.push(s, s);
+      else if (ranges.length < 2 * MAX_ACK_RANGES) ranges.push(s, s);
     }
     writeAck(this.builder, floor, ranges);
     this.ackPending = false;
