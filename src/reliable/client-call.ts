@@ -42,6 +42,8 @@ export class ClientCall {
   executingSinceMs = Number.NaN;
   receivingSinceMs = Number.NaN;
   lastHeardMs = Number.NaN;
+  /** When the latest probe left. */
+  probeSentMs = Number.NaN;
   /** When the next retransmission, probe or busy retry is due (+∞: none). */
   actionMs = Number.POSITIVE_INFINITY;
   /** When a FragmentAck of the reply is due (+∞: none). */

@@ -4,8 +4,9 @@
  * FragmentAck — to the call it names. Unknown frame types are skipped; malformed frames end the
  * datagram; nothing here throws on bad input.
  */
-import { ClientState } from "./client-call.js";
+
 import type { ClientCall } from "./client-call.js";
+import { ClientState } from "./client-call.js";
 import type { ClientSession } from "./client-session.js";
 import {
   type ChecksumFn,
@@ -73,13 +74,13 @@ export class ClientReceiver {
           this.onReply(nowMs, c, call);
           break;
         case FrameType.Working:
-          if (call !== undefined) this.onWorking(nowMs, call);
+          if (call !== undefined) this.onWorking(nowMs, call, c.length >= 8 ? c.u32(4) / 1000 : 0);
           break;
         case FrameType.NoSuchCall:
           if (call !== undefined && call.state !== ClientState.Queued) {
             call.state = ClientState.Sent;
             call.attempt = 0;
-            s.retransmit(nowMs, call);
+            s.retransmit(call);
             if (call.window === null) call.actionMs = nowMs + s.backoff(1);
             s.schedule(call);
           }
@@ -193,9 +194,15 @@ export class ClientReceiver {
     s.schedule(call);
   }
 
-  private onWorking(nowMs: number, call: ClientCall): void {
+  private onWorking(nowMs: number, call: ClientCall, heldMs: number): void {
     const s = this.s;
     call.lastHeardMs = nowMs;
+    // RTT samples (Karn: only when exactly one transmission or probe is outstanding).
+    if (call.state === ClientState.Sent && call.transmissions === 1 && call.window === null) {
+      s.path.rtt.sample(nowMs - call.firstSentMs, heldMs);
+    } else if (call.state === ClientState.Executing && call.attempt === 1) {
+      s.path.rtt.sample(nowMs - call.probeSentMs);
+    }
     if (call.state === ClientState.Sent) {
       call.state = ClientState.Executing;
       call.executingSinceMs = nowMs;

@@ -15,22 +15,22 @@
  * reassembly ≤ `maxReassemblyBytes`.
  */
 import { ClientCall, ClientState } from "./client-call.js";
+import { ClientReceiver } from "./client-receive.js";
 import { DatagramBuilder } from "./datagram-builder.js";
 import {
   fragmentPayloadBytes,
   MAX_ACK_RANGES,
+  wholeBodyBytes,
   writeAck,
   writeFragment,
   writeFragmentAck,
   writeHello,
   writeU32Frame,
   writeWhole,
-  wholeBodyBytes,
 } from "./frames.js";
 import type { CallOutcome } from "./outcome.js";
 import { type ChecksumFn, FrameType } from "./packet.js";
 import { Path } from "./path.js";
-import { ClientReceiver } from "./client-receive.js";
 import { backoffMs, type RttOptions } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
 import { TimerHeap } from "./timer-heap.js";
@@ -309,7 +309,7 @@ export class ClientSession {
   }
 
   /** Sends a request (or restarts its fragments) again; counts it. */
-  retransmit(nowMs: number, call: ClientCall): void {
+  retransmit(call: ClientCall): void {
     call.transmissions++;
     this.path.counters.retransmissions++;
     if (call.window === null) {
@@ -466,7 +466,7 @@ export class ClientSession {
         // A Busy's wait is over: send again, same seq (it still holds the floor).
         call.state = ClientState.Sent;
         call.attempt = 0;
-        this.retransmit(nowMs, call);
+        this.retransmit(call);
         call.actionMs = call.window === null ? nowMs + this.backoff(1) : Number.POSITIVE_INFINITY;
         return;
       case ClientState.Sent: {
@@ -479,7 +479,7 @@ export class ClientSession {
           return;
         }
         call.attempt++;
-        this.retransmit(nowMs, call);
+        this.retransmit(call);
         call.actionMs = nowMs + this.backoff(call.attempt + 1);
         return;
       }
@@ -492,6 +492,7 @@ export class ClientSession {
         call.attempt++;
         if (call.attempt > 1) this.path.counters.retransmissions++;
         writeU32Frame(this.builder, FrameType.Probe, call.seq);
+        call.probeSentMs = nowMs;
         call.actionMs = nowMs + this.backoff(call.attempt);
       }
     }
@@ -580,11 +581,15 @@ export class ClientSession {
         const i = w.peekNext();
         if (i < 0) continue;
         const len = w.lengthOf(i);
-        if (!path.cc.canSend(len)) return this.compactBulk();
+        if (!path.cc.canSend(len)) {
+          this.compactBulk();
+          return;
+        }
         const at = path.cc.pacedAtMs(nowMs, len, path.rtt.smoothedOrInitialMs);
         if (at > nowMs) {
           this.pacingMs = at;
-          return this.compactBulk();
+          this.compactBulk();
+          return;
         }
         writeFragment(this.builder, FrameType.Call, call.seq, 0, w, i);
         w.markSent(i, nowMs, path);
@@ -604,4 +609,3 @@ export class ClientSession {
     );
   }
 }
-

@@ -4,8 +4,8 @@
  * turn — and writes the body.
  */
 import type { DatagramBuilder } from "./datagram-builder.js";
-import type { SendWindow } from "./send-window.js";
 import { FRAGMENT_FIELDS_BYTES, FrameFlag, FrameType } from "./packet.js";
+import type { SendWindow } from "./send-window.js";
 
 /** Largest number of ranges one Ack or FragmentAck carries. */
 export const MAX_ACK_RANGES = 32;
@@ -22,10 +22,21 @@ export function writeHello(b: DatagramBuilder): void {
 }
 
 /** Welcome: the server's limits. */
-export function writeWelcome(b: DatagramBuilder, maxCallsInFlight: number, maxMessageBytes: number) {
+export function writeWelcome(
+  b: DatagramBuilder,
+  maxCallsInFlight: number,
+  maxMessageBytes: number,
+) {
   const at = b.frame(FrameType.Welcome, 0, 8);
   b.view.setUint32(at, maxCallsInFlight);
   b.view.setUint32(at + 4, maxMessageBytes);
+}
+
+/** Working: call `seq` is executing; `heldUs` since the request arrived (0 for a probe's answer). */
+export function writeWorking(b: DatagramBuilder, seq: number, heldUs: number): void {
+  const at = b.frame(FrameType.Working, 0, 8);
+  b.view.setUint32(at, seq);
+  b.view.setUint32(at + 4, Math.min(0xffffffff, Math.round(heldUs)));
 }
 
 /** Busy: call `seq` refused; try again after `retryAfterMs`. */

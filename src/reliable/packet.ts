@@ -54,7 +54,10 @@ export const FrameType = {
   Ack: 6,
   /** Either way: fragments of one message received (selective acknowledgement). */
   FragmentAck: 7,
-  /** Server → client: call `seq` is being executed (the explicit ack of a long call). */
+  /**
+   * Server → client: call `seq` is being executed (the explicit ack of a long call); body
+   * `seq u32, heldUs u32` (time since the request arrived, for the client's RTT sample).
+   */
   Working: 8,
   /** Client → server: is call `seq` still being executed? */
   Probe: 9,

@@ -5,7 +5,7 @@
  * extra goes on the wire). Shared by every message to that peer.
  */
 import { CongestionController } from "./congestion.js";
-import { type RttOptions, RttEstimator } from "./rtt.js";
+import { RttEstimator, type RttOptions } from "./rtt.js";
 
 /** Counters of one peer, readable from client and server stats. */
 export interface PathCounters {

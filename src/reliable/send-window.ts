@@ -16,7 +16,7 @@ export const PACKET_THRESHOLD = 3;
 /** Time-reordering threshold as a fraction of RTT (RFC 9002 §6.1.2, kTimeThreshold = 9/8). */
 export const TIME_THRESHOLD = 9 / 8;
 
-const UNSENT = 0;
+// Fragment states (0 = never sent).
 const IN_FLIGHT = 1;
 const ACKED = 2;
 const LOST = 3;

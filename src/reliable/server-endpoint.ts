@@ -15,7 +15,7 @@
  * datagrams leave through `flush(now, send)`.
  */
 import { DatagramBuilder, SlabPool } from "./datagram-builder.js";
-import { fragmentPayloadBytes, writeBusy, writeWhole, wholeBodyBytes } from "./frames.js";
+import { fragmentPayloadBytes, wholeBodyBytes, writeBusy, writeWhole } from "./frames.js";
 import { type ChecksumFn, FrameType, HeaderFlag } from "./packet.js";
 import { Path } from "./path.js";
 import type { RttOptions } from "./rtt.js";

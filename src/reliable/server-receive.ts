@@ -5,6 +5,8 @@
  * congestion window and pacer, with loss detection and RTO. Nothing here throws on bad input: a
  * malformed datagram is dropped and counted.
  */
+
+import { DatagramBuilder } from "./datagram-builder.js";
 import {
   MAX_ACK_RANGES,
   writeBusy,
@@ -13,6 +15,7 @@ import {
   writeU32Frame,
   writeWelcome,
   writeWhole,
+  writeWorking,
 } from "./frames.js";
 import {
   FRAGMENT_FIELDS_BYTES,
@@ -24,11 +27,11 @@ import {
   ResetReason,
   readHeader,
 } from "./packet.js";
-import { DatagramBuilder } from "./datagram-builder.js";
 import { Reassembler } from "./reassembler.js";
 import type { ServerEndpoint } from "./server-endpoint.js";
 import { ServerCall, ServerSession, ServerState, sessionKey } from "./server-session.js";
 
+/** A FragmentAck of request fragments is sent after this many new ones (or at once on a gap). */
 const ACK_EVERY_FRAGMENTS = 2;
 const FRAGMENT_ACK_DELAY_MS = 1;
 
@@ -131,7 +134,7 @@ export class ServerReceiver {
     if (call.workingMs <= nowMs) {
       call.workingMs = Number.POSITIVE_INFINITY;
       if (call.state === ServerState.Executing) {
-        writeU32Frame(s.builder, FrameType.Working, call.seq);
+        writeWorking(s.builder, call.seq, (nowMs - call.receivedMs) * 1000);
         e.dirty.add(s);
       }
     }
@@ -209,7 +212,7 @@ export class ServerReceiver {
 
   private queueReply(nowMs: number, call: ServerCall): void {
     const s = call.session;
-    if (call.window !== null && call.window.hasWork && !s.bulk.includes(call)) s.bulk.push(call);
+    if (call.window?.hasWork && !s.bulk.includes(call)) s.bulk.push(call);
     this.e.dirty.add(s);
     this.replyActionTime(nowMs, call);
   }
@@ -302,7 +305,11 @@ export class ServerReceiver {
         return;
       }
       call.unackedFragments++;
-      if (verdict === "duplicate" || r.hasGapBelow(index) || call.unackedFragments >= 2) {
+      if (
+        verdict === "duplicate" ||
+        r.hasGapBelow(index) ||
+        call.unackedFragments >= ACK_EVERY_FRAGMENTS
+      ) {
         this.ackRequest(nowMs, call);
       } else if (call.fragmentAckMs === Number.POSITIVE_INFINITY) {
         call.fragmentAckMs = nowMs + FRAGMENT_ACK_DELAY_MS;
@@ -331,7 +338,7 @@ export class ServerReceiver {
     const e = this.e;
     const s = call.session;
     if (call.state === ServerState.Executing) {
-      writeU32Frame(s.builder, FrameType.Working, call.seq);
+      writeWorking(s.builder, call.seq, 0);
       e.dirty.add(s);
     } else if (call.state === ServerState.Done) {
       e.counters.retransmissions++;

@@ -129,31 +129,22 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   // Faults in time: crashes with restarts, partitions.
   const horizonMs = Math.max(500, (total / (clientCount * concurrency)) * 8);
   for (let k = 0; k < (mix.restarts ?? 0); k++) {
-    clock.setTimeout(
-      () => {
-        if (!serverNode.up) return;
-        serverNode.crash();
-        server = null;
-        clock.setTimeout(
-          () => {
-            serverNode.restart();
-            startServer();
-          },
-          r.next() * 200,
-        );
-      },
-      r.next() * horizonMs,
-    );
+    clock.setTimeout(() => {
+      if (!serverNode.up) return;
+      serverNode.crash();
+      server = null;
+      clock.setTimeout(() => {
+        serverNode.restart();
+        startServer();
+      }, r.next() * 200);
+    }, r.next() * horizonMs);
   }
   for (let k = 0; k < (mix.partitions ?? 0); k++) {
     const victim = `10.0.1.${1 + r.int(clientCount)}`;
-    clock.setTimeout(
-      () => {
-        net.partition(victim, SERVER);
-        clock.setTimeout(() => net.heal(victim, SERVER), r.next() * 2 * timeoutMs);
-      },
-      r.next() * horizonMs,
-    );
+    clock.setTimeout(() => {
+      net.partition(victim, SERVER);
+      clock.setTimeout(() => net.heal(victim, SERVER), r.next() * 2 * timeoutMs);
+    }, r.next() * horizonMs);
   }
 
   // Limits, sampled every 50 virtual ms while calls run.
@@ -167,7 +158,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     if (srv !== null) {
       const s = srv.stats();
       // One reply may land on top of a full cache before the limit turns new calls away.
-      ledger.limit("server cached reply bytes", s.cachedReplyBytes, LIMITS.maxCachedReplyBytes + 300_000);
+      ledger.limit(
+        "server cached reply bytes",
+        s.cachedReplyBytes,
+        LIMITS.maxCachedReplyBytes + 300_000,
+      );
       ledger.limit("server sessions", s.sessions, 100_000);
     }
     if (settledCount < total) clock.setTimeout(sample, 50);

@@ -200,9 +200,14 @@ export class SimNode {
   open(port = 0, maxDatagramSize = 65507): SimPort {
     if (!this.up) throw new Error(`node ${this.address} is down`);
     let p = port;
-    if (p === 0) while (this.ports.has((p = this.nextPort++)));
+    while (p === 0 || (port === 0 && this.ports.has(p))) p = this.nextPort++;
     if (this.ports.has(p)) throw new Error(`port ${this.address}:${p} is in use`);
-    const sp = new SimPort(this.net, this, { address: this.address, port: p, family: "IPv4" }, maxDatagramSize);
+    const sp = new SimPort(
+      this.net,
+      this,
+      { address: this.address, port: p, family: "IPv4" },
+      maxDatagramSize,
+    );
     this.ports.set(p, sp);
     return sp;
   }

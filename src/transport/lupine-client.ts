@@ -12,19 +12,19 @@
 import type { Clock, TimerHandle } from "../io/clock.js";
 import type { DatagramPort, Endpoint } from "../io/datagram.js";
 import type { Random } from "../io/random.js";
-import type { CallOutcome } from "../reliable/outcome.js";
 import type { ClientCall } from "../reliable/client-call.js";
 import {
   ClientSession,
   type ClientSessionOptions,
   type ClientSessionStats,
 } from "../reliable/client-session.js";
+import type { CallOutcome } from "../reliable/outcome.js";
 import type { ChecksumFn } from "../reliable/packet.js";
 import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
-import { ReplyStatus, writeCallHeader } from "./lupine-payload.js";
 import { outcomeError } from "./lupine-errors.js";
+import { ReplyStatus, writeCallHeader } from "./lupine-payload.js";
 
 /** Options of {@link createLupineClient}. */
 export interface LupineClientOptions
@@ -195,7 +195,10 @@ class LupineClient implements LupineClientTransport {
         );
       }
       case ReplyStatus.PROC_UNAVAIL:
-        throw new RpcError("proc_unavail", `procedure ${request.procedure} (${name}) is not served`);
+        throw new RpcError(
+          "proc_unavail",
+          `procedure ${request.procedure} (${name}) is not served`,
+        );
       case ReplyStatus.GARBAGE_ARGS:
         throw new RpcError("garbage_args", `server could not decode the arguments of ${name}`);
       case ReplyStatus.SYSTEM_ERR:

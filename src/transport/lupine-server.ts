@@ -128,7 +128,9 @@ class LupineServer implements LupineServerTransport {
     this.closing = true;
     const until = this.clock.now() + Math.max(0, graceMs);
     while (this.endpoint.executing > 0 && this.clock.now() < until) {
-      await new Promise<void>((r) => this.clock.setTimeout(r, Math.min(10, until - this.clock.now())));
+      await new Promise<void>((r) =>
+        this.clock.setTimeout(r, Math.min(10, until - this.clock.now())),
+      );
     }
     for (const c of this.aborts.values()) c.abort();
     this.flush();
