@@ -17,7 +17,7 @@
 export interface RttOptions {
   /** RTO before any sample (RFC 6298 §2.1 says 1 s; default 200 ms). */
   readonly rtoInitialMs?: number;
-  /** Lower bound of the RTO (default 5 ms). */
+  /** Lower bound of the RTO (default 20 ms). */
   readonly rtoMinMs?: number;
   /** Upper bound of the RTO, also the back-off cap (RFC 6298 §2.5; default 10 s). */
   readonly rtoMaxMs?: number;
@@ -42,7 +42,7 @@ export class RttEstimator {
 
   constructor(options: RttOptions = {}) {
     this.rtoInitialMs = options.rtoInitialMs ?? 200;
-    this.rtoMinMs = options.rtoMinMs ?? 5;
+    this.rtoMinMs = options.rtoMinMs ?? 20;
     this.rtoMaxMs = options.rtoMaxMs ?? 10_000;
     this.granularityMs = options.granularityMs ?? 1;
   }
