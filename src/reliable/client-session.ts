@@ -82,6 +82,12 @@ export interface ClientSessionStats {
   readonly corruptDropped: number;
   readonly busyAnswers: number;
   readonly resets: number;
+  /** Window reductions (congestion events) and losses repaired without one. */
+  readonly congestionEvents: number;
+  readonly toleratedLosses: number;
+  /** Window reductions by cause. */
+  readonly reductions: { queue: number; lossRate: number; timeout: number; loss: number };
+  readonly minRttMs: number;
 }
 
 export class ClientSession {
@@ -262,6 +268,10 @@ export class ClientSession {
       corruptDropped: p.counters.corruptDropped,
       busyAnswers: this.busyAnswers,
       resets: this.resets,
+      congestionEvents: p.cc.congestionEvents,
+      toleratedLosses: p.cc.toleratedLosses,
+      reductions: { ...p.cc.reductions },
+      minRttMs: p.rtt.minRttMs,
     };
   }
 

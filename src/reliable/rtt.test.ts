@@ -62,10 +62,10 @@ test("back-off doubles up to the cap, with jitter within ±jitter/2", () => {
 });
 
 test("congestion: slow start doubles, a loss halves once per recovery period, RTO collapses", () => {
-  const cc = new CongestionController({ maxDatagramBytes: 1000 });
+  const cc = new CongestionController({ maxDatagramBytes: 1000, lossTolerant: false });
   assert.equal(cc.cwnd, 10_000);
   cc.onSent(0, 10_000, 10);
-  cc.onAcked(10_000, 0);
+  cc.onAcked(1, 10_000, 0);
   assert.equal(cc.cwnd, 20_000, "slow start: +acked bytes");
   cc.onSent(1, 4000, 10);
   cc.onLost(5, 1000, 1);
@@ -73,7 +73,7 @@ test("congestion: slow start doubles, a loss halves once per recovery period, RT
   cc.onLost(6, 1000, 2); // sent before recovery started: same event
   assert.equal(cc.cwnd, 10_000);
   assert.equal(cc.congestionEvents, 1);
-  cc.onAcked(1000, 7); // congestion avoidance: + mss·acked/cwnd
+  cc.onAcked(7, 1000, 7); // congestion avoidance: + mss·acked/cwnd
   assert.equal(cc.cwnd, 10_100);
   cc.onPersistentCongestion(20);
   assert.equal(cc.cwnd, 2000, "minimum window: 2 datagrams");

@@ -103,21 +103,25 @@ test("SACK: a hole younger than the packet threshold is lost by time (9/8 RTT)",
   assert.equal(w.peekNext(), 1);
 });
 
-test("RTO: every in-flight fragment is lost and the window collapses", () => {
+test("RTO: a first expiry probes with the oldest fragment; a second collapses the window", () => {
   const path = new Path({ maxDatagramBytes: 100 });
   const w = new SendWindow([message(500)], 100);
   for (let i = 0; i < 5; i++) w.markSent(i, 0, path);
   w.onTimeout(200, path);
+  assert.equal(w.peekNext(), 0, "probe: the oldest fragment goes again");
+  assert.equal(path.cc.cwnd, 1000, "window kept after one expiry");
+  w.markSent(0, 200, path);
+  w.onTimeout(600, path);
   assert.equal(path.cc.bytesInFlight, 0);
   assert.equal(path.cc.cwnd, 200);
-  assert.equal(w.timeouts, 1);
+  assert.equal(w.timeouts, 2);
   const again: number[] = [];
   for (let i = w.peekNext(); i >= 0; i = w.peekNext()) {
     again.push(i);
     w.markSent(i, 201, path);
   }
   assert.deepEqual(again, [0, 1, 2, 3, 4]);
-  w.onAck(210, path, { cumulative: 5, ranges: [], ackDelayMs: 0 });
+  w.onAck(610, path, { cumulative: 5, ranges: [], ackDelayMs: 0 });
   assert.ok(w.done);
   assert.equal(path.rtt.samples, 0, "Karn: no sample from retransmitted fragments");
 });

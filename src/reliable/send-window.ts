@@ -157,7 +157,7 @@ export class SendWindow {
       this.state[i] = ACKED;
       this.ackedCount++;
       newly++;
-      if (wasInFlight) path.cc.onAcked(this.lengthOf(i), this.sentAt[i]!);
+      if (wasInFlight) path.cc.onAcked(nowMs, this.lengthOf(i), this.sentAt[i]!, path.rtt);
       if (this.tx[i]! > newestTx) {
         newestTx = this.tx[i]!;
         newestIndex = i;
@@ -215,11 +215,25 @@ export class SendWindow {
   }
 
   /**
-   * The retransmission timeout fired (no ack progress for an RTO): every in-flight fragment is
-   * lost and the window collapses (RFC 9002 §7.6.2, RFC 6298 §5.4–5.7).
+   * The retransmission timeout fired (no ack progress for an RTO). The first expiry is a probe
+   * timeout (RFC 9002 §6.2): the oldest in-flight fragment is sent again, the window is kept.
+   * A second expiry in a row is persistent congestion (RFC 9002 §7.6, RFC 6298 §5.4–5.7): every
+   * in-flight fragment is lost and the window collapses.
    */
   onTimeout(nowMs: number, path: Path): void {
     this.timeouts++;
+    this.lastProgressMs = nowMs;
+    if (this.timeouts === 1) {
+      this.dropStaleFlight();
+      if (this.flightHead < this.flightIndex.length) {
+        const i = this.flightIndex[this.flightHead]!;
+        this.flightHead++;
+        this.state[i] = LOST;
+        this.lost.push(i);
+        path.cc.onDiscarded(this.lengthOf(i));
+      }
+      return;
+    }
     let any = false;
     for (let h = this.flightHead; h < this.flightIndex.length; h++) {
       const i = this.flightIndex[h]!;
@@ -233,7 +247,6 @@ export class SendWindow {
     this.flightHead = this.flightIndex.length;
     this.trimFlight();
     if (any) path.cc.onPersistentCongestion(nowMs);
-    this.lastProgressMs = nowMs;
   }
 
   /** Frees the window's share of bytes in flight when the message is abandoned. */
@@ -266,7 +279,7 @@ export class SendWindow {
   private markLost(i: number, nowMs: number, path: Path): void {
     this.state[i] = LOST;
     this.lost.push(i);
-    path.cc.onLost(nowMs, this.lengthOf(i), this.sentAt[i]!);
+    path.cc.onLost(nowMs, this.lengthOf(i), this.sentAt[i]!, path.rtt);
   }
 
   private firstUnackedBelow(cum: number): number {
