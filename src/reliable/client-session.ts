@@ -16,6 +16,7 @@
  */
 import { ClientCall, ClientState } from "./client-call.js";
 import { ClientReceiver } from "./client-receive.js";
+import type { CongestionOptions } from "./congestion.js";
 import { DatagramBuilder } from "./datagram-builder.js";
 import {
   fragmentPayloadBytes,
@@ -43,6 +44,8 @@ export interface ClientSessionOptions {
   /** Largest datagram to send (the path MTU minus IP/UDP headers). */
   readonly maxDatagramBytes: number;
   readonly rtt?: RttOptions;
+  /** Congestion controller settings (`lossTolerant`, `queueDelayMs`, ...). */
+  readonly congestion?: Omit<CongestionOptions, "maxDatagramBytes">;
   /** Calls sent and not settled, at most (default 256; the server's Welcome may lower it). */
   readonly maxCallsInFlight?: number;
   /** Calls waiting for the window, at most; more fail at once as busy (default 100,000). */
@@ -93,7 +96,9 @@ export interface ClientSessionStats {
 export class ClientSession {
   readonly path: Path;
   readonly builder: DatagramBuilder;
-  readonly o: Required<Omit<ClientSessionOptions, "rtt" | "onSettle" | "random" | "crc">>;
+  readonly o: Required<
+    Omit<ClientSessionOptions, "rtt" | "congestion" | "onSettle" | "random" | "crc">
+  >;
   readonly random: ClientSessionOptions["random"];
   readonly onSettle: ClientSessionOptions["onSettle"];
   /** Sent calls by seq, in seq order (Map keeps insertion order). */
@@ -145,7 +150,8 @@ export class ClientSession {
     };
     this.path = new Path({
       maxDatagramBytes: options.maxDatagramBytes,
-      ...(options.rtt === undefined ? {} : { rtt: options.rtt }),
+      rtt: options.rtt,
+      congestion: options.congestion,
     });
     this.builder = new DatagramBuilder({
       maxDatagramBytes: options.maxDatagramBytes,
@@ -503,7 +509,8 @@ export class ClientSession {
         if (call.attempt > 1) this.path.counters.retransmissions++;
         writeU32Frame(this.builder, FrameType.Probe, call.seq);
         call.probeSentMs = nowMs;
-        call.actionMs = nowMs + this.backoff(call.attempt);
+        // Unanswered probes back off like retransmissions, but never wait past probeMaxMs.
+        call.actionMs = nowMs + Math.min(this.o.probeMaxMs, this.backoff(call.attempt));
       }
     }
   }

@@ -4,7 +4,7 @@
  * (RFC 9002 §6.1 uses packet numbers; Lupine numbers transmissions sender-side only, so nothing
  * extra goes on the wire). Shared by every message to that peer.
  */
-import { CongestionController } from "./congestion.js";
+import { CongestionController, type CongestionOptions } from "./congestion.js";
 import { RttEstimator, type RttOptions } from "./rtt.js";
 
 /** Counters of one peer, readable from client and server stats. */
@@ -37,8 +37,15 @@ export class Path {
     corruptDropped: 0,
   };
 
-  constructor(options: { maxDatagramBytes: number; rtt?: RttOptions }) {
+  constructor(options: {
+    maxDatagramBytes: number;
+    rtt?: RttOptions | undefined;
+    congestion?: Omit<CongestionOptions, "maxDatagramBytes"> | undefined;
+  }) {
     this.rtt = new RttEstimator(options.rtt);
-    this.cc = new CongestionController({ maxDatagramBytes: options.maxDatagramBytes });
+    this.cc = new CongestionController({
+      ...options.congestion,
+      maxDatagramBytes: options.maxDatagramBytes,
+    });
   }
 }

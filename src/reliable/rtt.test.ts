@@ -18,7 +18,7 @@ test("RFC 6298: first sample sets SRTT = R, RTTVAR = R/2; later ones smooth", ()
 
 test("RTO clamps to its floor and ceiling; G bounds the variance term", () => {
   const table: [number[], number][] = [
-    [[0.05, 0.05, 0.05], 5], // loopback: floor
+    [[0.05, 0.05, 0.05], 20], // loopback: the 20 ms floor
     [[20_000], 10_000], // ceiling
   ];
   for (const [samples, rto] of table) {
@@ -59,6 +59,19 @@ test("back-off doubles up to the cap, with jitter within ±jitter/2", () => {
     });
     assert.ok(Math.abs(got - t.want) < 1e-3, `attempt ${t.attempt}: ${got} ≠ ${t.want}`);
   }
+});
+
+test("loss-tolerant congestion: a queue (RTT above min by > max(4 ms, min/2)) is what cuts", () => {
+  const cc = new CongestionController({ maxDatagramBytes: 1000 });
+  const flat = { srttMs: 20, latestMs: 20.5, minRttMs: 20, samples: 10 };
+  const queued = { srttMs: 31, latestMs: 32, minRttMs: 20, samples: 10 };
+  cc.onSent(0, 5000, 20);
+  cc.onLost(1, 1000, 0, flat);
+  assert.equal(cc.cwnd, 10_000, "isolated loss, no queue: tolerated");
+  cc.onLost(2, 1000, 0, queued);
+  assert.equal(cc.cwnd, 7000, "loss with a queue behind it: ×0.7");
+  cc.onAcked(30, 1000, 25, queued);
+  assert.equal(cc.cwnd, 7000 * 0.85, "queue in congestion avoidance: −15% once per round trip");
 });
 
 test("congestion: slow start doubles, a loss halves once per recovery period, RTO collapses", () => {

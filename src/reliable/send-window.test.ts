@@ -73,7 +73,7 @@ test("reassembler refuses fragments that do not fit the declared message", () =>
 });
 
 test("SACK: three later fragments acknowledged make a hole lost (fast retransmit)", () => {
-  const path = new Path({ maxDatagramBytes: 1000 });
+  const path = new Path({ maxDatagramBytes: 1000, congestion: { lossTolerant: false } });
   const w = new SendWindow([message(10 * 100)], 100);
   for (let i = 0; i < 6; i++) w.markSent(w.peekNext(), i, path);
   assert.equal(path.cc.bytesInFlight, 600);
@@ -86,6 +86,19 @@ test("SACK: three later fragments acknowledged make a hole lost (fast retransmit
   w.markSent(1, 11, path);
   assert.equal(w.retransmissions, 1);
   assert.equal(w.peekNext(), 6);
+});
+
+test("loss-tolerant window: an isolated loss on an unqueued path is repaired without a cut", () => {
+  const path = new Path({ maxDatagramBytes: 1000 });
+  for (let k = 0; k < 8; k++) path.rtt.sample(10);
+  const w = new SendWindow([message(10 * 100)], 100);
+  for (let i = 0; i < 6; i++) w.markSent(w.peekNext(), i, path);
+  const before = path.cc.cwnd;
+  w.onAck(10, path, { cumulative: 1, ranges: [2, 5], ackDelayMs: 0 });
+  assert.equal(w.peekNext(), 1, "still retransmitted at once");
+  assert.equal(path.cc.congestionEvents, 0);
+  assert.equal(path.cc.toleratedLosses, 1);
+  assert.ok(path.cc.cwnd >= before);
 });
 
 test("SACK: a hole younger than the packet threshold is lost by time (9/8 RTT)", () => {
@@ -120,7 +133,7 @@ test("RTO: a first expiry probes with the oldest fragment; a second collapses th
     again.push(i);
     w.markSent(i, 201, path);
   }
-  assert.deepEqual(again, [0, 1, 2, 3, 4]);
+  assert.deepEqual(again, [1, 2, 3, 4, 0], "in transmission order; 0 went last as the probe");
   w.onAck(610, path, { cumulative: 5, ranges: [], ackDelayMs: 0 });
   assert.ok(w.done);
   assert.equal(path.rtt.samples, 0, "Karn: no sample from retransmitted fragments");

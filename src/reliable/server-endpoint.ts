@@ -14,6 +14,8 @@
  * Sans-I/O like {@link ClientSession}: `receive`, `complete`, `poll`, `flush` take the time;
  * datagrams leave through `flush(now, send)`.
  */
+
+import type { CongestionOptions } from "./congestion.js";
 import { DatagramBuilder, SlabPool } from "./datagram-builder.js";
 import { fragmentPayloadBytes, wholeBodyBytes, writeBusy, writeWhole } from "./frames.js";
 import { type ChecksumFn, FrameType, HeaderFlag } from "./packet.js";
@@ -36,6 +38,8 @@ export interface ServerEndpointOptions {
   /** This incarnation's number (default: random, non-zero). */
   readonly epoch?: number;
   readonly rtt?: RttOptions;
+  /** Congestion controller settings for replies (`lossTolerant`, ...). */
+  readonly congestion?: Omit<CongestionOptions, "maxDatagramBytes">;
   /** Sessions at once (default 100,000); a Hello beyond it is dropped and counted. */
   readonly maxSessions?: number;
   /** Calls per session between the floor and the newest (default 1024). */
@@ -81,7 +85,10 @@ export interface ServerEndpointStats {
 
 export class ServerEndpoint {
   readonly o: Required<
-    Omit<ServerEndpointOptions, "random" | "crc" | "onCall" | "onAbandon" | "rtt" | "epoch">
+    Omit<
+      ServerEndpointOptions,
+      "random" | "crc" | "onCall" | "onAbandon" | "rtt" | "congestion" | "epoch"
+    >
   >;
   readonly epoch: number;
   readonly sessions = new Map<number, ServerSession>();
@@ -92,6 +99,7 @@ export class ServerEndpoint {
   readonly onCall: ServerEndpointOptions["onCall"];
   readonly onAbandon: ServerEndpointOptions["onAbandon"];
   readonly rttOptions: RttOptions | undefined;
+  readonly congestionOptions: ServerEndpointOptions["congestion"];
   /** Datagrams for unknown sessions or old epochs (Resets), sent on the next flush. */
   readonly control: DatagramBuilder;
   controlOut: { d: Uint8Array; to: unknown }[] = [];
@@ -118,6 +126,7 @@ export class ServerEndpoint {
     this.onCall = options.onCall;
     this.onAbandon = options.onAbandon;
     this.rttOptions = options.rtt;
+    this.congestionOptions = options.congestion;
     let epoch = options.epoch ?? 0;
     while (epoch === 0) epoch = options.random.nextU32();
     this.epoch = epoch >>> 0;
@@ -154,7 +163,8 @@ export class ServerEndpoint {
   newPath(): Path {
     return new Path({
       maxDatagramBytes: this.o.maxDatagramBytes,
-      ...(this.rttOptions === undefined ? {} : { rtt: this.rttOptions }),
+      rtt: this.rttOptions,
+      congestion: this.congestionOptions,
     });
   }
 
