@@ -19,7 +19,7 @@ import {
   type ServerEndpointStats,
 } from "../reliable/server-endpoint.js";
 import type { ServerCall } from "../reliable/server-session.js";
-import type { RemoteAddress } from "../runtime/context.js";
+import type { OpaqueAuth, RemoteAddress } from "../runtime/context.js";
 import type {
   Dispatcher,
   DispatchOutcome,
@@ -27,7 +27,7 @@ import type {
   ServerTransport,
 } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
-import { ReplyStatus, readCallHeader, writeReply } from "./lupine-payload.js";
+import { type CallHeader, ReplyStatus, readCallHeader, writeReply } from "./lupine-payload.js";
 
 /** Options of {@link createLupineServer}. */
 export interface LupineServerOptions
@@ -59,6 +59,52 @@ export interface LupineServerTransport extends ServerTransport {
 /** Creates a server transport on a bound port. */
 export function createLupineServer(options: LupineServerOptions): LupineServerTransport {
   return new LupineServer(options);
+}
+
+/**
+ * The `IncomingCall` handed to the dispatcher: a class, so the lazily created AbortSignal is a
+ * prototype getter rather than an accessor defined per call (the hot path allocates little).
+ */
+class LupineIncomingCall implements IncomingCall {
+  readonly program: number;
+  readonly version: number;
+  readonly procedure: number;
+  readonly credential: OpaqueAuth;
+  readonly verifier: OpaqueAuth;
+  readonly args: XdrReader;
+  readonly transport = "lupine";
+  private readonly call: ServerCall;
+  private readonly aborts: Map<ServerCall, AbortController>;
+
+  constructor(
+    header: CallHeader,
+    args: XdrReader,
+    call: ServerCall,
+    aborts: Map<ServerCall, AbortController>,
+  ) {
+    this.program = header.program;
+    this.version = header.version;
+    this.procedure = header.procedure;
+    this.credential = header.credential;
+    this.verifier = header.verifier;
+    this.args = args;
+    this.call = call;
+    this.aborts = aborts;
+  }
+
+  get remote(): RemoteAddress {
+    return this.call.session.peer as Endpoint;
+  }
+
+  /** Created on first use; aborted when the client no longer wants the result. */
+  get signal(): AbortSignal {
+    let c = this.aborts.get(this.call);
+    if (c === undefined) {
+      c = new AbortController();
+      this.aborts.set(this.call, c);
+    }
+    return c.signal;
+  }
 }
 
 const TOO_LARGE = new Uint8Array([0, 0, 0, ReplyStatus.GARBAGE_ARGS]);
@@ -153,26 +199,7 @@ class LupineServer implements LupineServerTransport {
       this.finish(call, { status: "garbage_args" });
       return;
     }
-    const peer = call.session.peer as Endpoint;
-    const aborts = this.aborts;
-    let controller: AbortController | null = null;
-    const incoming: IncomingCall = {
-      program: header.program,
-      version: header.version,
-      procedure: header.procedure,
-      credential: header.credential,
-      verifier: header.verifier,
-      args: r,
-      remote: peer,
-      transport: "lupine",
-      get signal(): AbortSignal {
-        if (controller === null) {
-          controller = new AbortController();
-          aborts.set(call, controller);
-        }
-        return controller.signal;
-      },
-    };
+    const incoming = new LupineIncomingCall(header, r, call, this.aborts);
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
     try {
       outcome = dispatcher.dispatch(incoming);
