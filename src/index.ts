@@ -2,6 +2,23 @@
  * Lupine: typed RPC for TypeScript. The main entry: what generated code and applications use.
  * Layers ship as subpaths too (`lupine/xdr`).
  */
+export {
+  type BalancePolicy,
+  type ClientOptions,
+  type ClientSchemeContext,
+  type ClientTarget,
+  createClient,
+  createServer,
+  createTransport,
+  type ParsedTarget,
+  registerScheme,
+  type SchemeHandler,
+  type Server,
+  type ServerOptions,
+  type ServerSchemeContext,
+} from "./connect.js";
+export { AUTH_NONE, AuthFlavor, authSys } from "./oncrpc/auth.js";
+export type { RpcClientOptions } from "./runtime/client.js";
 export type { AuthSysParams, CallContext, OpaqueAuth, RemoteAddress } from "./runtime/context.js";
 export {
   AuthStat,
@@ -12,6 +29,15 @@ export {
   type RpcErrorCode,
   type RpcErrorDetails,
 } from "./runtime/errors.js";
+export type {
+  ClientCall,
+  ClientNext,
+  Interceptor,
+  ServerCall,
+  ServerInterceptor,
+  ServerNext,
+} from "./runtime/interceptor.js";
+export { consoleLogger, type Logger, silentLogger } from "./runtime/logger.js";
 export {
   type ArgsOf,
   type CallOptions,

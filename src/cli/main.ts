@@ -7,7 +7,14 @@
 import { readFileSync } from "node:fs";
 
 /** Subcommand name → module path (relative to this file) . */
-const COMMANDS: Record<string, string> = {};
+const COMMANDS: Record<string, string> = {
+  keygen: "./keygen.js",
+  gen: "./gen.js",
+  checksums: "./checksums.js",
+  call: "./call.js",
+  info: "./info.js",
+  rpcbind: "./rpcbind.js",
+};
 
 interface Subcommand {
   readonly summary: string;

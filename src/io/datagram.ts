@@ -31,6 +31,11 @@ export interface DatagramPort {
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void;
   /** Sets the one receiver of send errors (ICMP unreachable, EMSGSIZE ...). */
   onError(handler: (failure: SendFailure) => void): void;
+  /**
+   * Whether the port keeps the process alive (Node's `ref`/`unref`); clients unref it while no
+   * call is in flight, so an idle client never holds a process open. Optional.
+   */
+  setKeepAlive?(keepAlive: boolean): void;
   /** Stops receiving and releases the socket. Idempotent. */
   close(): void;
 }

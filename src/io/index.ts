@@ -3,3 +3,4 @@
 export type { Clock, TimerHandle } from "./clock.js";
 export type { DatagramPort, Endpoint, SendFailure } from "./datagram.js";
 export type { Random } from "./random.js";
+export type { ByteStream, StreamListener } from "./stream.js";

@@ -3,20 +3,9 @@
  * credentials), whatever transport carried it.
  */
 
-/** An `opaque_auth` (RFC 5531 §8.2): flavor and raw body (at most 400 bytes). */
-export interface OpaqueAuth {
-  readonly flavor: number;
-  readonly body: Uint8Array;
-}
+import type { AuthSysParams, OpaqueAuth } from "../oncrpc/auth.js";
 
-/** The AUTH_SYS credential body (RFC 5531 Appendix A): identification, not authentication. */
-export interface AuthSysParams {
-  readonly stamp: number;
-  readonly machinename: string;
-  readonly uid: number;
-  readonly gid: number;
-  readonly gids: readonly number[];
-}
+export type { AuthSysParams, OpaqueAuth } from "../oncrpc/auth.js";
 
 /** Where a call came from. */
 export interface RemoteAddress {

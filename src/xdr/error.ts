@@ -29,9 +29,11 @@ export class XdrError extends Error {
   /**
    * Adds one level of context to `error` (or turns a stray exception into an `XdrError`) and
    * returns it, for the caller to rethrow. `type` is the enclosing type's name, `segment` the
-   * field (`size`) or element (`[3]`) being processed when the error happened.
+   * field (`size`) or element (`[3]`) being processed when the error happened, and `index`
+   * (when ≥ 0) the element of that field's array: `at(e, "dir", "entries", 3)` adds
+   * `entries[3]` (generated codecs keep one index variable, -1 outside arrays).
    */
-  static at(error: unknown, type: string, segment?: string): XdrError {
+  static at(error: unknown, type: string, segment?: string, index?: number): XdrError {
     const e =
       error instanceof XdrError
         ? error
@@ -41,6 +43,7 @@ export class XdrError extends Error {
               : `unexpected ${String(error)}`,
             -1,
           );
+    if (index !== undefined && index >= 0) e.path.unshift(`[${index}]`);
     if (segment !== undefined) e.path.unshift(segment);
     if (type !== "") e.root = type;
     e.message = e.describe();

@@ -21,6 +21,7 @@ export {
   union,
 } from "./combinators.js";
 export { isXdrError, XdrError } from "./error.js";
+export { type ExternalCodec, external } from "./external.js";
 export {
   bool,
   double,

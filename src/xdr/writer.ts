@@ -43,6 +43,11 @@ export class XdrWriter {
     return this.chunkBytes + this.pos;
   }
 
+  /** Size of the current buffer in bytes (grows as needed). */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Forgets what was written; keeps the buffer for reuse. */
   reset(): void {
     this.pos = 0;

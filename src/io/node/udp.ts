@@ -25,6 +25,8 @@ export interface UdpOptions {
   readonly port?: number;
   /** 4 or 6; default: the family of `host`, else 4. */
   readonly family?: 4 | 6;
+  /** With an IPv6 `host`: accept IPv6 only (so `::` and `0.0.0.0` can share a port). */
+  readonly ipv6Only?: boolean;
   /** Kernel receive buffer (`SO_RCVBUF`) in bytes, when set. */
   readonly recvBufferSize?: number;
   /** Kernel send buffer (`SO_SNDBUF`) in bytes, when set. */
@@ -86,6 +88,7 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
   private readonly queueLimit: number;
   private waiters: ((r: IteratorResult<Datagram>) => void)[] = [];
   private closed = false;
+  private peer: Endpoint | null = null;
   private readonly afterSend: (err: Error | null) => void;
 
   /** Use {@link openUdp}. */
@@ -111,10 +114,7 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
       this.errorHandler?.({ to, error: err });
     };
     socket.on("message", (msg, rinfo) => this.receive(msg, rinfo));
-    socket.on("error", (err) => {
-      this.stats.sendErrors++;
-      this.errorHandler?.({ to: { address: "", port: 0, family: "IPv4" }, error: err });
-    });
+    socket.on("error", (err) => this.afterSend(err));
   }
 
   private receive(msg: Buffer, rinfo: dgram.RemoteInfo): void {
@@ -153,7 +153,16 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
       return;
     }
     this.stats.sent++;
-    this.socket.send(data as Uint8Array | Uint8Array[], to.port, to.address, this.afterSend);
+    const peer = this.peer;
+    if (peer !== null && to.port === peer.port && to.address === peer.address) {
+      // Connected: no address per datagram (and the kernel reports ICMP errors to us).
+      this.socket.send(data as Uint8Array | Uint8Array[]);
+      return;
+    }
+    // No callback: Node then tries a synchronous sendto (uv_udp_try_send) and only queues when
+    // the kernel would block; with a callback every datagram waits for the next poll phase.
+    // Errors arrive as the socket's 'error' event instead.
+    this.socket.send(data as Uint8Array | Uint8Array[], to.port, to.address);
   }
 
   /** Sends and resolves once the kernel has taken the datagram (or rejects with its error). */
@@ -172,6 +181,30 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
 
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void {
     this.handler = handler;
+  }
+
+  /**
+   * Connects the socket to one peer (a client's server): datagrams to it go without an address
+   * lookup, only its datagrams are received, and ICMP errors (port unreachable: `ECONNREFUSED`)
+   * reach the error handler. Sends to other endpoints still work.
+   */
+  connect(to: Endpoint): Promise<void> {
+    return new Promise((resolveConnect, reject) => {
+      this.socket.connect(to.port, to.address, (err?: Error) => {
+        if (err) {
+          reject(err);
+          return;
+        }
+        this.peer = to;
+        resolveConnect();
+      });
+    });
+  }
+
+  setKeepAlive(keepAlive: boolean): void {
+    if (this.closed) return;
+    if (keepAlive) this.socket.ref();
+    else this.socket.unref();
   }
 
   onError(handler: (failure: SendFailure) => void): void {
@@ -209,6 +242,7 @@ export function openUdp(options: UdpOptions = {}): Promise<UdpSocket> {
   return new Promise((resolveOpen, reject) => {
     const socket = dgram.createSocket({
       type: family === 6 ? "udp6" : "udp4",
+      ...(options.ipv6Only === true ? { ipv6Only: true } : {}),
       lookup: fastLookup as unknown as dgram.SocketOptions["lookup"],
       ...(options.recvBufferSize === undefined ? {} : { recvBufferSize: options.recvBufferSize }),
       ...(options.sendBufferSize === undefined ? {} : { sendBufferSize: options.sendBufferSize }),

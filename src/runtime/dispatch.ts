@@ -1,0 +1,262 @@
+/**
+ * The server's dispatcher (RFC 5531 §9): finds the program, version and procedure of an incoming
+ * call, checks its credential's flavor, decodes its arguments, runs the handler through the
+ * server interceptors, and says what to reply. Transport-independent: the ONC UDP and TCP
+ * transports and the Lupine transport all call {@link ProgramTable.dispatch}.
+ *
+ * Replies, in the order libtirpc decides them: unknown program → PROG_UNAVAIL; unknown version
+ * → PROG_MISMATCH with the lowest and highest registered versions; unknown credential flavor →
+ * AUTH_ERROR / AUTH_REJECTEDCRED and a malformed AUTH_SYS body → AUTH_ERROR / AUTH_BADCRED
+ * (§9, Appendix A); procedure 0 → an empty SUCCESS unless a handler was registered for it;
+ * unknown procedure → PROC_UNAVAIL; undecodable arguments → GARBAGE_ARGS; a handler that throws
+ * → SYSTEM_ERR (logged), or the status of the `RpcError` it threw.
+ */
+import { AuthFlavor, decodeAuthSys } from "../oncrpc/auth.js";
+import type { XdrCodec, XdrReader, XdrWriter } from "../xdr/index.js";
+import type { AuthSysParams, CallContext, OpaqueAuth, RemoteAddress } from "./context.js";
+import { AuthStat, isRpcError } from "./errors.js";
+import {
+  applyInterceptors,
+  type ServerCall,
+  type ServerInterceptor,
+  type ServerNext,
+} from "./interceptor.js";
+import { consoleLogger, type Logger } from "./logger.js";
+import type { ProcedureDescriptor, ProgramDescriptor } from "./program.js";
+import type { Dispatcher, DispatchOutcome, IncomingCall } from "./transport.js";
+
+/** Options of a {@link ProgramTable}. */
+export interface DispatchOptions {
+  /** Server interceptors, outermost first. */
+  readonly interceptors?: readonly ServerInterceptor[];
+  /** Where handler failures go; default `consoleLogger`. */
+  readonly logger?: Logger;
+  /** Credential flavors accepted (RFC 5531 §8.2); default AUTH_NONE and AUTH_SYS. */
+  readonly flavors?: readonly number[];
+}
+
+type AnyHandler = (...args: unknown[]) => unknown;
+
+interface ProcEntry {
+  readonly method: string;
+  readonly descriptor: ProcedureDescriptor;
+  readonly handler: AnyHandler | undefined;
+  readonly args: readonly XdrCodec<unknown>[];
+  readonly result: XdrCodec<unknown>;
+}
+
+interface VersionEntry {
+  readonly program: ProgramDescriptor;
+  readonly procedures: Map<number, ProcEntry>;
+}
+
+interface ProgramEntry {
+  readonly versions: Map<number, VersionEntry>;
+  low: number;
+  high: number;
+}
+
+const PROG_UNAVAIL: DispatchOutcome = Object.freeze({ status: "prog_unavail" });
+const PROC_UNAVAIL: DispatchOutcome = Object.freeze({ status: "proc_unavail" });
+const GARBAGE_ARGS: DispatchOutcome = Object.freeze({ status: "garbage_args" });
+const SYSTEM_ERR: DispatchOutcome = Object.freeze({ status: "system_err" });
+const VOID_SUCCESS: DispatchOutcome = Object.freeze({ status: "success", writeResult: () => {} });
+const BADCRED: DispatchOutcome = Object.freeze({
+  status: "auth_error",
+  authStat: AuthStat.AUTH_BADCRED,
+});
+const REJECTEDCRED: DispatchOutcome = Object.freeze({
+  status: "auth_error",
+  authStat: AuthStat.AUTH_REJECTEDCRED,
+});
+
+/** The context handed to handlers (a class: one allocation per call, no closures). */
+class Context implements CallContext {
+  constructor(
+    readonly program: number,
+    readonly version: number,
+    readonly procedure: number,
+    readonly procedureName: string,
+    readonly transport: string,
+    readonly remote: RemoteAddress | undefined,
+    readonly credential: OpaqueAuth,
+    readonly authSys: AuthSysParams | undefined,
+    readonly signal: AbortSignal,
+  ) {}
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === "function";
+}
+
+/** What a registered program version looks like from outside (for rpcbind registration). */
+export interface Registration {
+  readonly program: number;
+  readonly version: number;
+  readonly name: string;
+}
+
+/** The registered programs of a server, and the {@link Dispatcher} over them. */
+export class ProgramTable implements Dispatcher {
+  private readonly programs = new Map<number, ProgramEntry>();
+  private readonly logger: Logger;
+  private readonly flavors: ReadonlySet<number>;
+  private readonly interceptors: readonly ServerInterceptor[];
+  private readonly chain: ServerNext | undefined;
+
+  constructor(options: DispatchOptions = {}) {
+    this.logger = options.logger ?? consoleLogger;
+    this.flavors = new Set(options.flavors ?? [AuthFlavor.AUTH_NONE, AuthFlavor.AUTH_SYS]);
+    this.interceptors = options.interceptors ?? [];
+    this.chain =
+      this.interceptors.length === 0
+        ? undefined
+        : applyInterceptors<ServerNext>(async (call) => {
+            const h = (call as ServerCall & { handler: AnyHandler }).handler;
+            return h(...call.args, call.context);
+          }, this.interceptors);
+  }
+
+  /**
+   * Serves one version of one program. Registering the same program and version twice replaces
+   * the first; several versions of one program may be registered.
+   */
+  register(program: ProgramDescriptor, handlers: object): void {
+    const procedures = new Map<number, ProcEntry>();
+    const table = handlers as Record<string, unknown>;
+    for (const [method, descriptor] of Object.entries(program.procedures)) {
+      const handler = table[method];
+      if (handler !== undefined && typeof handler !== "function") {
+        throw new TypeError(`handler ${method} of ${program.name} is not a function`);
+      }
+      if (handler === undefined && descriptor.procedure !== 0) {
+        throw new TypeError(`${program.name} version ${program.version}: no handler for ${method}`);
+      }
+      procedures.set(descriptor.procedure, {
+        method,
+        descriptor,
+        handler: handler as AnyHandler | undefined,
+        args: descriptor.args,
+        result: descriptor.result,
+      });
+    }
+    let entry = this.programs.get(program.program);
+    if (entry === undefined) {
+      entry = { versions: new Map(), low: program.version, high: program.version };
+      this.programs.set(program.program, entry);
+    }
+    entry.versions.set(program.version, { program, procedures });
+    entry.low = Math.min(...entry.versions.keys());
+    entry.high = Math.max(...entry.versions.keys());
+  }
+
+  /** Every registered program version. */
+  registrations(): Registration[] {
+    const out: Registration[] = [];
+    for (const [program, entry] of this.programs) {
+      for (const [version, v] of entry.versions)
+        out.push({ program, version, name: v.program.name });
+    }
+    return out;
+  }
+
+  dispatch(call: IncomingCall): DispatchOutcome | Promise<DispatchOutcome> {
+    const entry = this.programs.get(call.program);
+    if (entry === undefined) return PROG_UNAVAIL;
+    const version = entry.versions.get(call.version);
+    if (version === undefined) return { status: "prog_mismatch", low: entry.low, high: entry.high };
+
+    const flavor = call.credential.flavor;
+    let authSys: AuthSysParams | undefined;
+    if (!this.flavors.has(flavor)) return REJECTEDCRED;
+    if (flavor === AuthFlavor.AUTH_SYS) {
+      try {
+        authSys = decodeAuthSys(call.credential.body);
+      } catch {
+        return BADCRED;
+      }
+    }
+
+    const proc = version.procedures.get(call.procedure);
+    if (proc === undefined) return call.procedure === 0 ? VOID_SUCCESS : PROC_UNAVAIL;
+    if (proc.handler === undefined && this.chain === undefined) return VOID_SUCCESS;
+
+    const args = this.decodeArgs(proc, call.args);
+    if (args === null) return GARBAGE_ARGS;
+
+    const context = new Context(
+      call.program,
+      call.version,
+      call.procedure,
+      proc.descriptor.name,
+      call.transport,
+      call.remote,
+      call.credential,
+      authSys,
+      call.signal,
+    );
+    let result: unknown;
+    try {
+      if (this.chain === undefined) {
+        result = proc.handler!(...args, context);
+      } else {
+        const handler: AnyHandler = proc.handler ?? (() => undefined);
+        const serverCall = {
+          program: version.program,
+          method: proc.method,
+          procedure: proc.descriptor,
+          args,
+          context,
+          handler,
+        };
+        result = this.chain(serverCall);
+      }
+    } catch (e) {
+      return this.failure(e, proc);
+    }
+    const codec = proc.result;
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => ({ status: "success", writeResult: (w: XdrWriter) => codec.encode(w, value) }),
+        (e) => this.failure(e, proc),
+      );
+    }
+    return { status: "success", writeResult: (w) => codec.encode(w, result) };
+  }
+
+  private decodeArgs(proc: ProcEntry, r: XdrReader): unknown[] | null {
+    const codecs = proc.args;
+    const out: unknown[] = new Array(codecs.length);
+    try {
+      for (let i = 0; i < codecs.length; i++) out[i] = codecs[i]!.decode(r);
+    } catch {
+      return null;
+    }
+    // Trailing bytes are ignored, as libtirpc's decoders do.
+    return out;
+  }
+
+  private failure(e: unknown, proc: ProcEntry): DispatchOutcome {
+    if (isRpcError(e)) {
+      switch (e.code) {
+        case "auth_error":
+          return { status: "auth_error", authStat: e.details.authStat ?? AuthStat.AUTH_FAILED };
+        case "garbage_args":
+          return GARBAGE_ARGS;
+        case "proc_unavail":
+          return PROC_UNAVAIL;
+        case "prog_unavail":
+          return PROG_UNAVAIL;
+        case "busy":
+          return { status: "busy", retryAfterMs: e.details.retryAfterMs ?? 10 };
+        case "system_err":
+          if (e.remote) return SYSTEM_ERR;
+          break;
+        default:
+          break;
+      }
+    }
+    this.logger.error(`handler ${proc.descriptor.name} failed; replying SYSTEM_ERR`, e);
+    return SYSTEM_ERR;
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * ONC RPC over UDP, server side (RFC 5531 §9), with the duplicate-request cache of
+ * `oncrpc/drc.ts` on by default: a retransmitted call is never run twice.
+ *
+ * A datagram that is not a call, or too short to be one, is dropped and counted; `rpcvers` ≠ 2
+ * gets RPC_MISMATCH 2..2, an over-long credential AUTH_ERROR / AUTH_BADCRED; everything else goes
+ * to the dispatcher. A reply bigger than the datagram limit is replaced by SYSTEM_ERR (logged).
+ * Calls in flight are bounded: past `maxInFlight` new calls are dropped (the client
+ * retransmits). `close(graceMs)` stops receiving, waits for calls in flight, then aborts them.
+ */
+import type { Clock, DatagramPort, Endpoint, TimerHandle } from "../io/index.js";
+import { argsChecksum, type DrcOptions, DuplicateRequestCache, drcKey } from "../oncrpc/drc.js";
+import {
+  AcceptStat,
+  RejectStat,
+  RPC_VERSION,
+  readCall,
+  writeAcceptedError,
+  writeRejectedReply,
+} from "../oncrpc/rpc-msg.js";
+import type { RemoteAddress } from "../runtime/context.js";
+import { AuthStat } from "../runtime/errors.js";
+import { consoleLogger, type Logger } from "../runtime/logger.js";
+import type {
+  Dispatcher,
+  DispatchOutcome,
+  IncomingCall,
+  ServerTransport,
+} from "../runtime/transport.js";
+import { XdrReader, XdrWriter } from "../xdr/index.js";
+import { writeOutcome } from "./onc-reply.js";
+
+/** Options of {@link OncUdpServer}. */
+export interface OncUdpServerOptions {
+  /** A bound datagram port. */
+  readonly port: DatagramPort;
+  readonly clock: Clock;
+  /** Duplicate-request cache limits, or `false` to turn it off. */
+  readonly drc?: Partial<DrcOptions> | false;
+  /** Calls running at once before new ones are dropped; default 4096. */
+  readonly maxInFlight?: number;
+  /** Largest reply sent (bytes); default the port's `maxDatagramSize`. */
+  readonly maxDatagramSize?: number;
+  readonly logger?: Logger;
+}
+
+/** Counters of a UDP server. */
+export interface OncUdpServerStats {
+  received: number;
+  calls: number;
+  /** Not a call, or truncated. */
+  droppedMalformed: number;
+  /** Copies of calls still running (duplicate-request cache). */
+  droppedInProgress: number;
+  /** Copies answered from the duplicate-request cache. */
+  replayed: number;
+  /** Dropped because `maxInFlight` calls were running. */
+  droppedBusy: number;
+  rejected: number;
+  repliesTooBig: number;
+}
+
+/** See the module comment. */
+export class OncUdpServer implements ServerTransport {
+  readonly kind = "udp";
+  readonly stats: OncUdpServerStats = {
+    received: 0,
+    calls: 0,
+    droppedMalformed: 0,
+    droppedInProgress: 0,
+    replayed: 0,
+    droppedBusy: 0,
+    rejected: 0,
+    repliesTooBig: 0,
+  };
+  /** The duplicate-request cache, when on. */
+  readonly drc: DuplicateRequestCache | undefined;
+  private readonly port: DatagramPort;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly maxInFlight: number;
+  private readonly maxDatagramSize: number;
+  private readonly writer = new XdrWriter(2048);
+  private readonly abort = new AbortController();
+  private dispatcher: Dispatcher | undefined;
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: OncUdpServerOptions) {
+    this.port = options.port;
+    this.clock = options.clock;
+    this.logger = options.logger ?? consoleLogger;
+    this.maxInFlight = options.maxInFlight ?? 4096;
+    this.maxDatagramSize = options.maxDatagramSize ?? options.port.maxDatagramSize;
+    this.drc = options.drc === false ? undefined : new DuplicateRequestCache(options.drc ?? {});
+  }
+
+  /** Calls running now. */
+  get running(): number {
+    return this.inFlight;
+  }
+
+  listen(dispatcher: Dispatcher): Promise<RemoteAddress> {
+    this.dispatcher = dispatcher;
+    this.port.onMessage((data, from) => this.receive(data, from));
+    return Promise.resolve(this.port.local);
+  }
+
+  private receive(data: Uint8Array, from: Endpoint): void {
+    this.stats.received++;
+    if (this.closing !== undefined || this.dispatcher === undefined) return;
+    const r = new XdrReader(data);
+    const msg = readCall(r);
+    switch (msg.kind) {
+      case "drop":
+        this.stats.droppedMalformed++;
+        return;
+      case "rpc-mismatch":
+        this.stats.rejected++;
+        this.sendRejected(msg.xid, from, {
+          stat: RejectStat.RPC_MISMATCH,
+          low: RPC_VERSION,
+          high: RPC_VERSION,
+        });
+        return;
+      case "bad-credential":
+        this.stats.rejected++;
+        this.sendRejected(msg.xid, from, {
+          stat: RejectStat.AUTH_ERROR,
+          authStat: AuthStat.AUTH_BADCRED,
+        });
+        return;
+      case "call":
+        break;
+    }
+    const h = msg.header;
+    let key: string | undefined;
+    if (this.drc !== undefined) {
+      key = drcKey({
+        address: from.address,
+        port: from.port,
+        xid: h.xid,
+        program: h.program,
+        version: h.version,
+        procedure: h.procedure,
+        checksum: argsChecksum(data, r.pos),
+      });
+      const found = this.drc.begin(key, this.clock.now());
+      if (found.state === "in-progress") {
+        this.stats.droppedInProgress++;
+        return;
+      }
+      if (found.state === "done") {
+        this.stats.replayed++;
+        this.port.send(found.reply, from);
+        return;
+      }
+    }
+    if (this.inFlight >= this.maxInFlight) {
+      this.stats.droppedBusy++;
+      if (key !== undefined) this.drc!.abandon(key);
+      return;
+    }
+    this.stats.calls++;
+    const call: IncomingCall = {
+      program: h.program,
+      version: h.version,
+      procedure: h.procedure,
+      credential: h.credential,
+      verifier: h.verifier,
+      args: r,
+      remote: from,
+      transport: "udp",
+      signal: this.abort.signal,
+    };
+    let outcome: DispatchOutcome | Promise<DispatchOutcome>;
+    try {
+      outcome = this.dispatcher.dispatch(call);
+    } catch (e) {
+      this.logger.error("dispatcher threw; replying SYSTEM_ERR", e);
+      outcome = { status: "system_err" };
+    }
+    if (outcome instanceof Promise) {
+      this.inFlight++;
+      outcome.then(
+        (o) => this.settle(h.xid, from, key, o),
+        (e) => {
+          this.logger.error("dispatcher failed; replying SYSTEM_ERR", e);
+          this.settle(h.xid, from, key, { status: "system_err" });
+        },
+      );
+      return;
+    }
+    this.reply(h.xid, from, key, outcome);
+  }
+
+  private settle(
+    xid: number,
+    to: Endpoint,
+    key: string | undefined,
+    outcome: DispatchOutcome,
+  ): void {
+    this.inFlight--;
+    this.reply(xid, to, key, outcome);
+    if (this.inFlight === 0) this.idle?.();
+  }
+
+  private reply(
+    xid: number,
+    to: Endpoint,
+    key: string | undefined,
+    outcome: DispatchOutcome,
+  ): void {
+    const w = this.writer;
+    w.reset();
+    writeOutcome(w, 0, xid, outcome, this.logger);
+    if (w.length > this.maxDatagramSize) {
+      this.stats.repliesTooBig++;
+      this.logger.warn(
+        `reply of ${w.length} bytes to xid ${xid} exceeds the UDP limit; replying SYSTEM_ERR`,
+      );
+      w.reset();
+      writeAcceptedError(w, xid, AcceptStat.SYSTEM_ERR);
+    }
+    const bytes = w.finish();
+    if (key !== undefined) this.drc!.complete(key, bytes);
+    this.port.send(bytes, to);
+  }
+
+  private sendRejected(
+    xid: number,
+    to: Endpoint,
+    reject: Parameters<typeof writeRejectedReply>[2],
+  ): void {
+    const w = this.writer;
+    w.reset();
+    writeRejectedReply(w, xid, reject);
+    this.port.send(w.finish(), to);
+  }
+
+  close(graceMs: number): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      let timer: TimerHandle | undefined;
+      const done = () => {
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        this.idle = undefined;
+        this.abort.abort(new Error("server closing"));
+        this.port.close();
+        this.drc?.clear();
+        resolve();
+      };
+      if (this.inFlight === 0) {
+        done();
+        return;
+      }
+      this.idle = done;
+      timer = this.clock.setTimeout(done, graceMs);
+    });
+    return this.closing;
+  }
+}
