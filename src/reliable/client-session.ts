@@ -93,6 +93,9 @@ export interface ClientSessionStats {
   readonly minRttMs: number;
 }
 
+/** Whether a timer-heap entry is still the call's current timer. */
+const isLive = (at: number, c: ClientCall) => c.state !== ClientState.Done && c.timerMs === at;
+
 export class ClientSession {
   readonly path: Path;
   readonly builder: DatagramBuilder;
@@ -218,14 +221,15 @@ export class ClientSession {
       this.onTimer(nowMs, call);
     }
     if (heap.size > 4 * (this.sent.size + this.queue.length - this.queueHead) + 256) {
-      heap.compact((at, c) => c.state !== ClientState.Done && c.timerMs === at);
+      heap.compact(isLive);
     }
     if (this.helloMs <= nowMs) this.sendHello(nowMs);
   }
 
   /** Earliest time {@link poll} or {@link flush} has work (+∞: none). */
   nextDeadlineMs(): number {
-    return Math.min(this.timers.peekMs(), this.helloMs, this.ackMs, this.pacingMs);
+    const timers = this.timers.peekLiveMs(isLive);
+    return Math.min(timers, this.helloMs, this.ackMs, this.pacingMs);
   }
 
   /** Builds what is due and returns the datagrams to send to the server. */

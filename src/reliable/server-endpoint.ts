@@ -241,7 +241,8 @@ export class ServerEndpoint {
 
   /** Earliest time {@link poll} or {@link flush} has work. */
   nextDeadlineMs(): number {
-    return Math.min(this.timers.peekMs(), this.sweepMs, this.receiver.pacingMs);
+    const timers = this.timers.peekLiveMs((at, c) => c.timerMs === at && !c.session.closed);
+    return Math.min(timers, this.sweepMs, this.receiver.pacingMs);
   }
 
   /** Sends everything built since the last flush. */

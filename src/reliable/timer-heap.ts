@@ -34,6 +34,17 @@ export class TimerHeap<T> {
     return this.at.length === 0 ? Number.POSITIVE_INFINITY : this.at[0]!;
   }
 
+  /** The earliest item without removing it (undefined when empty). */
+  peekItem(): T | undefined {
+    return this.items[0];
+  }
+
+  /** Pops stale entries off the top (those `isCurrent` rejects); returns the earliest live deadline. */
+  peekLiveMs(isCurrent: (atMs: number, item: T) => boolean): number {
+    while (this.at.length > 0 && !isCurrent(this.at[0]!, this.items[0]!)) this.pop();
+    return this.peekMs();
+  }
+
   /** Removes and returns the earliest item (undefined when empty). */
   pop(): T | undefined {
     const a = this.at;

@@ -71,12 +71,16 @@ describe("runtime over lupine://", () => {
     const target = `lupine://127.0.0.1:${addr!.port}`;
     const c = createClient(V1, target);
     assert.equal(await c.echo("hi"), "hi:lupine");
-    await assert.rejects(createClient(V2, target).nul(), (e: unknown) => {
+    const c2 = createClient(V2, target);
+    await assert.rejects(c2.nul(), (e: unknown) => {
       assert.ok(isRpcError(e) && e.code === "prog_mismatch" && e.remote);
       assert.deepEqual([e.details.low, e.details.high], [1, 1]);
       return true;
     });
-    await assert.rejects(createClient(V1Extra, target).p9(), { code: "proc_unavail" });
+    await c2.$close();
+    const extra = createClient(V1Extra, target);
+    await assert.rejects(extra.p9(), { code: "proc_unavail" });
+    await extra.$close();
     await assert.rejects(c.boom(), { code: "system_err" });
     const many = await Promise.all(Array.from({ length: 500 }, (_, i) => c.echo(`m${i}`)));
     assert.equal(many[499], "m499:lupine");
