@@ -87,12 +87,16 @@ async function main(): Promise<void> {
       ),
     );
     stop = () => server.forceShutdown();
-  } else if (kind === "tcp") {
+  } else if (kind === "tcp" || kind === "tcp-assemble") {
+    // `tcp-assemble` copies the message into one buffer of its size, as an RPC server must hand
+    // a whole argument to its handler (and as Lupine's reassembly does); `tcp` discards it.
+    const assemble = kind === "tcp-assemble";
     const server = net.createServer((sock) => {
       // Protocol: 8-byte big-endian length, then that many bytes; answer 8 bytes (the count).
       let want = -1;
       let got = 0;
       let head = Buffer.alloc(0);
+      let message: Uint8Array | null = null;
       sock.on("data", (d: Buffer) => {
         let chunk = d;
         if (want < 0) {
@@ -100,7 +104,9 @@ async function main(): Promise<void> {
           if (head.length < 8) return;
           want = Number(head.readBigUInt64BE(0));
           chunk = head.subarray(8);
+          if (assemble) message = new Uint8Array(want);
         }
+        message?.set(chunk.subarray(0, Math.max(0, want - got)), got);
         got += chunk.length;
         if (got >= want) {
           const out = Buffer.alloc(8);
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
           want = -1;
           got = 0;
           head = Buffer.alloc(0);
+          message = null;
         }
       });
     });
