@@ -193,7 +193,7 @@ export class ClientSession {
     } else {
       this.queue.push(call);
       this.schedule(call);
-      if (this.epoch === 0 && this.helloMs === Number.POSITIVE_INFINITY) this.helloMs = nowMs;
+      if (!this.welcomed && this.helloMs === Number.POSITIVE_INFINITY) this.helloMs = nowMs;
     }
     return call;
   }
@@ -246,6 +246,21 @@ export class ClientSession {
       this.path.counters.bytesSent += d.length;
     }
     return out;
+  }
+
+  /**
+   * The path reported that nothing listens at the server's address (ICMP port unreachable).
+   * Before the session is open nothing can have run, so every waiting call fails at once;
+   * afterwards this is left to retransmissions and probes (the server may be restarting).
+   */
+  refused(): void {
+    if (this.welcomed || this.closed) return;
+    const waiting = this.queue.slice(this.queueHead);
+    this.queue = [];
+    this.queueHead = 0;
+    this.helloMs = Number.POSITIVE_INFINITY;
+    this.helloAttempts = 0;
+    for (const c of waiting) if (c.state !== ClientState.Done) this.settle(c, { kind: "refused" });
   }
 
   /** Fails every call with `closed`. */

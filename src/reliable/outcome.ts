@@ -37,6 +37,8 @@ export type CallOutcome =
    * have run, and is not retried (at-most-once).
    */
   | { readonly kind: "outcome-unknown"; readonly reason: "server-restarted" | "session-expired" }
+  /** Nothing listens at the server's address (ICMP port unreachable) before the session opened. */
+  | { readonly kind: "refused" }
   /** The server refused the call (not executed) until the deadline passed. */
   | { readonly kind: "busy"; readonly retryAfterMs: number; readonly attempts: number }
   | { readonly kind: "canceled" }

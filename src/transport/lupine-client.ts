@@ -104,8 +104,13 @@ class LupineClient implements LupineClientTransport {
       this.session.receive(this.clock.now(), data);
       this.kick();
     });
-    port.onError(() => {
-      // ICMP errors and EMSGSIZE surface as silence: the retransmission timers handle them.
+    port.onError(({ error }) => {
+      // Port unreachable (connected sockets see it) fails calls that cannot have run; other
+      // errors (EMSGSIZE, no route) surface as silence, which the retransmission timers handle.
+      if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED") {
+        this.session.refused();
+        this.kick();
+      }
     });
   }
 

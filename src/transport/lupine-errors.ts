@@ -52,6 +52,11 @@ export function outcomeError(name: string, o: Exclude<CallOutcome, { kind: "repl
           ? `${name} was in flight when the server restarted; it may or may not have run`
           : `${name} was in flight when the server forgot the session; it may or may not have run`,
       );
+    case "refused":
+      return new RpcError(
+        "unreachable",
+        `${name}: nothing listens at the server's address (port unreachable)`,
+      );
     case "busy":
       return new RpcError(
         "busy",

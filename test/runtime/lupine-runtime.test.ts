@@ -101,4 +101,16 @@ describe("runtime over lupine://", () => {
     await c.$close();
     await assert.rejects(c.echo("x"), { code: "closed" });
   });
+
+  test("nothing listening: the call fails unreachable at once (port unreachable)", async () => {
+    const server = createServer({ logger: silentLogger });
+    server.register(V1, { echo: (s) => s, boom: () => 0, slow: (n) => n, blob: (b) => b });
+    const [addr] = await server.listen("lupine://127.0.0.1:0");
+    await server.close(0); // the port is free again: nothing listens there
+    const c = createClient(V1, `lupine://127.0.0.1:${addr!.port}`);
+    const t0 = performance.now();
+    await assert.rejects(c.echo("x", { timeoutMs: 5000 }), { code: "unreachable" });
+    assert.ok(performance.now() - t0 < 1000, "failed fast, not at the deadline");
+    await c.$close();
+  });
 });
