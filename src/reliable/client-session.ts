@@ -14,9 +14,12 @@
  * collection has a bound: calls in flight ≤ window, queued calls ≤ `maxQueuedCalls`, reply
  * reassembly ≤ `maxReassemblyBytes`.
  */
+export type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
+
 import { ClientCall, ClientState } from "./client-call.js";
+import type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
 import { ClientReceiver } from "./client-receive.js";
-import type { CongestionOptions } from "./congestion.js";
+import { ClientTimers } from "./client-timers.js";
 import { DatagramBuilder } from "./datagram-builder.js";
 import {
   fragmentPayloadBytes,
@@ -26,72 +29,14 @@ import {
   writeFragment,
   writeFragmentAck,
   writeHello,
-  writeU32Frame,
   writeWhole,
 } from "./frames.js";
 import type { CallOutcome } from "./outcome.js";
-import { type ChecksumFn, FrameType } from "./packet.js";
+import { FrameType } from "./packet.js";
 import { Path } from "./path.js";
-import { backoffMs, type RttOptions } from "./rtt.js";
+import { backoffMs } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
 import { TimerHeap } from "./timer-heap.js";
-
-/** Options of a {@link ClientSession}. All have defaults except the first three. */
-export interface ClientSessionOptions {
-  /** Uniform [0, 1) and u32 draws: session ids and jitter. */
-  readonly random: { next(): number; nextU32(): number };
-  readonly crc: ChecksumFn;
-  /** Largest datagram to send (the path MTU minus IP/UDP headers). */
-  readonly maxDatagramBytes: number;
-  readonly rtt?: RttOptions;
-  /** Congestion controller settings (`lossTolerant`, `queueDelayMs`, ...). */
-  readonly congestion?: Omit<CongestionOptions, "maxDatagramBytes">;
-  /** Calls sent and not settled, at most (default 256; the server's Welcome may lower it). */
-  readonly maxCallsInFlight?: number;
-  /** Calls waiting for the window, at most; more fail at once as busy (default 100,000). */
-  readonly maxQueuedCalls?: number;
-  /** Unanswered transmissions (request, Hello) or probes before giving up (default 10). */
-  readonly maxAttempts?: number;
-  /** Back-off jitter: delays vary uniformly by ±jitter/2 (default 0.5). */
-  readonly jitter?: number;
-  /** Probe interval after the first Working, and its cap (defaults 20 ms and 2 s). */
-  readonly probeInitialMs?: number;
-  readonly probeMaxMs?: number;
-  /** Longest a received reply waits for its Ack to ride on other traffic (default 5 ms). */
-  readonly ackDelayMs?: number;
-  /** Largest reply accepted, bytes (default 2 GiB − 1). */
-  readonly maxMessageBytes?: number;
-  /** Reply bytes being reassembled at once, at most (default 4 GiB). */
-  readonly maxReassemblyBytes?: number;
-  /** Receives every outcome, once per call. */
-  readonly onSettle: (token: unknown, outcome: CallOutcome) => void;
-}
-
-/** Counters and path state of one session (see docs/protocol.md "Observability"). */
-export interface ClientSessionStats {
-  readonly epoch: number;
-  readonly srttMs: number;
-  readonly rttvarMs: number;
-  readonly rtoMs: number;
-  readonly cwndBytes: number;
-  readonly bytesInFlight: number;
-  readonly callsInFlight: number;
-  readonly callsQueued: number;
-  readonly reassemblyBytes: number;
-  readonly datagramsSent: number;
-  readonly datagramsReceived: number;
-  readonly retransmissions: number;
-  readonly duplicatesDropped: number;
-  readonly corruptDropped: number;
-  readonly busyAnswers: number;
-  readonly resets: number;
-  /** Window reductions (congestion events) and losses repaired without one. */
-  readonly congestionEvents: number;
-  readonly toleratedLosses: number;
-  /** Window reductions by cause. */
-  readonly reductions: { queue: number; lossRate: number; timeout: number; loss: number };
-  readonly minRttMs: number;
-}
 
 /** Whether a timer-heap entry is still the call's current timer. */
 const isLive = (at: number, c: ClientCall) => c.state !== ClientState.Done && c.timerMs === at;
@@ -112,8 +57,9 @@ export class ClientSession {
    */
   settledSinceAck: number[] = [];
   readonly timers = new TimerHeap<ClientCall>();
-  private queue: ClientCall[] = [];
-  private queueHead = 0;
+  /** Calls waiting for the window, from `queueHead` on (internal). */
+  queue: ClientCall[] = [];
+  queueHead = 0;
   /** Calls with request fragments to send. */
   bulk: ClientCall[] = [];
   /** 0 until the server's epoch is known. */
@@ -135,6 +81,7 @@ export class ClientSession {
   /** The time of the latest entry point (receive, poll, flush, startCall). */
   nowMs = 0;
   private readonly receiver: ClientReceiver;
+  private readonly timerActions: ClientTimers;
 
   constructor(options: ClientSessionOptions) {
     this.random = options.random;
@@ -166,6 +113,7 @@ export class ClientSession {
     };
     this.newSessionId();
     this.receiver = new ClientReceiver(this, options.crc);
+    this.timerActions = new ClientTimers(this);
   }
 
   /** Payload bytes of one request fragment. */
@@ -218,7 +166,7 @@ export class ClientSession {
       const call = heap.pop()!;
       if (call.state === ClientState.Done || call.timerMs !== at) continue;
       call.timerMs = Number.NaN;
-      this.onTimer(nowMs, call);
+      this.timerActions.onTimer(nowMs, call);
     }
     if (heap.size > 4 * (this.sent.size + this.queue.length - this.queueHead) + 256) {
       heap.compact(isLive);
@@ -429,7 +377,13 @@ export class ClientSession {
     this.builder.header.sessionLo = this.random.nextU32();
   }
 
-  private sendHello(nowMs: number): void {
+  /** Sets `actionMs` of a call with a send window: next loss time or RTO (internal). */
+  fragmentActionTime(nowMs: number, call: ClientCall): void {
+    this.timerActions.fragmentActionTime(nowMs, call);
+  }
+
+  /** Sends (or re-sends) the Hello; gives up after `maxAttempts` (internal). */
+  sendHello(nowMs: number): void {
     if (this.welcomed) {
       this.helloMs = Number.POSITIVE_INFINITY;
       return;
@@ -465,109 +419,6 @@ export class ClientSession {
     if (this.epoch === 0) writeHello(this.builder);
     else this.builder.ensureOpen();
     this.helloMs = nowMs + this.backoff(this.helloAttempts);
-  }
-
-  private onTimer(nowMs: number, call: ClientCall): void {
-    if (nowMs >= call.deadlineMs) {
-      if (call.state === ClientState.Queued && call.busyCount > 0) {
-        this.settle(call, {
-          kind: "busy",
-          retryAfterMs: call.busyRetryAfterMs,
-          attempts: call.busyCount,
-        });
-      } else {
-        this.settle(call, {
-          kind: "deadline",
-          phase: call.phase,
-          elapsedMs: nowMs - call.startedMs,
-          transmissions: call.transmissions,
-          times: call.times(nowMs),
-        });
-      }
-      return;
-    }
-    if (call.fragmentAckMs <= nowMs) this.ackReplyFragments(nowMs, call);
-    if (call.actionMs <= nowMs) {
-      call.actionMs = Number.POSITIVE_INFINITY;
-      this.act(nowMs, call);
-    }
-    if (call.state !== ClientState.Done) this.schedule(call);
-  }
-
-  /** The call's retransmission, probe or busy-retry timer fired. */
-  private act(nowMs: number, call: ClientCall): void {
-    switch (call.state) {
-      case ClientState.Queued:
-        // A Busy's wait is over: send again, same seq (it still holds the floor).
-        call.state = ClientState.Sent;
-        call.attempt = 0;
-        this.retransmit(call);
-        call.actionMs = call.window === null ? nowMs + this.backoff(1) : Number.POSITIVE_INFINITY;
-        return;
-      case ClientState.Sent: {
-        if (call.window !== null) {
-          this.fragmentTimer(nowMs, call);
-          return;
-        }
-        if (call.attempt >= this.o.maxAttempts) {
-          this.giveUp(nowMs, call, call.transmissions);
-          return;
-        }
-        call.attempt++;
-        this.retransmit(call);
-        call.actionMs = nowMs + this.backoff(call.attempt + 1);
-        return;
-      }
-      default: {
-        // Executing or receiving: probe.
-        if (call.attempt >= this.o.maxAttempts) {
-          this.giveUp(nowMs, call, call.attempt);
-          return;
-        }
-        call.attempt++;
-        if (call.attempt > 1) this.path.counters.retransmissions++;
-        writeU32Frame(this.builder, FrameType.Probe, call.seq);
-        call.probeSentMs = nowMs;
-        // Unanswered probes back off like retransmissions, but never wait past probeMaxMs.
-        call.actionMs = nowMs + Math.min(this.o.probeMaxMs, this.backoff(call.attempt));
-      }
-    }
-  }
-
-  private giveUp(nowMs: number, call: ClientCall, attempts: number): void {
-    this.settle(call, {
-      kind: "gave-up",
-      phase: call.phase,
-      attempts,
-      elapsedMs: nowMs - call.startedMs,
-    });
-  }
-
-  /** Loss detection and RTO for a fragmented request. */
-  private fragmentTimer(nowMs: number, call: ClientCall): void {
-    const w = call.window!;
-    const rtoAt = w.lastProgressMs + this.path.rtt.rtoMs * 2 ** Math.min(w.timeouts, 10);
-    if (nowMs >= rtoAt && w.inFlight) {
-      if (w.timeouts >= this.o.maxAttempts) {
-        this.giveUp(nowMs, call, w.timeouts);
-        return;
-      }
-      w.onTimeout(nowMs, this.path);
-    }
-    w.detectLost(nowMs, this.path);
-    if (w.hasWork && !this.bulk.includes(call)) this.bulk.push(call);
-    this.fragmentActionTime(nowMs, call);
-  }
-
-  /** Sets `actionMs` of a call with a send window: next loss time or RTO. */
-  fragmentActionTime(nowMs: number, call: ClientCall): void {
-    const w = call.window!;
-    if (!w.inFlight) {
-      call.actionMs = w.hasWork ? Number.POSITIVE_INFINITY : nowMs + this.path.rtt.rtoMs;
-      return;
-    }
-    const rtoAt = w.lastProgressMs + this.path.rtt.rtoMs * 2 ** Math.min(w.timeouts, 10);
-    call.actionMs = Math.min(rtoAt, w.detectLost(nowMs, this.path));
   }
 
   private sendQueued(nowMs: number): void {
@@ -630,7 +481,7 @@ export class ClientSession {
         writeFragment(this.builder, FrameType.Call, call.seq, 0, w, i);
         w.markSent(i, nowMs, path);
         if (!Number.isFinite(call.actionMs) || !w.hasWork) {
-          this.fragmentActionTime(nowMs, call);
+          this.timerActions.fragmentActionTime(nowMs, call);
           this.schedule(call);
         }
         progress = true;
