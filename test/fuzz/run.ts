@@ -69,6 +69,7 @@ function row(r: TargetReport): string {
     String(r.features).padStart(7),
     `${r.slowestMs.toFixed(1)} ms`.padStart(10),
     String(r.findings.length).padStart(8),
+    r.known > 0 ? `(+${r.known} known)` : "",
   ].join(" ");
 }
 

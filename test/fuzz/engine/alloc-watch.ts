@@ -20,9 +20,20 @@ export interface AllocationPeak {
 
 const peak: AllocationPeak = { bytes: 0, elements: 0 };
 let installed = false;
+/** The budget of the input being run; the first allocation beyond it records where it happened. */
+let limit: AllocationPeak = { bytes: Number.POSITIVE_INFINITY, elements: Number.POSITIVE_INFINITY };
+let site: string | null = null;
+
+function recordSite(): void {
+  if (site !== null) return;
+  const frames = (new Error().stack ?? "").split("\n").filter((l) => l.includes(" at "));
+  site = frames.find((l) => /\/src\//.test(l))?.trim() ?? frames[3]?.trim() ?? "unknown";
+}
 
 function noteBytes(n: unknown): void {
-  if (typeof n === "number" && n > peak.bytes) peak.bytes = n;
+  if (typeof n !== "number") return;
+  if (n > peak.bytes) peak.bytes = n;
+  if (n > limit.bytes) recordSite();
 }
 
 function wrapConstructor<C extends abstract new (...args: never[]) => unknown>(
@@ -55,6 +66,7 @@ export function installAllocationWatch(): void {
   g.Array = wrapConstructor(Array, (args) => {
     if (args.length === 1 && typeof args[0] === "number" && args[0] > peak.elements) {
       peak.elements = args[0];
+      if (args[0] > limit.elements) recordSite();
     }
   });
   for (const method of ["alloc", "allocUnsafe", "allocUnsafeSlow"] as const) {
@@ -66,10 +78,17 @@ export function installAllocationWatch(): void {
   }
 }
 
-/** Starts a new measurement. */
-export function resetAllocations(): void {
+/** Starts a new measurement, against `budget` (whose first excess records its call site). */
+export function resetAllocations(budget?: AllocationPeak): void {
   peak.bytes = 0;
   peak.elements = 0;
+  limit = budget ?? { bytes: Number.POSITIVE_INFINITY, elements: Number.POSITIVE_INFINITY };
+  site = null;
+}
+
+/** The stack frame (in `src/` when there is one) of the first allocation beyond the budget. */
+export function allocationSite(): string | null {
+  return site;
 }
 
 /** The largest allocations since {@link resetAllocations}. */

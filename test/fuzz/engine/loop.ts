@@ -12,7 +12,7 @@
  */
 import type { Random } from "../../../src/io/index.js";
 import { seededRandom } from "../../helpers/prng.js";
-import { allocationPeak, resetAllocations } from "./alloc-watch.js";
+import { allocationPeak, allocationSite, resetAllocations } from "./alloc-watch.js";
 import { readRegressions } from "./corpus.js";
 import type { CoverageMap } from "./coverage.js";
 import { mutate } from "./mutate.js";
@@ -55,6 +55,8 @@ export interface LoopProgress {
   corpus: number;
   features: number;
   findings: number;
+  /** Inputs that showed one of the target's known findings. */
+  known: number;
   /** Slowest single input, ms. */
   slowestMs: number;
   elapsedMs: number;
@@ -85,14 +87,25 @@ export function fuzzLoop(options: LoopOptions): LoopResult {
     corpus: 0,
     features: 0,
     findings: 0,
+    known: 0,
     slowestMs: 0,
     elapsedMs: 0,
   };
 
   const report = (kind: Finding["kind"], message: string, input: Uint8Array) => {
-    // Crashes differ by message and place; slow inputs and allocations (whose messages carry
-    // measurements) are kept once per kind.
-    const key = kind === "crash" ? `${kind}\n${message.split("\n").slice(0, 2).join("\n")}` : kind;
+    // Crashes differ by message and place, allocations by place (their messages carry
+    // measurements); slow inputs are kept once.
+    const key =
+      kind === "slow"
+        ? kind
+        : `${kind}\n${message
+            .split("\n")
+            .slice(kind === "crash" ? 0 : 1, 2)
+            .join("\n")}`;
+    if (target.knownFindings?.some((k) => k.kind === kind && k.pattern.test(message))) {
+      progress.known++;
+      return;
+    }
     if (findings.has(key) || findings.size >= MAX_FINDINGS) return;
     const finding: Finding = { target: target.name, kind, message, input: Uint8Array.from(input) };
     findings.set(key, finding);
@@ -106,7 +119,8 @@ export function fuzzLoop(options: LoopOptions): LoopResult {
       Atomics.store(monitor.status, 1, Math.min(input.length, monitor.slot.length));
       Atomics.add(monitor.status, 0, 1);
     }
-    resetAllocations();
+    const budget = target.budget(input.length);
+    resetAllocations({ bytes: budget.bytes, elements: budget.elements });
     const t0 = performance.now();
     try {
       target.run(input);
@@ -133,11 +147,10 @@ export function fuzzLoop(options: LoopOptions): LoopResult {
     }
     if (ms > progress.slowestMs) progress.slowestMs = ms;
     const peak = allocationPeak();
-    const budget = target.budget(input.length);
     if (peak.bytes > budget.bytes || peak.elements > budget.elements) {
       report(
         "allocation",
-        `an input of ${input.length} bytes allocated ${peak.bytes} bytes / ${peak.elements} array elements at once (budget ${budget.bytes} / ${budget.elements})`,
+        `an input of ${input.length} bytes allocated ${peak.bytes} bytes / ${peak.elements} array elements at once (budget ${budget.bytes} / ${budget.elements})\n${allocationSite() ?? ""}`,
         input,
       );
     }

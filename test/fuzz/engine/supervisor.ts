@@ -38,6 +38,8 @@ export interface TargetReport {
   seeds: number;
   corpus: number;
   features: number;
+  /** Inputs that showed a known finding. */
+  known: number;
   slowestMs: number;
   elapsedMs: number;
   starts: number;
@@ -136,6 +138,7 @@ export async function superviseTarget(options: SuperviseOptions): Promise<Target
     seeds: 0,
     corpus: 0,
     features: 0,
+    known: 0,
     slowestMs: 0,
     elapsedMs: 0,
     starts: 0,
@@ -161,6 +164,7 @@ export async function superviseTarget(options: SuperviseOptions): Promise<Target
       report.corpus = Math.max(report.corpus, end.result.corpus);
       report.features = Math.max(report.features, end.result.features);
       report.slowestMs = Math.max(report.slowestMs, end.result.slowestMs);
+      report.known += end.result.known;
       break;
     }
     // The thread died: count what it last reported, and the input that killed it.

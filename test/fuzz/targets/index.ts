@@ -20,6 +20,8 @@ export const TARGETS: Readonly<Record<string, () => Promise<FuzzTarget>>> = {
   "secure-responder": async () => (await import("./secure.js")).responderTarget(),
   "secure-initiator": async () => (await import("./secure.js")).initiatorTarget(),
   "secure-keys": async () => (await import("./secure.js")).keysTarget(),
+  "reliable-server": async () => (await import("./reliable.js")).serverTarget(),
+  "reliable-client": async () => (await import("./reliable.js")).clientTarget(),
 };
 
 /**
