@@ -70,16 +70,22 @@ function exchange(): { toServer: Uint8Array[]; toClient: Uint8Array[] } {
   client.startCall(0, "small", [Uint8Array.of(1, 2, 3)], 10_000);
   client.startCall(0, "big", [big], 10_000);
   let now = 0;
-  for (let i = 0; i < 10; i++) round((now += 1));
+  const rounds = (n: number, stepMs: number) => {
+    for (let i = 0; i < n; i++) {
+      now += stepMs;
+      round(now);
+    }
+  };
+  rounds(10, 1);
   // Replies: one small, one fragmented; a third call is refused (Busy); a fourth left running
   // long enough for Working.
   if (calls[0] !== undefined) server.complete(now, calls[0], [Uint8Array.of(9)]);
   if (calls[1] !== undefined) server.complete(now, calls[1], [big]);
   client.startCall(now, "busy", [Uint8Array.of(4)], 10_000);
   client.startCall(now, "slow", [Uint8Array.of(5)], 10_000);
-  for (let i = 0; i < 5; i++) round((now += 1));
+  rounds(5, 1);
   if (calls[2] !== undefined) server.refuse(calls[2], 10);
-  for (let i = 0; i < 20; i++) round((now += 3));
+  rounds(20, 3);
   return { toServer, toClient };
 }
 
