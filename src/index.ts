@@ -18,8 +18,19 @@ export {
   type ServerSchemeContext,
 } from "./connect.js";
 export { AUTH_NONE, AuthFlavor, authSys } from "./oncrpc/auth.js";
+export {
+  type AccessPolicyOptions,
+  type AccessRule,
+  accessPolicy,
+} from "./runtime/access-policy.js";
 export type { RpcClientOptions } from "./runtime/client.js";
-export type { AuthSysParams, CallContext, OpaqueAuth, RemoteAddress } from "./runtime/context.js";
+export type {
+  AuthSysParams,
+  CallContext,
+  OpaqueAuth,
+  PeerIdentity,
+  RemoteAddress,
+} from "./runtime/context.js";
 export {
   AuthStat,
   isRpcError,
@@ -38,6 +49,7 @@ export type {
   ServerNext,
 } from "./runtime/interceptor.js";
 export { consoleLogger, type Logger, silentLogger } from "./runtime/logger.js";
+export { isLoopback, LOOPBACK_NETWORKS, NetworkSet } from "./runtime/networks.js";
 export {
   type ArgsOf,
   type CallOptions,

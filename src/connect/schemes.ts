@@ -23,6 +23,7 @@ import { OncTcpClient } from "../transport/onc-tcp-client.js";
 import { OncTcpServer } from "../transport/onc-tcp-server.js";
 import { OncUdpClient } from "../transport/onc-udp-client.js";
 import { OncUdpServer } from "../transport/onc-udp-server.js";
+import type { ReplyLimitOptions } from "../transport/reply-limit.js";
 import { BalancedTransport, LazyTransport } from "./balance.js";
 import { hostPort, type ParsedTarget } from "./targets.js";
 
@@ -66,6 +67,12 @@ export interface ServerTransportOptions {
     readonly maxDatagramSize?: number;
     /** Calls running at once before new ones are dropped; default 4096. */
     readonly maxInFlight?: number;
+    /**
+     * The reply-amplification limit: a reply to a call from outside `exempt` (default loopback)
+     * is at most `maxReplyRatio` (default 4) times the call's size, else SYSTEM_ERR is sent
+     * instead (docs/security.md). `false` turns it off.
+     */
+    readonly amplification?: ReplyLimitOptions | false;
   };
   readonly tcp?: {
     readonly maxRecordSize?: number;
@@ -264,6 +271,7 @@ registerScheme("udp", {
       logger: context.logger,
       ...(udp.drc === undefined ? {} : { drc: udp.drc }),
       ...(udp.maxInFlight === undefined ? {} : { maxInFlight: udp.maxInFlight }),
+      ...(udp.amplification === undefined ? {} : { amplification: udp.amplification }),
     });
   },
 });
