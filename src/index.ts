@@ -2,6 +2,8 @@
  * Lupine: typed RPC for TypeScript. The main entry: what generated code and applications use.
  * Layers ship as subpaths too (`lupine/xdr`).
  */
+
+export type { TlsClientOptions, TlsServerOptions } from "./connect/tls.js";
 export {
   type BalancePolicy,
   type ClientOptions,
@@ -17,6 +19,7 @@ export {
   type ServerOptions,
   type ServerSchemeContext,
 } from "./connect.js";
+export { certificatePin } from "./io/node/tls.js";
 export { AUTH_NONE, AuthFlavor, authSys } from "./oncrpc/auth.js";
 export {
   type AccessPolicyOptions,

@@ -26,6 +26,7 @@
 import type { Clock } from "../io/index.js";
 import type { Logger } from "../runtime/logger.js";
 import { LOOPBACK_NETWORKS, NetworkSet } from "../runtime/networks.js";
+import { WarnLimit } from "./warn-limit.js";
 
 /** Options of {@link ReplyLimit}. */
 export interface ReplyLimitOptions {
@@ -42,8 +43,7 @@ export class ReplyLimit {
   readonly maxReplyRatio: number;
   private readonly exempt: NetworkSet;
   private readonly warnIntervalMs: number;
-  private lastWarnAt = Number.NEGATIVE_INFINITY;
-  private unwarned = 0;
+  private warnLimit: WarnLimit | undefined;
 
   /** Throws a `TypeError` for a ratio below 1 or a malformed network. */
   constructor(options: ReplyLimitOptions = {}) {
@@ -66,14 +66,11 @@ export class ReplyLimit {
     clock: Clock,
     refused: { requestBytes: number; replyBytes: number; from: string },
   ): void {
-    this.unwarned++;
-    const now = clock.now();
-    if (now - this.lastWarnAt < this.warnIntervalMs) return;
-    this.lastWarnAt = now;
-    const n = this.unwarned;
-    this.unwarned = 0;
-    logger.warn(
-      `UDP reply amplification limit: ${n} repl${n === 1 ? "y" : "ies"} replaced by SYSTEM_ERR ` +
+    this.warnLimit ??= new WarnLimit(clock, this.warnIntervalMs);
+    this.warnLimit.warn(
+      logger,
+      (n) =>
+        `UDP reply amplification limit: ${n} repl${n === 1 ? "y" : "ies"} replaced by SYSTEM_ERR ` +
         `(latest: ${refused.replyBytes} bytes for a ${refused.requestBytes}-byte call from ` +
         `${refused.from}, limit ${this.maxReplyRatio}x); use TCP for large replies, or exempt ` +
         "trusted networks (udp.amplification.exempt)",
