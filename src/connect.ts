@@ -16,6 +16,8 @@
  */
 
 import { BalancedTransport, type BalancePolicy, LazyTransport } from "./connect/balance.js";
+// Registers `lupine://` (Lupine's reliable transport) beside the built-in schemes.
+import "./connect/lupine-scheme.js";
 import {
   type ClientSchemeContext,
   openUdpClient,

@@ -1,0 +1,498 @@
+/**
+ * The client side of the reliable layer: one session to one server, many calls in flight.
+ *
+ * Birrell & Nelson's protocol (1984 §3.2) generalised to many outstanding calls: a call goes out
+ * once, and its reply is its acknowledgement; if no reply comes within the RTO (RFC 6298) the
+ * request is sent again with exponential back-off and jitter; once the server says it is working
+ * on it (Working, or every request fragment acknowledged) the client stops sending arguments and
+ * probes at a growing interval; the reply is acknowledged by the next datagram to the server (an
+ * Ack frame packed with the next request) or by a delayed ack. Large requests go through a
+ * {@link SendWindow}; large replies through a {@link Reassembler}.
+ *
+ * Sans-I/O: the adapter calls {@link startCall}, {@link receive}, {@link poll} with the time, and
+ * sends what {@link flush} returns; outcomes go to `onSettle` exactly once per call. Every
+ * collection has a bound: calls in flight ≤ window, queued calls ≤ `maxQueuedCalls`, reply
+ * reassembly ≤ `maxReassemblyBytes`.
+ */
+export type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
+
+import { ClientCall, ClientState } from "./client-call.js";
+import type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
+import { ClientReceiver } from "./client-receive.js";
+import { ClientTimers } from "./client-timers.js";
+import { DatagramBuilder } from "./datagram-builder.js";
+import {
+  fragmentPayloadBytes,
+  MAX_ACK_RANGES,
+  wholeBodyBytes,
+  writeAck,
+  writeFragment,
+  writeFragmentAck,
+  writeHello,
+  writeWhole,
+} from "./frames.js";
+import type { CallOutcome } from "./outcome.js";
+import { FrameType } from "./packet.js";
+import { Path } from "./path.js";
+import { backoffMs } from "./rtt.js";
+import { SendWindow } from "./send-window.js";
+import { TimerHeap } from "./timer-heap.js";
+
+/** Whether a timer-heap entry is still the call's current timer. */
+const isLive = (at: number, c: ClientCall) => c.state !== ClientState.Done && c.timerMs === at;
+
+export class ClientSession {
+  readonly path: Path;
+  readonly builder: DatagramBuilder;
+  readonly o: Required<
+    Omit<ClientSessionOptions, "rtt" | "congestion" | "onSettle" | "random" | "crc">
+  >;
+  readonly random: ClientSessionOptions["random"];
+  readonly onSettle: ClientSessionOptions["onSettle"];
+  /** Sent calls by seq, in seq order (Map keeps insertion order). */
+  readonly sent = new Map<number, ClientCall>();
+  /**
+   * Seqs settled since the last Ack (sent as its ranges, so the server frees those replies before
+   * the floor passes them; if that Ack is lost, the floor frees them later).
+   */
+  settledSinceAck: number[] = [];
+  readonly timers = new TimerHeap<ClientCall>();
+  /** Calls waiting for the window, from `queueHead` on (internal). */
+  queue: ClientCall[] = [];
+  queueHead = 0;
+  /** Calls with request fragments to send. */
+  bulk: ClientCall[] = [];
+  /** 0 until the server's epoch is known. */
+  epoch = 0;
+  welcomed = false;
+  nextSeq = 1;
+  generation = 0;
+  serverWindow = Number.POSITIVE_INFINITY;
+  helloAttempts = 0;
+  helloMs = Number.POSITIVE_INFINITY;
+  ackPending = false;
+  ackMs = Number.POSITIVE_INFINITY;
+  /** When the pacer lets the next fragment go (+∞: nothing waits on it). */
+  pacingMs = Number.POSITIVE_INFINITY;
+  reassemblyBytes = 0;
+  busyAnswers = 0;
+  resets = 0;
+  closed = false;
+  /** The time of the latest entry point (receive, poll, flush, startCall). */
+  nowMs = 0;
+  private readonly receiver: ClientReceiver;
+  private readonly timerActions: ClientTimers;
+
+  constructor(options: ClientSessionOptions) {
+    this.random = options.random;
+    this.onSettle = options.onSettle;
+    this.o = {
+      maxDatagramBytes: options.maxDatagramBytes,
+      maxCallsInFlight: options.maxCallsInFlight ?? 256,
+      maxQueuedCalls: options.maxQueuedCalls ?? 100_000,
+      maxAttempts: options.maxAttempts ?? 10,
+      jitter: options.jitter ?? 0.5,
+      probeInitialMs: options.probeInitialMs ?? 20,
+      probeMaxMs: options.probeMaxMs ?? 2000,
+      ackDelayMs: options.ackDelayMs ?? 5,
+      maxMessageBytes: options.maxMessageBytes ?? 0x7fffffff,
+      maxReassemblyBytes: options.maxReassemblyBytes ?? 4 * 1024 ** 3,
+    };
+    this.path = new Path({
+      maxDatagramBytes: options.maxDatagramBytes,
+      rtt: options.rtt,
+      congestion: options.congestion,
+    });
+    this.builder = new DatagramBuilder({
+      maxDatagramBytes: options.maxDatagramBytes,
+      crc: options.crc,
+      header: { flags: 0, sessionHi: 0, sessionLo: 0, epoch: 0 },
+    });
+    this.builder.onOpen = (b) => {
+      if (!this.welcomed && this.epoch !== 0) writeHello(b);
+    };
+    this.newSessionId();
+    this.receiver = new ClientReceiver(this, options.crc);
+    this.timerActions = new ClientTimers(this);
+  }
+
+  /** Payload bytes of one request fragment. */
+  get fragmentBytes(): number {
+    return fragmentPayloadBytes(this.builder.maxFrameBody);
+  }
+
+  /** Starts a call; its outcome goes to `onSettle(token, …)`. Returns its handle (for cancel). */
+  startCall(
+    nowMs: number,
+    token: unknown,
+    chunks: readonly Uint8Array[],
+    timeoutMs: number,
+  ): ClientCall {
+    this.nowMs = nowMs;
+    let bytes = 0;
+    for (const c of chunks) bytes += c.length;
+    const call = new ClientCall({ token, chunks, bytes, nowMs, timeoutMs });
+    if (this.closed) {
+      this.settle(call, { kind: "closed" });
+    } else if (bytes > this.o.maxMessageBytes) {
+      this.settle(call, { kind: "too-large", bytes, limitBytes: this.o.maxMessageBytes });
+    } else if (this.queue.length - this.queueHead >= this.o.maxQueuedCalls) {
+      this.settle(call, { kind: "busy", retryAfterMs: 0, attempts: 0 });
+    } else {
+      this.queue.push(call);
+      this.schedule(call);
+      if (!this.welcomed && this.helloMs === Number.POSITIVE_INFINITY) this.helloMs = nowMs;
+    }
+    return call;
+  }
+
+  /** Cancels a call (settles it `canceled`; the server is told by the next Ack). */
+  cancel(call: ClientCall): void {
+    if (call.state !== ClientState.Done) this.settle(call, { kind: "canceled" });
+  }
+
+  /** Handles one received datagram. */
+  receive(nowMs: number, data: Uint8Array): void {
+    this.nowMs = nowMs;
+    this.receiver.receive(nowMs, data);
+  }
+
+  /** Runs every timer due at `nowMs` (retransmissions, probes, deadlines, acks). */
+  poll(nowMs: number): void {
+    this.nowMs = nowMs;
+    const heap = this.timers;
+    while (heap.peekMs() <= nowMs) {
+      const at = heap.peekMs();
+      const call = heap.pop()!;
+      if (call.state === ClientState.Done || call.timerMs !== at) continue;
+      call.timerMs = Number.NaN;
+      this.timerActions.onTimer(nowMs, call);
+    }
+    if (heap.size > 4 * (this.sent.size + this.queue.length - this.queueHead) + 256) {
+      heap.compact(isLive);
+    }
+    if (this.helloMs <= nowMs) this.sendHello(nowMs);
+  }
+
+  /** Earliest time {@link poll} or {@link flush} has work (+∞: none). */
+  nextDeadlineMs(): number {
+    const timers = this.timers.peekLiveMs(isLive);
+    return Math.min(timers, this.helloMs, this.ackMs, this.pacingMs);
+  }
+
+  /** Builds what is due and returns the datagrams to send to the server. */
+  flush(nowMs: number): Uint8Array[] {
+    this.nowMs = nowMs;
+    if (this.welcomed || this.epoch !== 0) {
+      this.sendQueued(nowMs);
+      if (this.bulk.length > 0) this.sendFragments(nowMs);
+    }
+    if (this.ackPending && (this.builder.pending || this.ackMs <= nowMs)) this.writeAckFrame();
+    const out = this.builder.take();
+    for (const d of out) {
+      this.path.counters.datagramsSent++;
+      this.path.counters.bytesSent += d.length;
+    }
+    return out;
+  }
+
+  /**
+   * The path reported that nothing listens at the server's address (ICMP port unreachable).
+   * Before the session is open nothing can have run, so every waiting call fails at once;
+   * afterwards this is left to retransmissions and probes (the server may be restarting).
+   */
+  refused(): void {
+    if (this.welcomed || this.closed) return;
+    const waiting = this.queue.slice(this.queueHead);
+    this.queue = [];
+    this.queueHead = 0;
+    this.helloMs = Number.POSITIVE_INFINITY;
+    this.helloAttempts = 0;
+    for (const c of waiting) if (c.state !== ClientState.Done) this.settle(c, { kind: "refused" });
+  }
+
+  /** Fails every call with `closed`. */
+  close(): void {
+    this.closed = true;
+    for (const c of [...this.sent.values(), ...this.queue.slice(this.queueHead)]) {
+      if (c.state !== ClientState.Done) this.settle(c, { kind: "closed" });
+    }
+    this.queue = [];
+    this.queueHead = 0;
+    this.helloMs = Number.POSITIVE_INFINITY;
+  }
+
+  stats(): ClientSessionStats {
+    const p = this.path;
+    return {
+      epoch: this.epoch,
+      srttMs: p.rtt.srttMs,
+      rttvarMs: p.rtt.rttvarMs,
+      rtoMs: p.rtt.rtoMs,
+      cwndBytes: p.cc.cwnd,
+      bytesInFlight: p.cc.bytesInFlight,
+      callsInFlight: this.sent.size,
+      callsQueued: this.queue.length - this.queueHead,
+      reassemblyBytes: this.reassemblyBytes,
+      datagramsSent: p.counters.datagramsSent,
+      datagramsReceived: p.counters.datagramsReceived,
+      retransmissions: p.counters.retransmissions,
+      duplicatesDropped: p.counters.duplicatesDropped,
+      corruptDropped: p.counters.corruptDropped,
+      busyAnswers: this.busyAnswers,
+      resets: this.resets,
+      congestionEvents: p.cc.congestionEvents,
+      toleratedLosses: p.cc.toleratedLosses,
+      reductions: { ...p.cc.reductions },
+      minRttMs: p.rtt.minRttMs,
+    };
+  }
+
+  // ---- internals shared with ClientReceiver ----
+
+  /** Settles a call once: removes it everywhere and reports the outcome. */
+  settle(call: ClientCall, outcome: CallOutcome): void {
+    if (call.state === ClientState.Done) return;
+    const wasSent = call.seq !== 0 && this.sent.get(call.seq) === call;
+    call.state = ClientState.Done;
+    if (wasSent) {
+      this.sent.delete(call.seq);
+      this.settledSinceAck.push(call.seq);
+      this.ackPending = true;
+      if (this.ackMs === Number.POSITIVE_INFINITY) this.ackMs = this.nowMs + this.o.ackDelayMs;
+    }
+    if (call.window !== null) call.window.abandon(this.path);
+    if (call.reply !== null) {
+      this.reassemblyBytes -= call.reply.footprintBytes;
+      call.reply = null;
+    }
+    this.onSettle(call.token, outcome);
+  }
+
+  /** Puts the call's next timer (deadline, action, fragment ack) in the heap. */
+  schedule(call: ClientCall): void {
+    const at = Math.min(call.deadlineMs, call.actionMs, call.fragmentAckMs);
+    if (at === call.timerMs || at === Number.POSITIVE_INFINITY) {
+      if (at === Number.POSITIVE_INFINITY) call.timerMs = Number.NaN;
+      return;
+    }
+    call.timerMs = at;
+    this.timers.push(at, call);
+  }
+
+  /** Retransmission delay for attempt `attempt` (1 = first retransmission). */
+  backoff(attempt: number): number {
+    return backoffMs({
+      baseMs: this.path.rtt.rtoMs,
+      attempt,
+      capMs: this.path.rtt.rtoMaxMs,
+      jitter: this.o.jitter,
+      random: this.random.next(),
+    });
+  }
+
+  /** Sends a request (or restarts its fragments) again; counts it. */
+  retransmit(call: ClientCall): void {
+    call.transmissions++;
+    this.path.counters.retransmissions++;
+    if (call.window === null) {
+      writeWhole(this.builder, FrameType.Call, call.seq, 0, this.payloadOf(call));
+    } else {
+      call.window.restart(this.path);
+      if (!this.bulk.includes(call)) this.bulk.push(call);
+    }
+  }
+
+  /** Abandons the current session (server restarted or forgot it) and opens a new one. */
+  resetSession(nowMs: number, reason: "server-restarted" | "session-expired", epoch: number) {
+    this.resets++;
+    this.builder.seal();
+    const victims = [...this.sent.values()];
+    this.sent.clear();
+    this.settledSinceAck = [];
+    this.ackPending = false;
+    this.ackMs = Number.POSITIVE_INFINITY;
+    for (const c of victims) this.settle(c, { kind: "outcome-unknown", reason });
+    this.bulk = this.bulk.filter((c) => c.state !== ClientState.Done);
+    this.epoch = epoch;
+    this.builder.header.epoch = epoch;
+    this.welcomed = false;
+    this.nextSeq = 1;
+    this.generation++;
+    this.newSessionId();
+    this.helloAttempts = 0;
+    this.helloMs = nowMs;
+  }
+
+  writeAckFrame(): void {
+    const floor = this.floor();
+    const seqs = this.settledSinceAck;
+    this.settledSinceAck = [];
+    if (seqs.length > 1) seqs.sort((a, b) => a - b);
+    const ranges: number[] = [];
+    for (const s of seqs) {
+      if (s < floor) continue;
+      if (ranges.length > 0 && ranges[ranges.length - 1] === s - 1) ranges[ranges.length - 1] = s;
+      else if (ranges.length < 2 * MAX_ACK_RANGES) ranges.push(s, s);
+    }
+    writeAck(this.builder, floor, ranges);
+    this.ackPending = false;
+    this.ackMs = Number.POSITIVE_INFINITY;
+  }
+
+  /** Every seq below this is settled. */
+  floor(): number {
+    for (const seq of this.sent.keys()) return seq;
+    return this.nextSeq;
+  }
+
+  /** Writes a FragmentAck for the call's reply. */
+  ackReplyFragments(nowMs: number, call: ClientCall): void {
+    const r = call.reply;
+    if (r === null) return;
+    writeFragmentAck(this.builder, {
+      seq: call.seq,
+      ofReply: true,
+      ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
+      cumulative: r.cumulative,
+      ranges: r.ackRanges(32),
+    });
+    call.unackedFragments = 0;
+    call.fragmentAckMs = Number.POSITIVE_INFINITY;
+  }
+
+  private payloadOf(call: ClientCall): Uint8Array {
+    if (call.chunks.length === 1) return call.chunks[0]!;
+    const out = new Uint8Array(call.bytes);
+    let at = 0;
+    for (const c of call.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  private newSessionId(): void {
+    this.builder.header.sessionHi = this.random.nextU32();
+    this.builder.header.sessionLo = this.random.nextU32();
+  }
+
+  /** Sets `actionMs` of a call with a send window: next loss time or RTO (internal). */
+  fragmentActionTime(nowMs: number, call: ClientCall): void {
+    this.timerActions.fragmentActionTime(nowMs, call);
+  }
+
+  /** Sends (or re-sends) the Hello; gives up after `maxAttempts` (internal). */
+  sendHello(nowMs: number): void {
+    if (this.welcomed) {
+      this.helloMs = Number.POSITIVE_INFINITY;
+      return;
+    }
+    if (this.helloAttempts >= this.o.maxAttempts) {
+      this.helloMs = Number.POSITIVE_INFINITY;
+      const waiting = this.queue.slice(this.queueHead);
+      this.queue = [];
+      this.queueHead = 0;
+      for (const c of waiting) {
+        this.settle(c, {
+          kind: "gave-up",
+          phase: "connecting",
+          attempts: this.helloAttempts,
+          elapsedMs: nowMs - c.startedMs,
+        });
+      }
+      for (const c of [...this.sent.values()]) {
+        this.settle(c, {
+          kind: "gave-up",
+          phase: "connecting",
+          attempts: this.helloAttempts,
+          elapsedMs: nowMs - c.startedMs,
+        });
+      }
+      this.helloAttempts = 0;
+      return;
+    }
+    this.helloAttempts++;
+    if (this.helloAttempts > 1) this.path.counters.retransmissions++;
+    // Once the epoch is known a Hello heads every datagram until welcomed (builder.onOpen).
+    this.builder.seal();
+    if (this.epoch === 0) writeHello(this.builder);
+    else this.builder.ensureOpen();
+    this.helloMs = nowMs + this.backoff(this.helloAttempts);
+  }
+
+  private sendQueued(nowMs: number): void {
+    const limit = Math.min(this.o.maxCallsInFlight, this.serverWindow);
+    const single = this.builder.maxFrameBody;
+    while (this.queueHead < this.queue.length && this.sent.size < limit) {
+      const call = this.queue[this.queueHead]!;
+      if (call.state !== ClientState.Queued) {
+        this.queueHead++;
+        continue;
+      }
+      if (this.nextSeq - this.floor() >= this.serverWindow) break;
+      this.queueHead++;
+      call.seq = this.nextSeq++;
+      call.generation = this.generation;
+      this.sent.set(call.seq, call);
+      call.state = ClientState.Sent;
+      call.attempt = 0;
+      call.transmissions++;
+      if (Number.isNaN(call.firstSentMs)) call.firstSentMs = nowMs;
+      if (wholeBodyBytes(FrameType.Call, call.bytes) <= single && call.window === null) {
+        writeWhole(this.builder, FrameType.Call, call.seq, 0, this.payloadOf(call));
+        call.actionMs = nowMs + this.backoff(1);
+      } else {
+        call.window = new SendWindow(call.chunks, this.fragmentBytes);
+        this.bulk.push(call);
+        call.actionMs = Number.POSITIVE_INFINITY;
+      }
+      this.schedule(call);
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  /** Sends request fragments while the congestion window and the pacer allow. */
+  private sendFragments(nowMs: number): void {
+    const path = this.path;
+    this.pacingMs = Number.POSITIVE_INFINITY;
+    let progress = true;
+    while (progress) {
+      progress = false;
+      for (const call of this.bulk) {
+        const w = call.window;
+        if (call.state !== ClientState.Sent || w === null) continue;
+        const i = w.peekNext();
+        if (i < 0) continue;
+        const len = w.lengthOf(i);
+        if (!path.cc.canSend(len)) {
+          this.compactBulk();
+          return;
+        }
+        const at = path.cc.pacedAtMs(nowMs, len, path.rtt.smoothedOrInitialMs);
+        if (at > nowMs) {
+          this.pacingMs = at;
+          this.compactBulk();
+          return;
+        }
+        writeFragment(this.builder, FrameType.Call, call.seq, 0, w, i);
+        w.markSent(i, nowMs, path);
+        if (!Number.isFinite(call.actionMs) || !w.hasWork) {
+          this.timerActions.fragmentActionTime(nowMs, call);
+          this.schedule(call);
+        }
+        progress = true;
+      }
+    }
+    this.compactBulk();
+  }
+
+  private compactBulk(): void {
+    this.bulk = this.bulk.filter(
+      (c) => c.state === ClientState.Sent && c.window !== null && c.window.hasWork,
+    );
+  }
+}

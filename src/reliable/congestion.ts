@@ -1,0 +1,225 @@
+/**
+ * Congestion control and pacing for one path, after RFC 9002 §7 (NewReno: slow start, congestion
+ * avoidance, recovery period, persistent congestion) and Jacobson 1988.
+ *
+ * One refinement, on by default (`lossTolerant`): a loss halves the window only when the path
+ * shows congestion — a standing queue (the latest and smoothed RTT both above the minimum RTT by
+ * more than `max(queueDelayMs, minRtt/2)`) or a heavy loss rate (over `lossRateThreshold` of the
+ * bytes sent in the last round trip). Isolated losses on an unqueued path (radio, a lossy link)
+ * are repaired without slowing down; a flow that builds a queue backs off on delay before the
+ * queue overflows, so it takes no more than its share beside loss-based TCP. Slow start also ends
+ * when a queue appears (as HyStart does). With `lossTolerant: false` every loss event halves.
+ *
+ * The sender reports bytes sent (`onSent`), acknowledged (`onAcked`, with the send time of the
+ * acknowledged data) and lost (`onLost`, with the send time of the newest lost data); it may send
+ * new data while {@link canSend}. The window never falls below 2 datagrams (RFC 9002 §7.2).
+ * Pacing (RFC 9002 §7.7): new data leaves at 1.25 · cwnd / SRTT, in bursts of at most
+ * `burstDatagrams` (timers in Node fire no finer than ~1 ms, so a burst must cover that gap).
+ */
+
+export interface CongestionOptions {
+  /** Largest datagram, bytes (max_datagram_size). */
+  readonly maxDatagramBytes: number;
+  /** Initial window in datagrams (RFC 9002 §7.2: 10). */
+  readonly initialWindowDatagrams?: number;
+  /** Upper bound of the window, bytes (default 64 MiB; memory safety only). */
+  readonly maxWindowBytes?: number;
+  /** Largest burst the pacer allows, datagrams (default 10). */
+  readonly burstDatagrams?: number;
+  /** Halve only on congestion evidence, not on every loss (default true). */
+  readonly lossTolerant?: boolean;
+  /** Queueing delay that counts as congestion, ms (default 4). */
+  readonly queueDelayMs?: number;
+  /** Loss rate in a round trip that counts as congestion (default 0.1). */
+  readonly lossRateThreshold?: number;
+}
+
+/** What the controller needs to know about the path's RTT (an `RttEstimator`). */
+export interface RttView {
+  readonly srttMs: number;
+  readonly latestMs: number;
+  readonly minRttMs: number;
+  readonly samples: number;
+}
+
+export class CongestionController {
+  /** Congestion window, bytes. */
+  cwnd: number;
+  /** Slow-start threshold, bytes (∞ until the first loss). */
+  ssthresh = Number.POSITIVE_INFINITY;
+  /** Bytes sent and neither acknowledged nor declared lost. */
+  bytesInFlight = 0;
+  /** Data sent before this time does not start a new recovery period (RFC 9002 §7.3.2). */
+  recoveryStartMs = Number.NEGATIVE_INFINITY;
+  /** Congestion events (each halves the window once). */
+  congestionEvents = 0;
+  /** Losses repaired without a window reduction (no congestion evidence). */
+  toleratedLosses = 0;
+  /** Why the window was reduced: a queue, a heavy loss rate, persistent congestion (RTOs). */
+  readonly reductions = { queue: 0, lossRate: 0, timeout: 0, loss: 0 };
+  /** Loss rate of the last completed round trip. */
+  lastRoundLossRate = 0;
+  private readonly lossTolerant: boolean;
+  private readonly queueDelayMs: number;
+  private readonly lossRateThreshold: number;
+  private roundEndMs = Number.NEGATIVE_INFINITY;
+  private roundSent = 0;
+  private roundLost = 0;
+  private lastRoundLost = 0;
+  private lastCause: "queue" | "loss" = "loss";
+  private readonly mss: number;
+  private readonly minWindow: number;
+  private readonly maxWindow: number;
+  private readonly burst: number;
+  /** Pacer tokens, bytes. */
+  private tokens: number;
+  private tokensAtMs = Number.NaN;
+
+  constructor(options: CongestionOptions) {
+    this.mss = options.maxDatagramBytes;
+    this.minWindow = 2 * this.mss;
+    this.maxWindow = options.maxWindowBytes ?? 64 * 1024 * 1024;
+    const iw = options.initialWindowDatagrams ?? 10;
+    // RFC 9002 §7.2: min(10 · max_datagram_size, max(14720, 2 · max_datagram_size)).
+    this.cwnd = Math.max(this.minWindow, Math.min(iw * this.mss, Math.max(14720, 2 * this.mss)));
+    this.burst = (options.burstDatagrams ?? 10) * this.mss;
+    this.tokens = this.burst;
+    this.lossTolerant = options.lossTolerant ?? true;
+    this.queueDelayMs = options.queueDelayMs ?? 4;
+    this.lossRateThreshold = options.lossRateThreshold ?? 0.1;
+  }
+
+  /** Whether the path shows a standing queue. */
+  queueing(rtt: RttView): boolean {
+    if (rtt.samples < 4) return false;
+    const limit = Math.max(this.queueDelayMs, rtt.minRttMs / 2);
+    return Math.min(rtt.latestMs, rtt.srttMs) - rtt.minRttMs > limit;
+  }
+
+  /** Whether a loss now is a congestion signal. */
+  private congested(rtt: RttView): boolean {
+    if (!this.lossTolerant) {
+      this.reductions.loss++;
+      this.lastCause = "loss";
+      return true;
+    }
+    if (this.queueing(rtt)) {
+      this.reductions.queue++;
+      this.lastCause = "queue";
+      return true;
+    }
+    this.lastCause = "loss";
+    // A rate over few losses is noise: require at least 3 datagrams' worth lost in the round.
+    const enough = 3 * this.mss;
+    const current = this.roundLost >= enough ? this.roundLost / this.roundSent : 0;
+    const last = this.lastRoundLost >= enough ? this.lastRoundLossRate : 0;
+    if (Math.max(current, last) <= this.lossRateThreshold) return false;
+    this.reductions.lossRate++;
+    return true;
+  }
+
+  /** Whether `bytes` of new data fit in the window. */
+  canSend(bytes: number): boolean {
+    return this.bytesInFlight + bytes <= this.cwnd || this.bytesInFlight === 0;
+  }
+
+  /**
+   * Time (ms) at which the pacer allows `bytes` more, given SRTT; `nowMs` when allowed already.
+   */
+  pacedAtMs(nowMs: number, bytes: number, srttMs: number): number {
+    this.refill(nowMs, srttMs);
+    if (this.tokens >= bytes) return nowMs;
+    const rate = this.rateBytesPerMs(srttMs);
+    return nowMs + (bytes - this.tokens) / rate;
+  }
+
+  onSent(nowMs: number, bytes: number, srttMs: number): void {
+    this.refill(nowMs, srttMs);
+    this.tokens -= bytes;
+    this.bytesInFlight += bytes;
+    if (nowMs >= this.roundEndMs) {
+      if (this.roundSent > 0) this.lastRoundLossRate = this.roundLost / this.roundSent;
+      this.lastRoundLost = this.roundLost;
+      this.roundSent = 0;
+      this.roundLost = 0;
+      this.roundEndMs = nowMs + Math.max(1, srttMs);
+    }
+    this.roundSent += bytes;
+  }
+
+  /**
+   * Data sent at `sentAtMs` was acknowledged (RFC 9002 §7.3.1, §7.3.3). With `lossTolerant`, a
+   * standing queue ends slow start (HyStart's delay signal) and, in congestion avoidance, trims
+   * the window by 15% once per round trip (a delay-based response, gentler than a loss's).
+   */
+  onAcked(nowMs: number, bytes: number, sentAtMs: number, rtt?: RttView): void {
+    this.bytesInFlight = Math.max(0, this.bytesInFlight - bytes);
+    if (sentAtMs <= this.recoveryStartMs) return;
+    if (this.lossTolerant && rtt !== undefined && this.queueing(rtt)) {
+      if (this.cwnd < this.ssthresh) {
+        this.ssthresh = this.cwnd;
+      } else {
+        this.reductions.queue++;
+        this.congestionEvents++;
+        this.recoveryStartMs = nowMs;
+        this.cwnd = Math.max(this.minWindow, this.cwnd * 0.85);
+        this.ssthresh = this.cwnd;
+        return;
+      }
+    }
+    if (this.cwnd < this.ssthresh) this.cwnd += bytes;
+    else this.cwnd += (this.mss * bytes) / this.cwnd;
+    if (this.cwnd > this.maxWindow) this.cwnd = this.maxWindow;
+  }
+
+  /** Data is no longer in flight without being a congestion signal (abandoned message). */
+  onDiscarded(bytes: number): void {
+    this.bytesInFlight = Math.max(0, this.bytesInFlight - bytes);
+  }
+
+  /**
+   * Data sent at `sentAtMs` was declared lost. Starts a recovery period unless one covers it
+   * (RFC 9002 §7.3.2) — when the loss is a congestion signal (see the class comment):
+   * ssthresh = cwnd = max(cwnd · β, minimum window), β = 0.7 with a queue, else 0.5.
+   */
+  onLost(nowMs: number, bytes: number, sentAtMs: number, rtt?: RttView): void {
+    this.bytesInFlight = Math.max(0, this.bytesInFlight - bytes);
+    this.roundLost += bytes;
+    if (sentAtMs <= this.recoveryStartMs) return;
+    if (rtt !== undefined && !this.congested(rtt)) {
+      this.toleratedLosses++;
+      return;
+    }
+    this.recoveryStartMs = nowMs;
+    this.congestionEvents++;
+    // A loss with a standing queue behind it: ×0.7 (CUBIC's β); a heavy or plain loss: ×0.5.
+    const factor = this.lastCause === "queue" ? 0.7 : 0.5;
+    this.cwnd = Math.max(this.minWindow, this.cwnd * factor);
+    this.ssthresh = this.cwnd;
+  }
+
+  /** A retransmission timeout fired with nothing acknowledged (persistent congestion, §7.6.2). */
+  onPersistentCongestion(nowMs: number): void {
+    this.reductions.timeout++;
+    this.recoveryStartMs = nowMs;
+    this.congestionEvents++;
+    this.ssthresh = Math.max(this.minWindow, this.cwnd / 2);
+    this.cwnd = this.minWindow;
+  }
+
+  private rateBytesPerMs(srttMs: number): number {
+    return (1.25 * this.cwnd) / Math.max(0.05, srttMs);
+  }
+
+  private refill(nowMs: number, srttMs: number): void {
+    if (Number.isNaN(this.tokensAtMs)) {
+      this.tokensAtMs = nowMs;
+      return;
+    }
+    const dt = nowMs - this.tokensAtMs;
+    if (dt <= 0) return;
+    this.tokensAtMs = nowMs;
+    const cap = Math.max(this.burst, this.cwnd / 4);
+    this.tokens = Math.min(cap, this.tokens + dt * this.rateBytesPerMs(srttMs));
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Packs frames for one peer into datagrams of at most `maxDatagramBytes`: the next frame goes into
+ * the open datagram if it fits, else the open one is sealed (checksummed) and a new one begun.
+ * This is the "many small calls per datagram" mechanism; the owner decides when to {@link take}
+ * (once per event-loop turn), so everything produced in one turn shares datagrams.
+ *
+ * Datagrams are cut from 1 MiB slabs (one allocation serves thousands of small datagrams); a
+ * datagram handed out is never written again.
+ */
+import {
+  type ChecksumFn,
+  FRAME_HEADER_BYTES,
+  HEADER_BYTES,
+  type Header,
+  MAX_FRAME_BODY,
+  sealChecksum,
+  writeHeader,
+} from "./packet.js";
+
+const SLAB_BYTES = 1 << 20;
+
+/**
+ * Memory that datagrams are cut from, shared by every builder of an endpoint: a builder reserves
+ * a whole datagram's worth while one is open and gives back the unused tail when it seals (if no
+ * other builder reserved after it). Slabs are never reused; old ones die with their datagrams.
+ */
+export class SlabPool {
+  slab = new Uint8Array(SLAB_BYTES);
+  view = new DataView(this.slab.buffer);
+  at = 0;
+
+  /** Reserves `n` bytes (n ≤ 1 MiB) and returns their start in {@link slab}. */
+  reserve(n: number): number {
+    if (this.at + n > this.slab.length) {
+      this.slab = new Uint8Array(SLAB_BYTES);
+      this.view = new DataView(this.slab.buffer);
+      this.at = 0;
+    }
+    const start = this.at;
+    this.at += n;
+    return start;
+  }
+
+  /** Gives back the tail of the reservation `[start, start+n)` past `used` when still possible. */
+  shrink(slab: Uint8Array, start: number, n: number, used: number): void {
+    if (slab === this.slab && start + n === this.at) this.at = (start + used + 7) & ~7;
+  }
+}
+
+export class DatagramBuilder {
+  /** Header written at the start of every datagram (epoch and flags may change between turns). */
+  readonly header: Header;
+  private readonly maxBytes: number;
+  private readonly crc: ChecksumFn;
+  private readonly pool: SlabPool;
+  private slab: Uint8Array;
+  private slabView: DataView;
+  /** Start of the open datagram in the slab, or -1 when none is open. */
+  private start = -1;
+  private at = 0;
+  private out: Uint8Array[] = [];
+  /** Datagrams sealed since construction. */
+  datagrams = 0;
+  /** Called on every new datagram before its first frame (e.g. a Hello until welcomed). */
+  onOpen: ((b: DatagramBuilder) => void) | null = null;
+
+  constructor(options: {
+    maxDatagramBytes: number;
+    crc: ChecksumFn;
+    header: Header;
+    pool?: SlabPool;
+  }) {
+    if (options.maxDatagramBytes < HEADER_BYTES + FRAME_HEADER_BYTES + 32) {
+      throw new RangeError(`maxDatagramBytes ${options.maxDatagramBytes} is too small`);
+    }
+    this.maxBytes = Math.min(options.maxDatagramBytes, SLAB_BYTES);
+    this.crc = options.crc;
+    this.header = options.header;
+    this.pool = options.pool ?? new SlabPool();
+    this.slab = this.pool.slab;
+    this.slabView = this.pool.view;
+  }
+
+  /** Largest frame body that fits in an empty datagram. */
+  get maxFrameBody(): number {
+    return Math.min(MAX_FRAME_BODY, this.maxBytes - HEADER_BYTES - FRAME_HEADER_BYTES);
+  }
+
+  /** Bytes of frame body that still fit in the open datagram (0 when none is open). */
+  get roomInOpen(): number {
+    if (this.start < 0) return 0;
+    return Math.max(0, this.maxBytes - (this.at - this.start) - FRAME_HEADER_BYTES);
+  }
+
+  /** True while a datagram has frames not yet handed out. */
+  get pending(): boolean {
+    return this.start >= 0 || this.out.length > 0;
+  }
+
+  /**
+   * Reserves a frame of `bodyBytes` and returns the slab offset where its body starts; the
+   * caller writes the body through {@link view}/{@link bytes} before the next call.
+   */
+  frame(type: number, flags: number, bodyBytes: number): number {
+    if (bodyBytes > this.maxFrameBody) throw new RangeError(`frame body ${bodyBytes} too big`);
+    if (this.start >= 0 && this.at - this.start + FRAME_HEADER_BYTES + bodyBytes > this.maxBytes) {
+      this.seal();
+    }
+    if (this.start < 0) {
+      this.open();
+      if (this.onOpen !== null) this.onOpen(this);
+    }
+    const s = this.slab;
+    const at = this.at;
+    s[at] = type;
+    s[at + 1] = flags;
+    s[at + 2] = bodyBytes >>> 8;
+    s[at + 3] = bodyBytes & 0xff;
+    this.at = at + FRAME_HEADER_BYTES + bodyBytes;
+    return at + FRAME_HEADER_BYTES;
+  }
+
+  /** The slab that {@link frame} offsets point into. */
+  get bytes(): Uint8Array {
+    return this.slab;
+  }
+
+  get view(): DataView {
+    return this.slabView;
+  }
+
+  /** Opens a datagram (running {@link onOpen}) unless one is open. */
+  ensureOpen(): void {
+    if (this.start >= 0) return;
+    this.open();
+    if (this.onOpen !== null) this.onOpen(this);
+  }
+
+  /** Seals the open datagram (if any) so the next frame starts a new one. */
+  seal(): void {
+    if (this.start < 0) return;
+    const d = this.slab.subarray(this.start, this.at);
+    sealChecksum(d, this.crc);
+    this.out.push(d);
+    this.datagrams++;
+    this.pool.shrink(this.slab, this.start, this.maxBytes, this.at - this.start);
+    this.start = -1;
+  }
+
+  /** Seals the open datagram and hands out everything built since the last call. */
+  take(): Uint8Array[] {
+    this.seal();
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  private open(): void {
+    this.start = this.pool.reserve(this.maxBytes);
+    this.slab = this.pool.slab;
+    this.slabView = this.pool.view;
+    writeHeader(this.slabView, this.start, this.header);
+    this.at = this.start + HEADER_BYTES;
+  }
+}

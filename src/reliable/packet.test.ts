@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { crc32 } from "./checksum.js";
+import { DatagramBuilder } from "./datagram-builder.js";
+import { writeAck, writeBusy, writeU32Frame, writeWhole } from "./frames.js";
+import {
+  FrameCursor,
+  FrameType,
+  HEADER_BYTES,
+  type Header,
+  HeaderFlag,
+  readHeader,
+} from "./packet.js";
+
+const header = (): Header => ({
+  flags: 0,
+  sessionHi: 0x01020304,
+  sessionLo: 0xa0b0c0d0,
+  epoch: 77,
+});
+
+test("crc32 matches the standard check value and chains like zlib", () => {
+  const ascii = new TextEncoder().encode("123456789");
+  assert.equal(crc32(ascii), 0xcbf43926);
+  assert.equal(crc32(ascii.subarray(4), crc32(ascii.subarray(0, 4))), 0xcbf43926);
+});
+
+test("a datagram round-trips: header fields and every frame in order", () => {
+  const b = new DatagramBuilder({ maxDatagramBytes: 1472, crc: crc32, header: header() });
+  writeWhole(b, FrameType.Call, 5, 0, new Uint8Array([1, 2, 3]));
+  writeAck(b, 4, [6, 7, 9, 9]);
+  writeBusy(b, 8, 25);
+  writeU32Frame(b, FrameType.Probe, 9);
+  const [d, ...rest] = b.take();
+  assert.equal(rest.length, 0);
+  const h: Header = { flags: 0, sessionHi: 0, sessionLo: 0, epoch: 0 };
+  assert.equal(readHeader(d!, crc32, h), "ok");
+  assert.deepEqual(h, header());
+  const c = new FrameCursor();
+  c.reset(d!);
+  const seen: [number, number[]][] = [];
+  while (c.next()) {
+    const words: number[] = [];
+    for (let i = 0; i + 4 <= c.length; i += 4) words.push(c.u32(i));
+    seen.push([c.type, words]);
+  }
+  assert.equal(c.malformed, false);
+  assert.deepEqual(seen, [
+    [FrameType.Call, [5]],
+    [FrameType.Ack, [4, 6, 7, 9, 9]],
+    [FrameType.Busy, [8, 25]],
+    [FrameType.Probe, [9]],
+  ]);
+});
+
+test("frames pack into datagrams up to the size limit, never beyond", () => {
+  const b = new DatagramBuilder({ maxDatagramBytes: 200, crc: crc32, header: header() });
+  for (let i = 0; i < 20; i++) writeWhole(b, FrameType.Call, i, 0, new Uint8Array(40));
+  const out = b.take();
+  assert.ok(out.length > 1 && out.length < 20, `packed into ${out.length} datagrams`);
+  for (const d of out) assert.ok(d.length <= 200);
+  let frames = 0;
+  const c = new FrameCursor();
+  for (const d of out) {
+    c.reset(d);
+    while (c.next()) frames++;
+  }
+  assert.equal(frames, 20);
+});
+
+test("readHeader rejects short, foreign, sealed and corrupt datagrams without throwing", () => {
+  const b = new DatagramBuilder({ maxDatagramBytes: 1472, crc: crc32, header: header() });
+  writeU32Frame(b, FrameType.Working, 3);
+  const [d] = b.take();
+  const h = header();
+  assert.equal(readHeader(d!.subarray(0, 10), crc32, h), "short");
+  const foreign = d!.slice();
+  foreign[0] = 0;
+  assert.equal(readHeader(foreign, crc32, h), "magic");
+  const sealed = d!.slice();
+  sealed[3] = HeaderFlag.Sealed;
+  assert.equal(readHeader(sealed, crc32, h), "version");
+  const flipped = d!.slice();
+  flipped[HEADER_BYTES + 5]! ^= 0x10;
+  assert.equal(readHeader(flipped, crc32, h), "checksum");
+});
+
+test("property: the checksum catches every single-bit flip", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 1400 }), fc.nat(), (payload, bitSeed) => {
+      const b = new DatagramBuilder({ maxDatagramBytes: 1472, crc: crc32, header: header() });
+      writeWhole(b, FrameType.Reply, 1, 0, payload);
+      const [d] = b.take();
+      const bit = bitSeed % (d!.length * 8);
+      // Bits 32..63 are the checksum field itself: a flip there is caught as a mismatch too.
+      const bad = d!.slice();
+      bad[bit >> 3]! ^= 1 << (bit & 7);
+      return readHeader(bad, crc32, header()) !== "ok";
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test("property: random bytes never make the frame cursor throw", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 300 }), (bytes) => {
+      const c = new FrameCursor();
+      const d = new Uint8Array(HEADER_BYTES + bytes.length);
+      d.set(bytes, HEADER_BYTES);
+      c.reset(d);
+      let n = 0;
+      while (c.next()) {
+        assert.ok(c.body + c.length <= d.length);
+        n++;
+      }
+      return n >= 0;
+    }),
+  );
+});

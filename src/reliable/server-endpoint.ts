@@ -1,0 +1,366 @@
+/**
+ * The server side of the reliable layer: the session table and every client session's calls.
+ *
+ * Sessions start with a Hello and are identified by the client's random 64-bit id; the server's
+ * incarnation number (`epoch`, random per start) is in every datagram it sends, and a datagram
+ * for another epoch gets a Reset, never an execution — so after a restart, calls in flight end
+ * `outcome unknown` at the caller and new calls work at once. A new call is handed to `onCall`
+ * once; its retransmissions are answered with Working (still executing) or the cached reply (done);
+ * the reply stays cached until the client's Ack covers it. At its limits (calls per session,
+ * concurrent calls, cached reply bytes, reassembly bytes) the server answers Busy with a retry
+ * hint and does not execute. Idle sessions (nothing heard for `sessionIdleMs`, nothing executing)
+ * are dropped by a sweep every `sessionIdleMs / 4`.
+ *
+ * Sans-I/O like {@link ClientSession}: `receive`, `complete`, `poll`, `flush` take the time;
+ * datagrams leave through `flush(now, send)`.
+ */
+
+import type { CongestionOptions } from "./congestion.js";
+import { DatagramBuilder, SlabPool } from "./datagram-builder.js";
+import { fragmentPayloadBytes, wholeBodyBytes, writeBusy, writeWhole } from "./frames.js";
+import { type ChecksumFn, FrameType, HeaderFlag } from "./packet.js";
+import { Path } from "./path.js";
+import type { RttOptions } from "./rtt.js";
+import { SendWindow } from "./send-window.js";
+import { ServerReceiver } from "./server-receive.js";
+import { type ServerCall, type ServerSession, ServerState } from "./server-session.js";
+import { TimerHeap } from "./timer-heap.js";
+
+/** Options of a {@link ServerEndpoint}; all but the first four have defaults. */
+export interface ServerEndpointOptions {
+  readonly random: { next(): number; nextU32(): number };
+  readonly crc: ChecksumFn;
+  readonly maxDatagramBytes: number;
+  /** Receives each new call once: `body` is the request payload (valid until `complete`). */
+  readonly onCall: (call: ServerCall, body: Uint8Array) => void;
+  /** Told when the client no longer wants a call that is executing (optional). */
+  readonly onAbandon?: (call: ServerCall) => void;
+  /** This incarnation's number (default: random, non-zero). */
+  readonly epoch?: number;
+  readonly rtt?: RttOptions;
+  /** Congestion controller settings for replies (`lossTolerant`, ...). */
+  readonly congestion?: Omit<CongestionOptions, "maxDatagramBytes">;
+  /** Sessions at once (default 100,000); a Hello beyond it is dropped and counted. */
+  readonly maxSessions?: number;
+  /** Calls per session between the floor and the newest (default 1024). */
+  readonly maxCallsPerSession?: number;
+  /** Calls executing at once over all sessions (default 10,000). */
+  readonly maxConcurrentCalls?: number;
+  /** Reply bytes cached over all sessions (default 256 MiB). */
+  readonly maxCachedReplyBytes?: number;
+  /** Request bytes being reassembled over all sessions (default 4 GiB). */
+  readonly maxReassemblyBytes?: number;
+  /** Largest request, bytes (default 2 GiB − 1). */
+  readonly maxMessageBytes?: number;
+  /** A session silent this long with nothing executing is forgotten (default 5 min). */
+  readonly sessionIdleMs?: number;
+  /** A call still executing this long after it arrived is acknowledged with Working (2 ms). */
+  readonly workingDelayMs?: number;
+  /** Retry hint sent with Busy (default 10 ms). */
+  readonly busyRetryAfterMs?: number;
+  /** Retransmission timeouts of a reply without progress before the server stops sending (10). */
+  readonly maxAttempts?: number;
+  /** The reply payload for a request larger than `maxMessageBytes` (set by the adapter). */
+  readonly tooLargeReply?: Uint8Array;
+}
+
+/** Server counters (docs/protocol.md "Observability"). */
+export interface ServerEndpointStats {
+  readonly epoch: number;
+  readonly sessions: number;
+  readonly callsExecuting: number;
+  readonly cachedReplyBytes: number;
+  readonly reassemblyBytes: number;
+  readonly callsStarted: number;
+  readonly busySent: number;
+  readonly resetsSent: number;
+  readonly sessionsExpired: number;
+  readonly sessionsRefused: number;
+  readonly datagramsReceived: number;
+  readonly datagramsSent: number;
+  readonly corruptDropped: number;
+  readonly duplicatesDropped: number;
+  readonly retransmissions: number;
+}
+
+export class ServerEndpoint {
+  readonly o: Required<
+    Omit<
+      ServerEndpointOptions,
+      "random" | "crc" | "onCall" | "onAbandon" | "rtt" | "congestion" | "epoch"
+    >
+  >;
+  readonly epoch: number;
+  readonly sessions = new Map<number, ServerSession>();
+  readonly timers = new TimerHeap<ServerCall>();
+  readonly dirty = new Set<ServerSession>();
+  readonly pool = new SlabPool();
+  readonly crc: ChecksumFn;
+  readonly onCall: ServerEndpointOptions["onCall"];
+  readonly onAbandon: ServerEndpointOptions["onAbandon"];
+  readonly rttOptions: RttOptions | undefined;
+  readonly congestionOptions: ServerEndpointOptions["congestion"];
+  /** Datagrams for unknown sessions or old epochs (Resets), sent on the next flush. */
+  readonly control: DatagramBuilder;
+  controlOut: { d: Uint8Array; to: unknown }[] = [];
+  executing = 0;
+  cachedReplyBytes = 0;
+  reassemblyBytes = 0;
+  readonly counters = {
+    callsStarted: 0,
+    busySent: 0,
+    resetsSent: 0,
+    sessionsExpired: 0,
+    sessionsRefused: 0,
+    datagramsReceived: 0,
+    datagramsSent: 0,
+    corruptDropped: 0,
+    duplicatesDropped: 0,
+    retransmissions: 0,
+  };
+  private sweepMs: number;
+  private readonly receiver: ServerReceiver;
+
+  constructor(options: ServerEndpointOptions) {
+    this.crc = options.crc;
+    this.onCall = options.onCall;
+    this.onAbandon = options.onAbandon;
+    this.rttOptions = options.rtt;
+    this.congestionOptions = options.congestion;
+    let epoch = options.epoch ?? 0;
+    while (epoch === 0) epoch = options.random.nextU32();
+    this.epoch = epoch >>> 0;
+    this.o = {
+      maxDatagramBytes: options.maxDatagramBytes,
+      maxSessions: options.maxSessions ?? 100_000,
+      maxCallsPerSession: options.maxCallsPerSession ?? 1024,
+      maxConcurrentCalls: options.maxConcurrentCalls ?? 10_000,
+      maxCachedReplyBytes: options.maxCachedReplyBytes ?? 256 * 1024 * 1024,
+      maxReassemblyBytes: options.maxReassemblyBytes ?? 4 * 1024 ** 3,
+      maxMessageBytes: options.maxMessageBytes ?? 0x7fffffff,
+      sessionIdleMs: options.sessionIdleMs ?? 300_000,
+      workingDelayMs: options.workingDelayMs ?? 2,
+      busyRetryAfterMs: options.busyRetryAfterMs ?? 10,
+      maxAttempts: options.maxAttempts ?? 10,
+      tooLargeReply: options.tooLargeReply ?? new Uint8Array(0),
+    };
+    this.control = new DatagramBuilder({
+      maxDatagramBytes: options.maxDatagramBytes,
+      crc: options.crc,
+      header: { flags: HeaderFlag.FromServer, sessionHi: 0, sessionLo: 0, epoch: this.epoch },
+      pool: this.pool,
+    });
+    this.sweepMs = this.o.sessionIdleMs / 4;
+    this.receiver = new ServerReceiver(this);
+  }
+
+  /** Handles one datagram from `peer` (an address the adapter understands). */
+  receive(nowMs: number, data: Uint8Array, peer: unknown): void {
+    this.receiver.receive(nowMs, data, peer);
+  }
+
+  /** A path for a new session. */
+  newPath(): Path {
+    return new Path({
+      maxDatagramBytes: this.o.maxDatagramBytes,
+      rtt: this.rttOptions,
+      congestion: this.congestionOptions,
+    });
+  }
+
+  /** Payload bytes of one reply fragment. */
+  get fragmentBytes(): number {
+    return fragmentPayloadBytes(this.control.maxFrameBody);
+  }
+
+  /**
+   * The application finished `call` with `chunks` as the reply payload. Ignored when the client
+   * no longer wants it (the floor passed it, or its session is gone).
+   */
+  complete(nowMs: number, call: ServerCall, chunks: readonly Uint8Array[]): void {
+    if (call.state !== ServerState.Executing) return;
+    const s = call.session;
+    this.executing--;
+    s.executing--;
+    call.workingMs = Number.POSITIVE_INFINITY;
+    this.releaseRequest(call);
+    if (call.unwanted || s.closed) {
+      call.state = ServerState.Acked;
+      return;
+    }
+    call.state = ServerState.Done;
+    let bytes = 0;
+    for (const c of chunks) bytes += c.length;
+    call.cachedBytes = bytes;
+    this.cachedReplyBytes += bytes;
+    const heldUs = (nowMs - call.receivedMs) * 1000;
+    if (wholeBodyBytes(FrameType.Reply, bytes) <= s.builder.maxFrameBody) {
+      call.reply = chunks.length === 1 ? chunks[0]! : join(chunks, bytes);
+      writeWhole(s.builder, FrameType.Reply, call.seq, heldUs, call.reply);
+    } else {
+      call.window = new SendWindow(chunks, this.fragmentBytes);
+      s.bulk.push(call);
+    }
+    this.dirty.add(s);
+  }
+
+  /**
+   * The application refused `call` without running it (at a limit): the entry is removed, so a
+   * retry executes it, and the client gets Busy with `retryAfterMs`.
+   */
+  refuse(call: ServerCall, retryAfterMs: number): void {
+    if (call.state !== ServerState.Executing) return;
+    const s = call.session;
+    this.executing--;
+    s.executing--;
+    call.workingMs = Number.POSITIVE_INFINITY;
+    this.releaseRequest(call);
+    call.state = ServerState.Acked;
+    if (s.calls.get(call.seq) === call) s.calls.delete(call.seq);
+    if (s.closed || call.unwanted) return;
+    this.counters.busySent++;
+    writeBusy(s.builder, call.seq, retryAfterMs);
+    this.dirty.add(s);
+  }
+
+  /** Runs every timer due at `nowMs`. */
+  poll(nowMs: number): void {
+    const heap = this.timers;
+    while (heap.peekMs() <= nowMs) {
+      const at = heap.peekMs();
+      const call = heap.pop()!;
+      if (call.timerMs !== at || call.session.closed) continue;
+      call.timerMs = Number.NaN;
+      this.receiver.onTimer(nowMs, call);
+    }
+    if (heap.size > 4 * this.executing + 4096) {
+      heap.compact((at, c) => c.timerMs === at && !c.session.closed);
+    }
+    if (nowMs >= this.sweepMs) this.sweep(nowMs);
+  }
+
+  /** Earliest time {@link poll} or {@link flush} has work. */
+  nextDeadlineMs(): number {
+    const timers = this.timers.peekLiveMs((at, c) => c.timerMs === at && !c.session.closed);
+    return Math.min(timers, this.sweepMs, this.receiver.pacingMs);
+  }
+
+  /** Sends everything built since the last flush. */
+  flush(nowMs: number, send: (d: Uint8Array, to: unknown) => void): void {
+    for (const { d, to } of this.controlOut) {
+      this.counters.datagramsSent++;
+      send(d, to);
+    }
+    this.controlOut = [];
+    this.receiver.pacingMs = Number.POSITIVE_INFINITY;
+    for (const s of this.dirty) {
+      if (s.bulk.length > 0) this.receiver.sendFragments(nowMs, s);
+      for (const d of s.builder.take()) {
+        this.counters.datagramsSent++;
+        s.path.counters.datagramsSent++;
+        s.path.counters.bytesSent += d.length;
+        send(d, s.peer);
+      }
+    }
+    this.dirty.clear();
+    for (const s of this.receiver.paced) this.dirty.add(s);
+    this.receiver.paced.clear();
+  }
+
+  /** Puts a call's next timer in the heap. */
+  schedule(call: ServerCall): void {
+    const at = Math.min(call.workingMs, call.fragmentAckMs, call.actionMs);
+    if (at === Number.POSITIVE_INFINITY || at === call.timerMs) return;
+    call.timerMs = at;
+    this.timers.push(at, call);
+  }
+
+  /** Frees the request reassembly a call holds. */
+  releaseRequest(call: ServerCall): void {
+    if (call.request !== null) {
+      this.reassemblyBytes -= call.request.footprintBytes;
+      call.request = null;
+    }
+  }
+
+  /** Forgets a call entirely (the floor passed it). */
+  forget(call: ServerCall): void {
+    const s = call.session;
+    s.calls.delete(call.seq);
+    this.drop(call);
+  }
+
+  /** Frees what a call holds and marks it acknowledged (the entry, if kept, drops duplicates). */
+  drop(call: ServerCall): void {
+    const s = call.session;
+    if (call.state === ServerState.Executing) {
+      call.unwanted = true;
+      this.onAbandon?.(call);
+      return;
+    }
+    this.releaseRequest(call);
+    this.cachedReplyBytes -= call.cachedBytes;
+    call.cachedBytes = 0;
+    call.reply = null;
+    if (call.window !== null) {
+      call.window.abandon(s.path);
+      call.window = null;
+    }
+    call.state = ServerState.Acked;
+    call.actionMs = Number.POSITIVE_INFINITY;
+    call.fragmentAckMs = Number.POSITIVE_INFINITY;
+  }
+
+  /** Drops a session and everything it holds. */
+  closeSession(s: ServerSession): void {
+    s.closed = true;
+    this.sessions.delete(sessionKeyOf(s));
+    for (const c of s.calls.values()) {
+      if (c.state === ServerState.Executing) {
+        // `complete` still balances the executing counts when the application finishes.
+        c.unwanted = true;
+        this.onAbandon?.(c);
+      } else {
+        this.drop(c);
+      }
+    }
+    s.calls.clear();
+    this.dirty.delete(s);
+  }
+
+  stats(): ServerEndpointStats {
+    return {
+      epoch: this.epoch,
+      sessions: this.sessions.size,
+      callsExecuting: this.executing,
+      cachedReplyBytes: this.cachedReplyBytes,
+      reassemblyBytes: this.reassemblyBytes,
+      ...this.counters,
+    };
+  }
+
+  /** Forgets sessions silent for `sessionIdleMs` with nothing executing. */
+  private sweep(nowMs: number): void {
+    this.sweepMs = nowMs + this.o.sessionIdleMs / 4;
+    for (const s of [...this.sessions.values()]) {
+      if (s.executing === 0 && nowMs - s.lastHeardMs >= this.o.sessionIdleMs) {
+        this.counters.sessionsExpired++;
+        this.closeSession(s);
+      }
+    }
+  }
+}
+
+function sessionKeyOf(s: ServerSession): number {
+  return (s.sessionHi & 0x1fffff) * 0x1_0000_0000 + s.sessionLo;
+}
+
+function join(chunks: readonly Uint8Array[], bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

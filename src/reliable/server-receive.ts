@@ -1,0 +1,438 @@
+/**
+ * The receive path and timers of a {@link ServerEndpoint}: session lookup and the epoch check,
+ * then each frame — Hello, Ack, Call (whole or fragment), Probe, FragmentAck of a reply — applied
+ * to the session's calls; Working after `workingDelayMs`; reply fragments sent under the path's
+ * congestion window and pacer, with loss detection and RTO. Nothing here throws on bad input: a
+ * malformed datagram is dropped and counted.
+ */
+
+import { DatagramBuilder } from "./datagram-builder.js";
+import {
+  MAX_ACK_RANGES,
+  writeBusy,
+  writeFragment,
+  writeFragmentAck,
+  writeU32Frame,
+  writeWelcome,
+  writeWhole,
+  writeWorking,
+} from "./frames.js";
+import {
+  FRAGMENT_FIELDS_BYTES,
+  FrameCursor,
+  FrameFlag,
+  FrameType,
+  type Header,
+  HeaderFlag,
+  ResetReason,
+  readHeader,
+} from "./packet.js";
+import { Reassembler } from "./reassembler.js";
+import type { ServerEndpoint } from "./server-endpoint.js";
+import { ServerCall, ServerSession, ServerState, sessionKey } from "./server-session.js";
+
+/** A FragmentAck of request fragments is sent after this many new ones (or at once on a gap). */
+const ACK_EVERY_FRAGMENTS = 2;
+const FRAGMENT_ACK_DELAY_MS = 1;
+
+export class ServerReceiver {
+  private readonly e: ServerEndpoint;
+  private readonly header: Header = { flags: 0, sessionHi: 0, sessionLo: 0, epoch: 0 };
+  private readonly cursor = new FrameCursor();
+  /** When the pacer lets the next reply fragment go. */
+  pacingMs = Number.POSITIVE_INFINITY;
+  /** Sessions waiting on the pacer. */
+  readonly paced = new Set<ServerSession>();
+
+  constructor(endpoint: ServerEndpoint) {
+    this.e = endpoint;
+  }
+
+  receive(nowMs: number, data: Uint8Array, peer: unknown): void {
+    const e = this.e;
+    const h = this.header;
+    if (readHeader(data, e.crc, h) !== "ok") {
+      e.counters.corruptDropped++;
+      return;
+    }
+    if ((h.flags & HeaderFlag.FromServer) !== 0) return;
+    e.counters.datagramsReceived++;
+    const c = this.cursor;
+    c.reset(data);
+    const key = sessionKey(h.sessionHi, h.sessionLo);
+    let s = e.sessions.get(key);
+    if (s !== undefined && s.sessionHi !== h.sessionHi) s = undefined;
+    const hasHello = data.length >= 24 && data[20] === FrameType.Hello;
+    if (h.epoch !== e.epoch && !(h.epoch === 0 && hasHello)) {
+      this.reset(peer, h, ResetReason.WrongEpoch);
+      return;
+    }
+    if (s === undefined) {
+      if (!hasHello) {
+        this.reset(peer, h, ResetReason.UnknownSession);
+        return;
+      }
+      if (e.sessions.size >= e.o.maxSessions) {
+        e.counters.sessionsRefused++;
+        return;
+      }
+      s = new ServerSession({
+        sessionHi: h.sessionHi,
+        sessionLo: h.sessionLo,
+        path: e.newPath(),
+        builder: new DatagramBuilder({
+          maxDatagramBytes: e.o.maxDatagramBytes,
+          crc: e.crc,
+          header: {
+            flags: HeaderFlag.FromServer,
+            sessionHi: h.sessionHi,
+            sessionLo: h.sessionLo,
+            epoch: e.epoch,
+          },
+          pool: e.pool,
+        }),
+        peer,
+        nowMs,
+      });
+      e.sessions.set(key, s);
+    }
+    s.peer = peer;
+    s.lastHeardMs = nowMs;
+    s.path.counters.datagramsReceived++;
+    s.path.counters.bytesReceived += data.length;
+    while (c.next()) {
+      if (c.type === FrameType.Hello) {
+        writeWelcome(s.builder, e.o.maxCallsPerSession, e.o.maxMessageBytes);
+        e.dirty.add(s);
+        continue;
+      }
+      if (h.epoch === 0 || c.length < 4) continue; // first contact: never execute anything
+      switch (c.type) {
+        case FrameType.Call:
+          this.onCall(nowMs, s, c);
+          break;
+        case FrameType.Ack:
+          this.onAck(s, c);
+          break;
+        case FrameType.Probe:
+          this.onProbe(nowMs, s, c.u32(0));
+          break;
+        case FrameType.FragmentAck:
+          if ((c.flags & FrameFlag.OfReply) !== 0) this.onFragmentAck(nowMs, s, c);
+          break;
+        default:
+          break;
+      }
+    }
+    if (c.malformed) e.counters.corruptDropped++;
+  }
+
+  /** A call's timer fired: Working, a FragmentAck of the request, reply loss/RTO. */
+  onTimer(nowMs: number, call: ServerCall): void {
+    const e = this.e;
+    const s = call.session;
+    if (call.workingMs <= nowMs) {
+      call.workingMs = Number.POSITIVE_INFINITY;
+      if (call.state === ServerState.Executing) {
+        writeWorking(s.builder, call.seq, (nowMs - call.receivedMs) * 1000);
+        e.dirty.add(s);
+      }
+    }
+    if (call.fragmentAckMs <= nowMs) {
+      call.fragmentAckMs = Number.POSITIVE_INFINITY;
+      this.ackRequest(nowMs, call);
+    }
+    if (call.actionMs <= nowMs && call.window !== null && call.state === ServerState.Done) {
+      call.actionMs = Number.POSITIVE_INFINITY;
+      const w = call.window;
+      const rtoAt = w.lastProgressMs + s.path.rtt.rtoMs * 2 ** Math.min(w.timeouts, 10);
+      if (nowMs >= rtoAt && w.inFlight) {
+        if (w.timeouts >= e.o.maxAttempts) {
+          // Stop pushing; the client's probe restarts the reply, or its Ack frees it.
+          w.abandon(s.path);
+          return;
+        }
+        w.onTimeout(nowMs, s.path);
+      }
+      w.detectLost(nowMs, s.path);
+      this.queueReply(nowMs, call);
+    }
+    e.schedule(call);
+  }
+
+  /** Sends reply fragments of a session while its congestion window and pacer allow. */
+  sendFragments(nowMs: number, s: ServerSession): void {
+    const path = s.path;
+    let progress = true;
+    while (progress) {
+      progress = false;
+      for (const call of s.bulk) {
+        const w = call.window;
+        if (w === null || call.state !== ServerState.Done) continue;
+        const i = w.peekNext();
+        if (i < 0) continue;
+        const len = w.lengthOf(i);
+        if (!path.cc.canSend(len)) {
+          this.compact(s);
+          return;
+        }
+        const at = path.cc.pacedAtMs(nowMs, len, path.rtt.smoothedOrInitialMs);
+        if (at > nowMs) {
+          if (at < this.pacingMs) this.pacingMs = at;
+          this.paced.add(s);
+          this.compact(s);
+          return;
+        }
+        const heldUs = (nowMs - call.receivedMs) * 1000;
+        writeFragment(s.builder, FrameType.Reply, call.seq, heldUs, w, i);
+        w.markSent(i, nowMs, path);
+        this.replyActionTime(nowMs, call);
+        progress = true;
+      }
+    }
+    this.compact(s);
+  }
+
+  private compact(s: ServerSession): void {
+    s.bulk = s.bulk.filter(
+      (c) => c.state === ServerState.Done && c.window !== null && c.window.hasWork,
+    );
+  }
+
+  private replyActionTime(nowMs: number, call: ServerCall): void {
+    const w = call.window!;
+    const path = call.session.path;
+    const rtoAt = w.lastProgressMs + path.rtt.rtoMs * 2 ** Math.min(w.timeouts, 10);
+    const at = w.inFlight ? Math.min(rtoAt, w.detectLost(nowMs, path)) : Number.POSITIVE_INFINITY;
+    if (at !== call.actionMs) {
+      call.actionMs = at;
+      this.e.schedule(call);
+    }
+  }
+
+  private queueReply(nowMs: number, call: ServerCall): void {
+    const s = call.session;
+    if (call.window?.hasWork && !s.bulk.includes(call)) s.bulk.push(call);
+    this.e.dirty.add(s);
+    this.replyActionTime(nowMs, call);
+  }
+
+  private reset(peer: unknown, h: Header, reason: number): void {
+    const e = this.e;
+    const b = e.control;
+    b.header.sessionHi = h.sessionHi;
+    b.header.sessionLo = h.sessionLo;
+    writeU32Frame(b, FrameType.Reset, reason);
+    for (const d of b.take()) e.controlOut.push({ d, to: peer });
+    e.counters.resetsSent++;
+  }
+
+  private busy(s: ServerSession, seq: number): void {
+    const e = this.e;
+    e.counters.busySent++;
+    writeBusy(s.builder, seq, e.o.busyRetryAfterMs);
+    e.dirty.add(s);
+  }
+
+  private onCall(nowMs: number, s: ServerSession, c: FrameCursor): void {
+    const e = this.e;
+    const seq = c.u32(0);
+    const fragment = (c.flags & FrameFlag.Fragment) !== 0;
+    if (fragment && c.length < 4 + FRAGMENT_FIELDS_BYTES) return;
+    if (seq < s.floor) {
+      e.counters.duplicatesDropped++;
+      s.path.counters.duplicatesDropped++;
+      return;
+    }
+    let call = s.calls.get(seq);
+    if (call === undefined) {
+      if (seq - s.floor >= e.o.maxCallsPerSession || e.executing >= e.o.maxConcurrentCalls) {
+        this.busy(s, seq);
+        return;
+      }
+      if (e.cachedReplyBytes >= e.o.maxCachedReplyBytes) {
+        this.busy(s, seq);
+        return;
+      }
+      call = new ServerCall(s, seq);
+      if (!fragment) {
+        s.calls.set(seq, call);
+        this.execute(nowMs, call, c.bytes.subarray(c.body + 4, c.body + c.length));
+        return;
+      }
+      const messageBytes = c.u32(4);
+      const fragmentSize = c.u32(12);
+      if (messageBytes > e.o.maxMessageBytes) {
+        s.calls.set(seq, call);
+        call.state = ServerState.Executing;
+        e.executing++;
+        s.executing++;
+        call.receivedMs = nowMs;
+        e.complete(nowMs, call, [e.o.tooLargeReply]);
+        return;
+      }
+      if (fragmentSize === 0 || messageBytes === 0) return;
+      if (e.reassemblyBytes + messageBytes > e.o.maxReassemblyBytes) {
+        this.busy(s, seq);
+        return;
+      }
+      call.request = new Reassembler(messageBytes, fragmentSize);
+      e.reassemblyBytes += call.request.footprintBytes;
+      s.calls.set(seq, call);
+    }
+    this.onExisting(nowMs, call, c, fragment);
+  }
+
+  private onExisting(nowMs: number, call: ServerCall, c: FrameCursor, fragment: boolean): void {
+    const e = this.e;
+    const s = call.session;
+    const dup = () => {
+      e.counters.duplicatesDropped++;
+      s.path.counters.duplicatesDropped++;
+    };
+    if (call.state === ServerState.Receiving && fragment) {
+      const r = call.request!;
+      const index = c.u32(8);
+      const head = 4 + FRAGMENT_FIELDS_BYTES;
+      if (!r.matches(c.u32(4), c.u32(12))) return;
+      const verdict = r.accept(index, c.bytes, c.body + head, c.length - head);
+      if (verdict === "invalid") return;
+      if (verdict === "duplicate") dup();
+      call.lastHeardMs = nowMs;
+      if (r.complete) {
+        this.ackRequest(nowMs, call);
+        this.execute(nowMs, call, r.buffer);
+        return;
+      }
+      call.unackedFragments++;
+      if (
+        verdict === "duplicate" ||
+        r.hasGapBelow(index) ||
+        call.unackedFragments >= ACK_EVERY_FRAGMENTS
+      ) {
+        this.ackRequest(nowMs, call);
+      } else if (call.fragmentAckMs === Number.POSITIVE_INFINITY) {
+        call.fragmentAckMs = nowMs + FRAGMENT_ACK_DELAY_MS;
+        e.schedule(call);
+      }
+      return;
+    }
+    dup();
+    if (fragment && call.state !== ServerState.Receiving) {
+      // The client missed our final FragmentAck: repeat it.
+      const count = Math.ceil(c.u32(4) / Math.max(1, c.u32(12)));
+      writeFragmentAck(s.builder, {
+        seq: call.seq,
+        ofReply: false,
+        ackDelayUs: 0,
+        cumulative: count,
+        ranges: [],
+      });
+      e.dirty.add(s);
+    }
+    this.answerRetransmission(nowMs, call);
+  }
+
+  /** A retransmitted request or a probe for a call we have. */
+  private answerRetransmission(nowMs: number, call: ServerCall): void {
+    const e = this.e;
+    const s = call.session;
+    if (call.state === ServerState.Executing) {
+      writeWorking(s.builder, call.seq, 0);
+      e.dirty.add(s);
+    } else if (call.state === ServerState.Done) {
+      e.counters.retransmissions++;
+      s.path.counters.retransmissions++;
+      if (call.reply !== null) {
+        const heldUs = (nowMs - call.receivedMs) * 1000;
+        writeWhole(s.builder, FrameType.Reply, call.seq, heldUs, call.reply);
+        e.dirty.add(s);
+      } else if (call.window !== null) {
+        call.window.restart(s.path);
+        this.queueReply(nowMs, call);
+      }
+    }
+  }
+
+  private execute(nowMs: number, call: ServerCall, body: Uint8Array): void {
+    const e = this.e;
+    const s = call.session;
+    call.state = ServerState.Executing;
+    call.receivedMs = nowMs;
+    e.executing++;
+    s.executing++;
+    e.counters.callsStarted++;
+    call.workingMs = nowMs + e.o.workingDelayMs;
+    e.schedule(call);
+    e.onCall(call, body);
+  }
+
+  private ackRequest(nowMs: number, call: ServerCall): void {
+    const r = call.request;
+    if (r === null) return;
+    const s = call.session;
+    writeFragmentAck(s.builder, {
+      seq: call.seq,
+      ofReply: false,
+      ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
+      cumulative: r.cumulative,
+      ranges: r.ackRanges(MAX_ACK_RANGES),
+    });
+    call.unackedFragments = 0;
+    call.fragmentAckMs = Number.POSITIVE_INFINITY;
+    this.e.dirty.add(s);
+  }
+
+  private onAck(s: ServerSession, c: FrameCursor): void {
+    const e = this.e;
+    const floor = c.u32(0);
+    if (floor > s.floor) {
+      if (floor - s.floor <= 2 * s.calls.size + 16) {
+        for (let seq = s.floor; seq < floor; seq++) {
+          const call = s.calls.get(seq);
+          if (call !== undefined) e.forget(call);
+        }
+      } else {
+        for (const call of [...s.calls.values()]) if (call.seq < floor) e.forget(call);
+      }
+      s.floor = floor;
+    }
+    for (let at = 4; at + 8 <= c.length; at += 8) {
+      const first = Math.max(c.u32(at), s.floor);
+      const last = Math.min(c.u32(at + 4), first + e.o.maxCallsPerSession);
+      for (let seq = first; seq <= last; seq++) {
+        const call = s.calls.get(seq);
+        if (call !== undefined && call.state !== ServerState.Acked) e.drop(call);
+      }
+    }
+  }
+
+  private onProbe(nowMs: number, s: ServerSession, seq: number): void {
+    const call = s.calls.get(seq);
+    if (call === undefined) {
+      if (seq >= s.floor) {
+        writeU32Frame(s.builder, FrameType.NoSuchCall, seq);
+        this.e.dirty.add(s);
+      }
+      return;
+    }
+    if (call.state === ServerState.Receiving) this.ackRequest(nowMs, call);
+    else this.answerRetransmission(nowMs, call);
+  }
+
+  private onFragmentAck(nowMs: number, s: ServerSession, c: FrameCursor): void {
+    if (c.length < 12) return;
+    const call = s.calls.get(c.u32(0));
+    if (call === undefined || call.window === null || call.state !== ServerState.Done) return;
+    const ranges: number[] = [];
+    for (let at = 12; at + 8 <= c.length; at += 8) ranges.push(c.u32(at), c.u32(at + 4));
+    const w = call.window;
+    w.onAck(nowMs, s.path, { cumulative: c.u32(8), ranges, ackDelayMs: c.u32(4) / 1000 });
+    if (w.done) {
+      // The client has every fragment: free the reply now (its Ack will follow).
+      this.e.drop(call);
+      return;
+    }
+    this.queueReply(nowMs, call);
+  }
+}

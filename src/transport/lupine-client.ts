@@ -1,0 +1,242 @@
+/**
+ * `ClientTransport` over Lupine's reliable layer: the adapter between the runtime's
+ * request/response seam (runtime/transport.ts) and a sans-I/O {@link ClientSession}, driven by a
+ * {@link DatagramPort}, a {@link Clock} and a {@link Random} — Node's in production, the simulated
+ * network's in tests, with no other difference.
+ *
+ * Contract: `call` settles exactly once (result or `RpcError`); many calls may be in flight;
+ * output produced in one event-loop turn leaves packed into as few datagrams as possible (`defer`);
+ * one clock timer tracks the session's earliest deadline. `close` fails pending calls with
+ * `closed` and closes the port when the transport owns it.
+ */
+import type { Clock, TimerHandle } from "../io/clock.js";
+import type { DatagramPort, Endpoint } from "../io/datagram.js";
+import type { Random } from "../io/random.js";
+import type { ClientCall } from "../reliable/client-call.js";
+import {
+  ClientSession,
+  type ClientSessionOptions,
+  type ClientSessionStats,
+} from "../reliable/client-session.js";
+import type { CallOutcome } from "../reliable/outcome.js";
+import type { ChecksumFn } from "../reliable/packet.js";
+import { RpcError } from "../runtime/errors.js";
+import type { CallRequest, ClientTransport } from "../runtime/transport.js";
+import { XdrReader, XdrWriter } from "../xdr/index.js";
+import { outcomeError } from "./lupine-errors.js";
+import { ReplyStatus, writeCallHeader } from "./lupine-payload.js";
+
+/** Options of {@link createLupineClient}. */
+export interface LupineClientOptions
+  extends Partial<Omit<ClientSessionOptions, "random" | "crc" | "onSettle" | "maxDatagramBytes">> {
+  readonly port: DatagramPort;
+  /** The server's address. */
+  readonly server: Endpoint;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly crc: ChecksumFn;
+  /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
+  readonly defer?: (fn: () => void) => void;
+  /** Largest datagram (default: min(port.maxDatagramSize, 1472), an Ethernet MTU's payload). */
+  readonly maxDatagramBytes?: number;
+  /** Close the port on `close()` (default true). */
+  readonly ownsPort?: boolean;
+}
+
+/** A Lupine client transport, with its statistics. */
+export interface LupineClientTransport extends ClientTransport {
+  readonly kind: "lupine";
+  /** SRTT, RTTVAR, RTO, cwnd, retransmissions, duplicates, corrupt datagrams, calls in flight. */
+  stats(): ClientSessionStats;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  request: CallRequest<unknown>;
+  call: ClientCall | null;
+  onAbort: (() => void) | null;
+}
+
+/** Creates a client transport to one Lupine server. */
+export function createLupineClient(options: LupineClientOptions): LupineClientTransport {
+  return new LupineClient(options);
+}
+
+class LupineClient implements LupineClientTransport {
+  readonly kind = "lupine" as const;
+  private readonly session: ClientSession;
+  private readonly port: DatagramPort;
+  private readonly server: Endpoint;
+  private readonly clock: Clock;
+  private readonly defer: (fn: () => void) => void;
+  private readonly ownsPort: boolean;
+  private readonly writer = new XdrWriter(512);
+  private flushQueued = false;
+  private timer: TimerHandle | null = null;
+  private timerAtMs = Number.POSITIVE_INFINITY;
+  private closed = false;
+  private readonly flushNow = () => this.flush();
+  private readonly onTimer = () => {
+    this.timer = null;
+    this.timerAtMs = Number.POSITIVE_INFINITY;
+    if (this.closed) return;
+    this.session.poll(this.clock.now());
+    this.flush();
+  };
+
+  constructor(o: LupineClientOptions) {
+    this.port = o.port;
+    this.server = o.server;
+    this.clock = o.clock;
+    this.defer = o.defer ?? queueMicrotask;
+    this.ownsPort = o.ownsPort ?? true;
+    const { port, server, clock, defer, ownsPort, maxDatagramBytes, ...sessionOptions } = o;
+    this.session = new ClientSession({
+      ...sessionOptions,
+      random: o.random,
+      crc: o.crc,
+      maxDatagramBytes: maxDatagramBytes ?? Math.min(port.maxDatagramSize, 1472),
+      onSettle: (token, outcome) => this.settle(token as Pending, outcome),
+    });
+    port.onMessage((data) => {
+      if (this.closed) return;
+      this.session.receive(this.clock.now(), data);
+      this.kick();
+    });
+    port.onError(({ error }) => {
+      // Port unreachable (connected sockets see it) fails calls that cannot have run; other
+      // errors (EMSGSIZE, no route) surface as silence, which the retransmission timers handle.
+      if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED") {
+        this.session.refused();
+        this.kick();
+      }
+    });
+  }
+
+  call<R>(request: CallRequest<R>): Promise<R> {
+    if (this.closed) return Promise.reject(new RpcError("closed", "transport is closed"));
+    if (request.signal?.aborted) {
+      return Promise.reject(new RpcError("canceled", `${request.procedureName} was canceled`));
+    }
+    const w = this.writer;
+    w.reset();
+    let chunks: Uint8Array[];
+    try {
+      writeCallHeader(w, request);
+      request.writeArgs(w);
+      chunks = w.finishChunks();
+    } catch (e) {
+      return Promise.reject(RpcError.from(e, "invalid_argument"));
+    }
+    return new Promise<R>((resolve, reject) => {
+      const p: Pending = {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        request: request as CallRequest<unknown>,
+        call: null,
+        onAbort: null,
+      };
+      const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : Number.POSITIVE_INFINITY;
+      p.call = this.session.startCall(this.clock.now(), p, chunks, timeoutMs);
+      if (request.signal !== undefined && p.call !== null) {
+        const signal = request.signal;
+        p.onAbort = () => {
+          if (p.call !== null) this.session.cancel(p.call);
+          this.kick();
+        };
+        signal.addEventListener("abort", p.onAbort, { once: true });
+      }
+      this.kick();
+    });
+  }
+
+  stats(): ClientSessionStats {
+    return this.session.stats();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.session.close();
+    // Tell the server what we settled before leaving.
+    this.flush();
+    this.closed = true;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.ownsPort) this.port.close();
+  }
+
+  private settle(p: Pending, outcome: CallOutcome): void {
+    if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
+    if (outcome.kind !== "reply") {
+      p.reject(outcomeError(p.request.procedureName, outcome));
+      return;
+    }
+    try {
+      p.resolve(this.decodeReply(p.request, outcome.body));
+    } catch (e) {
+      p.reject(RpcError.from(e, "malformed"));
+    }
+  }
+
+  private decodeReply(request: CallRequest<unknown>, body: Uint8Array): unknown {
+    const r = new XdrReader(body);
+    const status = r.readUint();
+    const name = request.procedureName;
+    switch (status) {
+      case ReplyStatus.SUCCESS: {
+        const v = request.readResult(r);
+        r.assertEnd();
+        return v;
+      }
+      case ReplyStatus.PROG_UNAVAIL:
+        throw new RpcError("prog_unavail", `program ${request.program} is not served (${name})`);
+      case ReplyStatus.PROG_MISMATCH: {
+        const low = r.readUint();
+        const high = r.readUint();
+        throw new RpcError(
+          "prog_mismatch",
+          `program ${request.program} version ${request.version} not served; ${low}..${high} are`,
+          { details: { low, high } },
+        );
+      }
+      case ReplyStatus.PROC_UNAVAIL:
+        throw new RpcError(
+          "proc_unavail",
+          `procedure ${request.procedure} (${name}) is not served`,
+        );
+      case ReplyStatus.GARBAGE_ARGS:
+        throw new RpcError("garbage_args", `server could not decode the arguments of ${name}`);
+      case ReplyStatus.SYSTEM_ERR:
+        throw new RpcError("system_err", `server failed executing ${name}`);
+      case ReplyStatus.AUTH_ERROR: {
+        const authStat = r.readUint();
+        throw new RpcError("auth_error", `credentials refused (auth_stat ${authStat})`, {
+          details: { authStat },
+        });
+      }
+      default:
+        throw new RpcError("malformed", `unknown reply status ${status} for ${name}`);
+    }
+  }
+
+  /** Schedules a flush for the end of this turn and keeps the timer on the next deadline. */
+  private kick(): void {
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      this.defer(this.flushNow);
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.closed) return;
+    const now = this.clock.now();
+    for (const d of this.session.flush(now)) this.port.send(d, this.server);
+    const next = this.session.nextDeadlineMs();
+    if (next < this.timerAtMs) {
+      if (this.timer !== null) this.clock.clearTimeout(this.timer);
+      this.timerAtMs = next;
+      this.timer = this.clock.setTimeout(this.onTimer, Math.max(0, next - now));
+    }
+  }
+}

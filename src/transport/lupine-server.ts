@@ -1,0 +1,267 @@
+/**
+ * `ServerTransport` over Lupine's reliable layer: receives datagrams on a {@link DatagramPort},
+ * feeds a sans-I/O {@link ServerEndpoint}, hands each new call to the runtime's `Dispatcher` once,
+ * and sends its reply, which the endpoint caches until the client acknowledges it.
+ *
+ * Contract: `listen` starts receiving and resolves with the port's address. A handler is run at
+ * most once per call (exactly once when the call succeeds); a Dispatcher outcome of `busy`
+ * becomes a Busy frame and the call is not recorded, so the client's retry runs it. `close(graceMs)`
+ * stops taking new calls, lets executing calls finish for up to `graceMs`, sends their replies,
+ * aborts the rest and closes the port.
+ */
+import type { Clock, TimerHandle } from "../io/clock.js";
+import type { DatagramPort, Endpoint } from "../io/datagram.js";
+import type { Random } from "../io/random.js";
+import type { ChecksumFn } from "../reliable/packet.js";
+import {
+  ServerEndpoint,
+  type ServerEndpointOptions,
+  type ServerEndpointStats,
+} from "../reliable/server-endpoint.js";
+import type { ServerCall } from "../reliable/server-session.js";
+import type { OpaqueAuth, RemoteAddress } from "../runtime/context.js";
+import type {
+  Dispatcher,
+  DispatchOutcome,
+  IncomingCall,
+  ServerTransport,
+} from "../runtime/transport.js";
+import { XdrReader, XdrWriter } from "../xdr/index.js";
+import { type CallHeader, ReplyStatus, readCallHeader, writeReply } from "./lupine-payload.js";
+
+/** Options of {@link createLupineServer}. */
+export interface LupineServerOptions
+  extends Partial<
+    Omit<
+      ServerEndpointOptions,
+      "random" | "crc" | "onCall" | "onAbandon" | "maxDatagramBytes" | "tooLargeReply"
+    >
+  > {
+  /** A bound port (Node: `openUdp({ port })`; tests: a simulated node's port). */
+  readonly port: DatagramPort;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly crc: ChecksumFn;
+  /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
+  readonly defer?: (fn: () => void) => void;
+  /** Largest datagram (default: min(port.maxDatagramSize, 1472)). */
+  readonly maxDatagramBytes?: number;
+  /** Told about handler failures (default: console.error). */
+  readonly log?: (message: string, error: unknown) => void;
+}
+
+/** A Lupine server transport, with its statistics. */
+export interface LupineServerTransport extends ServerTransport {
+  readonly kind: "lupine";
+  stats(): ServerEndpointStats;
+}
+
+/** Creates a server transport on a bound port. */
+export function createLupineServer(options: LupineServerOptions): LupineServerTransport {
+  return new LupineServer(options);
+}
+
+/**
+ * The `IncomingCall` handed to the dispatcher: a class, so the lazily created AbortSignal is a
+ * prototype getter rather than an accessor defined per call (the hot path allocates little).
+ */
+class LupineIncomingCall implements IncomingCall {
+  readonly program: number;
+  readonly version: number;
+  readonly procedure: number;
+  readonly credential: OpaqueAuth;
+  readonly verifier: OpaqueAuth;
+  readonly args: XdrReader;
+  readonly transport = "lupine";
+  private readonly call: ServerCall;
+  private readonly aborts: Map<ServerCall, AbortController>;
+
+  constructor(
+    header: CallHeader,
+    args: XdrReader,
+    call: ServerCall,
+    aborts: Map<ServerCall, AbortController>,
+  ) {
+    this.program = header.program;
+    this.version = header.version;
+    this.procedure = header.procedure;
+    this.credential = header.credential;
+    this.verifier = header.verifier;
+    this.args = args;
+    this.call = call;
+    this.aborts = aborts;
+  }
+
+  get remote(): RemoteAddress {
+    return this.call.session.peer as Endpoint;
+  }
+
+  /** Created on first use; aborted when the client no longer wants the result. */
+  get signal(): AbortSignal {
+    let c = this.aborts.get(this.call);
+    if (c === undefined) {
+      c = new AbortController();
+      this.aborts.set(this.call, c);
+    }
+    return c.signal;
+  }
+}
+
+const TOO_LARGE = new Uint8Array([0, 0, 0, ReplyStatus.GARBAGE_ARGS]);
+const EMPTY = new Uint8Array(0);
+
+class LupineServer implements LupineServerTransport {
+  readonly kind = "lupine" as const;
+  private readonly endpoint: ServerEndpoint;
+  private readonly port: DatagramPort;
+  private readonly clock: Clock;
+  private readonly defer: (fn: () => void) => void;
+  private readonly log: (message: string, error: unknown) => void;
+  private readonly writer = new XdrWriter(512);
+  private readonly aborts = new Map<ServerCall, AbortController>();
+  private dispatcher: Dispatcher | null = null;
+  private flushQueued = false;
+  private timer: TimerHandle | null = null;
+  private timerAtMs = Number.POSITIVE_INFINITY;
+  private closing = false;
+  private closed = false;
+  private readonly flushNow = () => this.flush();
+  private readonly send = (d: Uint8Array, to: unknown) => this.port.send(d, to as Endpoint);
+  private readonly onTimer = () => {
+    this.timer = null;
+    this.timerAtMs = Number.POSITIVE_INFINITY;
+    if (this.closed) return;
+    this.endpoint.poll(this.clock.now());
+    this.flush();
+  };
+
+  constructor(o: LupineServerOptions) {
+    this.port = o.port;
+    this.clock = o.clock;
+    this.defer = o.defer ?? queueMicrotask;
+    this.log = o.log ?? ((m, e) => console.error(m, e));
+    const { port, clock, defer, log, maxDatagramBytes, ...endpointOptions } = o;
+    this.endpoint = new ServerEndpoint({
+      ...endpointOptions,
+      random: o.random,
+      crc: o.crc,
+      maxDatagramBytes: maxDatagramBytes ?? Math.min(port.maxDatagramSize, 1472),
+      tooLargeReply: TOO_LARGE,
+      onCall: (call, body) => this.onCall(call, body),
+      onAbandon: (call) => this.aborts.get(call)?.abort(),
+    });
+  }
+
+  listen(dispatcher: Dispatcher): Promise<RemoteAddress> {
+    this.dispatcher = dispatcher;
+    this.port.onMessage((data, from) => {
+      if (this.closed) return;
+      this.endpoint.receive(this.clock.now(), data, from);
+      this.kick();
+    });
+    this.port.onError(() => {
+      // A client that went away: its session expires; nothing to do per error.
+    });
+    return Promise.resolve({ ...this.port.local });
+  }
+
+  stats(): ServerEndpointStats {
+    return this.endpoint.stats();
+  }
+
+  async close(graceMs: number): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const until = this.clock.now() + Math.max(0, graceMs);
+    while (this.endpoint.executing > 0 && this.clock.now() < until) {
+      await new Promise<void>((r) =>
+        this.clock.setTimeout(r, Math.min(10, until - this.clock.now())),
+      );
+    }
+    for (const c of this.aborts.values()) c.abort();
+    this.flush();
+    this.closed = true;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.port.close();
+  }
+
+  private onCall(call: ServerCall, body: Uint8Array): void {
+    const dispatcher = this.dispatcher;
+    if (dispatcher === null || this.closing) {
+      this.endpoint.refuse(call, 1000);
+      return;
+    }
+    const r = new XdrReader(body);
+    let header: ReturnType<typeof readCallHeader>;
+    try {
+      header = readCallHeader(r);
+    } catch {
+      this.finish(call, { status: "garbage_args" });
+      return;
+    }
+    const incoming = new LupineIncomingCall(header, r, call, this.aborts);
+    let outcome: DispatchOutcome | Promise<DispatchOutcome>;
+    try {
+      outcome = dispatcher.dispatch(incoming);
+    } catch (e) {
+      this.log(`lupine: dispatch of procedure ${header.procedure} threw`, e);
+      this.finish(call, { status: "system_err" });
+      return;
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (o) => this.finish(call, o),
+        (e) => {
+          this.log(`lupine: dispatch of procedure ${header.procedure} failed`, e);
+          this.finish(call, { status: "system_err" });
+        },
+      );
+    } else {
+      this.finish(call, outcome);
+    }
+  }
+
+  private finish(call: ServerCall, outcome: DispatchOutcome): void {
+    this.aborts.delete(call);
+    if (this.closed) return;
+    if (outcome.status === "busy") {
+      this.endpoint.refuse(call, outcome.retryAfterMs);
+      this.kick();
+      return;
+    }
+    const w = this.writer;
+    w.reset();
+    let chunks: Uint8Array[];
+    try {
+      writeReply(w, outcome);
+      chunks = w.finishChunks();
+    } catch (e) {
+      this.log("lupine: encoding a result failed", e);
+      w.reset();
+      writeReply(w, { status: "system_err" });
+      chunks = w.finishChunks();
+    }
+    this.endpoint.complete(this.clock.now(), call, chunks.length === 0 ? [EMPTY] : chunks);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      this.defer(this.flushNow);
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.closed) return;
+    const now = this.clock.now();
+    this.endpoint.flush(now, this.send);
+    const next = this.endpoint.nextDeadlineMs();
+    if (next < this.timerAtMs) {
+      if (this.timer !== null) this.clock.clearTimeout(this.timer);
+      this.timerAtMs = next;
+      this.timer = this.clock.setTimeout(this.onTimer, Math.max(0, next - now));
+    }
+  }
+}

@@ -1,0 +1,4 @@
+// Half of the simulation suite (see suite.ts): 2 seeds × every fault mix × 2,500 calls.
+import { simSuite } from "./suite.js";
+
+simSuite([1, 2]);
