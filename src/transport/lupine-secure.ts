@@ -20,7 +20,7 @@
 import type { DatagramPort, Endpoint } from "../io/datagram.js";
 import type { PeerIdentity } from "../runtime/context.js";
 import { isRpcError, RpcError } from "../runtime/errors.js";
-import type { CallRequest, ClientTransport } from "../runtime/transport.js";
+import type { CallRequest } from "../runtime/transport.js";
 import { DATA_OVERHEAD } from "../secure/packet.js";
 import type { SecurePeer } from "../secure/peer-keys.js";
 import {
