@@ -16,7 +16,7 @@ import type { CallOptions } from "../runtime/program.js";
 import { FileTransferError, isFileTransferError } from "./errors.js";
 import { type FilesProgV1Client, files_status } from "./gen/files.js";
 import { checkManifest, chunkRange, hex } from "./manifest.js";
-import { openSink, type Sink, type SinkFaults } from "./sink.js";
+import { openSink, type SinkFaults } from "./sink.js";
 import {
   remoteFailure,
   sessionLost,
