@@ -5,8 +5,8 @@
  * transfer resumes when the command is run again.
  */
 import { fetchFile, parseFileTarget } from "../files/index.js";
-import { failureLine, verifiedLines } from "./file-report.js";
 import { type FileCommandArgs, openFileClient, parseFileArgs } from "./file-client.js";
+import { failureLine, verifiedLines } from "./file-report.js";
 
 export const summary = "fetch a file from lupine serve-files, verified end to end";
 

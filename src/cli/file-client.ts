@@ -4,8 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import type { FileClientOptions } from "../files/index.js";
-import { connectLupine } from "../transport/lupine-node.js";
 import type { LupineClientTransport } from "../transport/lupine-client.js";
+import { connectLupine } from "../transport/lupine-node.js";
 import { createProgress, type Progress } from "./progress.js";
 
 /** Parsed options common to both commands. */

@@ -38,7 +38,11 @@ export function describeProgress(
   counters: TransportCounters | undefined,
 ): string {
   const pct = p.bytesTotal === 0 ? 100 : Math.floor((100 * p.bytesDone) / p.bytesTotal);
-  const parts = [`${p.phase}`, `${pct}%`, `${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`];
+  const parts = [
+    `${p.phase}`,
+    `${pct}%`,
+    `${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}`,
+  ];
   if (p.phase === "transferring" && rateBytesPerS > 0) {
     parts.push(`${formatBytes(rateBytesPerS)}/s`);
     parts.push(`ETA ${formatDuration((p.bytesTotal - p.bytesDone) / rateBytesPerS)}`);

@@ -4,8 +4,8 @@
  * this side read from FILE; an interrupted transfer resumes when the command is run again.
  */
 import { parseFileTarget, sendFile } from "../files/index.js";
-import { failureLine, verifiedLines } from "./file-report.js";
 import { type FileCommandArgs, openFileClient, parseFileArgs } from "./file-client.js";
+import { failureLine, verifiedLines } from "./file-report.js";
 
 export const summary = "send a file to lupine serve-files, verified end to end";
 
