@@ -29,8 +29,9 @@ console.log(`serving ${served.root} on ${served.url}`);
 
 let lastPhase = "";
 const onProgress = (p: TransferProgress) => {
-  if (p.phase !== lastPhase)
-    console.log(`  ${(lastPhase = p.phase)} (${p.bytesDone}/${p.bytesTotal} bytes)`);
+  if (p.phase === lastPhase) return;
+  lastPhase = p.phase;
+  console.log(`  ${p.phase} (${p.bytesDone}/${p.bytesTotal} bytes)`);
 };
 
 try {

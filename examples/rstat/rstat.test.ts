@@ -85,7 +85,9 @@ describe("examples/rstat against this machine", () => {
         for (let i = 0; i < 4; i++)
           assert.ok(b.cp_time[i]! >= a.cp_time[i]!, "CPU ticks only grow");
         const load = procLoad();
-        a.avenrun.forEach((x, i) => assert.ok(Math.abs(x / FSCALE - load[i]!) < LOAD_SLACK));
+        for (const [i, x] of a.avenrun.entries()) {
+          assert.ok(Math.abs(x / FSCALE - load[i]!) < LOAD_SLACK);
+        }
         assert.ok([0, 1].includes(await v3.rstatprocHavedisk()));
         assert.equal((await v2.rstatprocStats()).boottime.tv_sec, btime());
         assert.equal((await v1.rstatprocStats()).cp_time.length, 4);
@@ -138,9 +140,9 @@ describe("examples/rstat against this machine", () => {
     assert.equal(facts.boottime![0], btime(), out);
     assert.ok(Math.abs(facts.curtime![0]! - Date.now() / 1000) < 5, out);
     const load = procLoad();
-    facts.avenrun!.forEach((x: number, i: number) =>
-      assert.ok(Math.abs(x / FSCALE - load[i]!) < LOAD_SLACK, out),
-    );
+    for (const [i, x] of facts.avenrun!.entries()) {
+      assert.ok(Math.abs(x / FSCALE - load[i]!) < LOAD_SLACK, out);
+    }
     assert.equal(facts.cp_time!.length, 4);
     assert.ok([0, 1].includes(facts.havedisk![0]!), out);
   });
@@ -189,9 +191,9 @@ describe("the system's rup, through rpcbind, in a netlab namespace", { skip: rup
       const m = /^localhost\s+.*\bup\s+.*load ([\d.]+) ([\d.]+) ([\d.]+)/m.exec(r.out);
       assert.ok(m, r.out);
       const load = procLoad();
-      [m[1], m[2], m[3]].forEach((x, i) =>
-        assert.ok(Math.abs(Number(x) - load[i]!) < LOAD_SLACK, r.out),
-      );
+      for (const [i, x] of [m[1], m[2], m[3]].entries()) {
+        assert.ok(Math.abs(Number(x) - load[i]!) < LOAD_SLACK, r.out);
+      }
     } finally {
       rstatd.child.kill("SIGTERM");
       binder.child.kill("SIGTERM");
