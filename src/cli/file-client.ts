@@ -4,8 +4,12 @@
  */
 import { parseArgs } from "node:util";
 import type { FileClientOptions } from "../files/index.js";
-import type { LupineClientTransport } from "../transport/lupine-client.js";
-import { connectLupine } from "../transport/lupine-node.js";
+import { nodeClock } from "../io/node/clock.js";
+import { nodeCrc32 } from "../io/node/crc32.js";
+import { nodeDefer } from "../io/node/defer.js";
+import { nodeRandom } from "../io/node/random.js";
+import { openUdp, resolve } from "../io/node/udp.js";
+import { createLupineClient, type LupineClientTransport } from "../transport/lupine-client.js";
 import { createProgress, type Progress } from "./progress.js";
 
 /** Parsed options common to both commands. */
@@ -47,12 +51,35 @@ export function parseFileArgs(argv: string[]): FileCommandArgs {
   };
 }
 
+/**
+ * Opens a `lupine://` client transport on a connected UDP socket: a server that is not running
+ * then shows at once (ICMP port unreachable: `unreachable`) instead of after every retransmission.
+ */
+async function connect(target: { host: string; port: number }): Promise<LupineClientTransport> {
+  const [server] = await resolve(target.host, target.port);
+  if (server === undefined) throw new TypeError(`no address for ${target.host}`);
+  const port = await openUdp({
+    family: server.family === "IPv6" ? 6 : 4,
+    recvBufferSize: 4 << 20,
+    sendBufferSize: 4 << 20,
+  });
+  await port.connect(server);
+  return createLupineClient({
+    port,
+    server,
+    clock: nodeClock,
+    random: nodeRandom,
+    crc: nodeCrc32,
+    defer: nodeDefer,
+  });
+}
+
 /** Opens the transport and the progress display; `options` for sendFile/fetchFile. */
 export async function openFileClient(
   target: { host: string; port: number },
   args: FileCommandArgs,
 ): Promise<{ transport: LupineClientTransport; progress: Progress; options: FileClientOptions }> {
-  const transport = await connectLupine(target);
+  const transport = await connect(target);
   const progress = createProgress({
     out: process.stderr,
     counters: () => transport.stats(),

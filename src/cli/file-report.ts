@@ -36,6 +36,9 @@ export function failureLine(command: string, e: unknown): string {
     );
     return `${command}: ${e.message}${resumable ? "; run the same command again to resume" : ""}`;
   }
+  if (isRpcError(e) && e.code === "unreachable") {
+    return `${command}: ${e.message}; is lupine serve-files running there? (what is verified on disk is kept)`;
+  }
   if (isRpcError(e)) {
     return `${command}: ${e.message}; what is verified on disk is kept: run the same command again to resume`;
   }
