@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import type { FileClientOptions } from "../files/index.js";
+import { isLoopback, LOOPBACK_DATAGRAM_BYTES } from "../files/names.js";
 import { nodeClock } from "../io/node/clock.js";
 import { nodeCrc32 } from "../io/node/crc32.js";
 import { nodeDefer } from "../io/node/defer.js";
@@ -65,6 +66,7 @@ async function connect(target: { host: string; port: number }): Promise<LupineCl
   });
   await port.connect(server);
   return createLupineClient({
+    ...(isLoopback(server.address) ? { maxDatagramBytes: LOOPBACK_DATAGRAM_BYTES } : {}),
     port,
     server,
     clock: nodeClock,

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { isFileTransferError } from "../files/errors.js";
 import { serveFiles } from "../files/index.js";
+import { isLoopback, LOOPBACK_DATAGRAM_BYTES } from "../files/names.js";
 
 export const summary = "serve a folder for lupine send / lupine fetch (checked file transfer)";
 
@@ -50,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
       port,
       host: values.host ?? "127.0.0.1",
       log: (line) => console.log(line),
+      // Bound to loopback, every client is on this machine: loopback-sized datagrams.
+      ...(isLoopback(values.host ?? "127.0.0.1")
+        ? { lupine: { maxDatagramBytes: LOOPBACK_DATAGRAM_BYTES } }
+        : {}),
     });
   } catch (e) {
     const text = isFileTransferError(e) || e instanceof Error ? e.message : String(e);

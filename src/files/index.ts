@@ -15,6 +15,7 @@
  * system and SHA-256 (`io/node/file-system.ts`), its clock and randomness, and `lupine://`.
  */
 
+import type { LupineServerSchemeOptions } from "../connect/lupine-scheme.js";
 import { hostPort, parseTarget } from "../connect/targets.js";
 import { createClient, createServer, type Server } from "../connect.js";
 import type { FileSystem, HasherFactory } from "../io/file-system.js";
@@ -38,6 +39,7 @@ export { FileTransferError, isFileTransferError, STATUS_NAMES } from "./errors.j
 export { type FetchWithOptions, fetchWith } from "./fetch.js";
 export { FilesProgV1 } from "./gen/files.js";
 export { hex } from "./manifest.js";
+export { isLoopback, LOOPBACK_DATAGRAM_BYTES } from "./names.js";
 export { type SendFaults, type SendWithOptions, sendWith } from "./send.js";
 export {
   createFileService,
@@ -66,6 +68,8 @@ export interface ServeFilesOptions {
   /** Test only: another file system or digest. */
   readonly fs?: FileSystem;
   readonly hash?: HasherFactory;
+  /** Transport settings (`maxDatagramBytes`, buffers, ...); see docs/lupine.md. */
+  readonly lupine?: LupineServerSchemeOptions;
 }
 
 /** A running file server. */
@@ -105,7 +109,11 @@ export async function serveFiles(o: ServeFilesOptions): Promise<ServedFiles> {
     ...(o.sinkFaults === undefined ? {} : { sinkFaults: o.sinkFaults }),
     ...(o.sourceFaults === undefined ? {} : { sourceFaults: o.sourceFaults }),
   });
-  const server = createServer({ logger: silentLogger, closeGraceMs: 1000 });
+  const server = createServer({
+    logger: silentLogger,
+    closeGraceMs: 1000,
+    ...(o.lupine === undefined ? {} : { lupine: o.lupine }),
+  });
   server.register(FilesProgV1, service.handlers);
   const host = o.host ?? "127.0.0.1";
   const [address] = await server.listen(`lupine://${hostPort(host, o.port ?? 0)}`);
