@@ -1,6 +1,7 @@
 /**
  * Runs the live demo (`npm start`) shortened, as a user would, and checks what it prints: the
- * compiler step, the datagram trace, the at-most-once line with equal counts, the verified file
+ * compiler step, the datagram trace, the at-most-once line with equal counts, the server crash
+ * ending in `outcome_unknown` with one execution, the verified file
  * transfer with both injected faults caught, and its closing line. Two seeds: the demo's checks
  * must hold whatever the link does.
  */
@@ -41,10 +42,20 @@ describe("the live demo", () => {
       const retx = Number(/\n {2}retransmissions +(\d+)/.exec(out)?.[1]);
       assert.ok(lost > 0 && retx > 0, "the link lost datagrams and the transport made up for it");
       assert.match(out, /smoothed RTT \/ RTT variation \/ RTO +\d+\.\d ms/);
+      assert.match(
+        out,
+        /func2\(3, 4\) ran on the server, which then crashed before its reply left/,
+      );
+      assert.match(
+        out,
+        /the caller is told: \[outcome_unknown\] func2 was in flight when the server restarted/,
+      );
+      assert.match(out, /the handler ran 1 time\(s\); the call was not sent again/);
+      assert.match(out, /a new call, func1\(5\) = 10/);
       assert.match(out, /1 chunk\(s\) did not match and were sent again/);
       assert.match(out, /read it back from its disk: 1 chunk\(s\) bad on disk, sent again/);
       assert.match(out, /server's copy is byte-for-byte the original/);
-      assert.match(out, /\n6 passed, 0 failed — in [\d.]+ s of real time\n$/);
+      assert.match(out, /\n7 passed, 0 failed — in [\d.]+ s of real time\n$/);
     });
   }
 });

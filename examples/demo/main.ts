@@ -5,7 +5,8 @@
  * 2. A Lupine server and client of that calculator talk through a simulated link that loses,
  *    duplicates, reorders and corrupts datagrams (`lupine/testing`: the real transport code on a
  *    virtual clock, one seeded PRNG): a few calls traced datagram by datagram, then many at once,
- *    and the at-most-once check (handler executions = calls).
+ *    and the at-most-once check (handler executions = calls); then the server crashes mid-call
+ *    and restarts, and the caller is told `outcome_unknown` rather than the call being re-run.
  * 3. A checked file transfer over the same link, with damage injected where no network checksum
  *    can see it, detected and repaired by the end-to-end check.
  *
@@ -28,6 +29,7 @@ import { createRpcServer } from "../../src/runtime/server.js";
 import { CalcV1 } from "../calc/gen/calc.js";
 import { calcHandlers } from "../calc/handlers.js";
 import { callsStep } from "./calls-step.js";
+import { crashStep } from "./crash-step.js";
 import { genStep } from "./gen-step.js";
 import { transferStep } from "./transfer-step.js";
 import { createWorld } from "./world.js";
@@ -74,6 +76,7 @@ writeFileSync(join(local, "demo.bin"), randomBytes(fileBytes));
 try {
   const world = createWorld({ seed, link: LINK, fs: nodeFileSystem });
   let executions = 0;
+  let crashHook: (() => void) | undefined;
   const serverFaults: { hook: SinkFaults["afterWrite"] | undefined } = { hook: undefined };
   const serverLog: string[] = [];
   const files = createFileService({
@@ -88,7 +91,12 @@ try {
   const server = createRpcServer({ logger: silentLogger });
   server.register(
     CalcV1,
-    calcHandlers(() => executions++),
+    calcHandlers(() => {
+      executions++;
+      const crash = crashHook;
+      crashHook = undefined;
+      crash?.();
+    }),
   );
   server.register(FilesProgV1, files.handlers);
   world.serve(server.dispatcher);
@@ -102,6 +110,17 @@ try {
   print(step2.lines);
   checks.push(["every call answered correctly", step2.correct === step2.calls]);
   checks.push(["handler executions = calls (at most once)", step2.executions === step2.calls]);
+  const crash = await crashStep(world, {
+    armCrash: (fn) => {
+      crashHook = fn;
+    },
+    executions: () => executions,
+  });
+  print(crash.lines);
+  checks.push([
+    "a call cut by a server crash ends outcome_unknown, ran once, never re-run",
+    crash.honest,
+  ]);
 
   heading(3, "A checked file transfer over the same link");
   const step3 = await transferStep(world, {
