@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -38,4 +38,5 @@ test("examples/file-transfer: up, down, verified, identical", () => {
   const bad = spawnSync(process.execPath, [SCRIPT, file, join(top, "nope")], { encoding: "utf8" });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /cannot serve/);
+  rmSync(top, { recursive: true, force: true });
 });

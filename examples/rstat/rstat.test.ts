@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -145,6 +145,7 @@ describe("examples/rstat against this machine", () => {
     }
     assert.equal(facts.cp_time!.length, 4);
     assert.ok([0, 1].includes(facts.havedisk![0]!), out);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -3,10 +3,10 @@
  * against real symbolic links planted in a temporary folder.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { after, describe, test } from "node:test";
 import { nodeFileSystem } from "../io/node/file-system.js";
 import { isFileTransferError, STATUS_NAMES } from "./errors.js";
 import { baseName, dirName, isInside, resolveInside, splitName } from "./names.js";
@@ -74,6 +74,7 @@ describe("path helpers", () => {
 
 describe("resolveInside, with links planted in the folder", () => {
   const top = realpathSync(mkdtempSync(join(tmpdir(), "lupine-names-")));
+  after(() => rmSync(top, { recursive: true, force: true }));
   const root = join(top, "served");
   const outside = join(top, "outside");
   mkdirSync(join(root, "sub"), { recursive: true });

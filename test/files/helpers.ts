@@ -1,15 +1,27 @@
 /** Helpers of the file-transfer tests: temporary folders, random files, outcome names. */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isFileTransferError, STATUS_NAMES } from "../../src/files/index.js";
 import { isRpcError } from "../../src/runtime/errors.js";
 
-/** A fresh folder with `served/` and `local/` inside. */
+const made: string[] = [];
+process.on("exit", () => {
+  for (const dir of made) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // A mount still in place (a test that failed before unmounting): leave it.
+    }
+  }
+});
+
+/** A fresh folder with `served/` and `local/` inside, removed when the process exits. */
 export function workspace(tag: string): { top: string; served: string; local: string } {
   const top = realpathSync(mkdtempSync(join(tmpdir(), `lupine-files-${tag}-`)));
+  made.push(top);
   const served = join(top, "served");
   const local = join(top, "local");
   mkdirSync(served);
