@@ -26,7 +26,7 @@ describe("progress", () => {
   test("a line: percent, bytes, rate, ETA, retransmissions", () => {
     assert.equal(
       describeProgress(p("transferring", 5 << 20), 1 << 20, { retransmissions: 3 }),
-      "transferring  50%  5.00 MiB/10.0 MiB  1.00 MiB/s  ETA 5s  retransmissions 3",
+      "transferring 50% 5.00 MiB/10.0 MiB 1.00 MiB/s ETA 5s retransmissions 3",
     );
   });
   test("not a TTY: a line per phase, then at most one per interval", () => {

@@ -50,7 +50,7 @@ export function describeProgress(
   if (counters !== undefined) parts.push(`retransmissions ${counters.retransmissions}`);
   if (p.chunksResumed > 0) parts.push(`resumed ${p.chunksResumed} chunks`);
   if (p.chunksResent > 0) parts.push(`re-sent ${p.chunksResent}`);
-  return parts.join("  ");
+  return parts.join(" ");
 }
 
 /** A progress bar of `width` cells for a fraction in [0, 1]. */
@@ -95,8 +95,10 @@ export function createProgress(o: ProgressOptions): Progress {
     lastMs = now();
     if (tty) {
       const fraction = p.bytesTotal === 0 ? 1 : p.bytesDone / p.bytesTotal;
-      const text = `${bar(fraction, 24)} ${line(p)}`;
-      const width = Math.max(20, (o.out.columns ?? 100) - 1);
+      const text = `${bar(fraction, 16)} ${line(p)}`;
+      // A terminal of unknown size (a pty with no size set) reports 0 columns.
+      const columns = o.out.columns !== undefined && o.out.columns > 0 ? o.out.columns : 100;
+      const width = Math.max(20, columns - 1);
       o.out.write(`\r${text.slice(0, width).padEnd(width)}`);
       drawn = true;
     } else {
