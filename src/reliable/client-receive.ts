@@ -110,6 +110,8 @@ export class ClientReceiver {
     s.helloMs = Number.POSITIVE_INFINITY;
     s.helloAttempts = 0;
     s.serverWindow = Math.max(1, c.u32(0));
+    // The server's idle limit (a Welcome of 8 bytes has none: the default holds).
+    if (c.length >= 12 && c.u32(8) > 0) s.serverIdleMs = c.u32(8);
   }
 
   private onReset(nowMs: number, reason: number, epoch: number): void {

@@ -151,6 +151,68 @@ test("a datagram for an old epoch gets Reset and runs nothing; the client ends t
   assert.equal(p.client.epoch, 78);
 });
 
+test("port unreachable on an open session: sent calls end outcome unknown, are never sent again; new calls wait for a first-contact Hello", () => {
+  const p = pair();
+  p.client.startCall(0, "c1", [new Uint8Array([1])], 10_000);
+  p.client.poll(0);
+  p.toServer(0);
+  p.toClient(0);
+  const sent = p.client.flush(1);
+  assert.deepEqual(sent.map(frames), [[4]], "c1 sent");
+  for (const d of sent) p.server.receive(1, d, "client"); // it runs; its reply will be lost
+  const oldSession = p.client.builder.header.sessionLo;
+  p.client.refused(); // the server process died: ICMP port unreachable
+  assert.deepEqual(p.outcomes[0], [
+    "c1",
+    { kind: "outcome-unknown", reason: "server-unreachable" },
+  ]);
+  assert.equal(p.client.epoch, 0, "back to first contact");
+  assert.notEqual(p.client.builder.header.sessionLo, oldSession, "a new session id");
+  p.client.startCall(2, "c2", [new Uint8Array([2])], 10_000);
+  p.client.poll(2);
+  assert.deepEqual(p.client.flush(2).map(frames), [[1]], "a Hello alone: c2 waits");
+  p.client.refused(); // still nothing there
+  assert.deepEqual(p.outcomes[1], ["c2", { kind: "refused" }], "never sent: may move elsewhere");
+  // A server is back: the next call opens a new session and goes out as its seq 1.
+  p.client.startCall(3, "c3", [new Uint8Array([3])], 10_000);
+  p.client.poll(3);
+  p.toServer(3);
+  p.toClient(3);
+  p.toServer(4);
+  assert.equal(p.calls.length, 2, "c1 once, then c3; c2 never");
+  assert.equal(p.calls[1]!.seq, 1, "c3 is seq 1 of the new session");
+  assert.notEqual(p.calls[1]!.session, p.calls[0]!.session);
+});
+
+test("a call that gives up ends the session: the other sent calls end outcome unknown, new ones wait for a Hello", () => {
+  const p = pair();
+  p.client.startCall(0, "c1", [new Uint8Array([1])], 600_000);
+  p.client.poll(0);
+  p.toServer(0);
+  p.toClient(0);
+  p.client.flush(1);
+  p.client.startCall(1000, "c2", [new Uint8Array([2])], 600_000);
+  p.client.flush(1000); // c2 sent too; the server is gone: nothing answers either
+  let now = 1000;
+  let last: Uint8Array[] = [];
+  while (p.outcomes.length === 0) {
+    now = p.client.nextDeadlineMs();
+    p.client.poll(now);
+    last = p.client.flush(now);
+  }
+  assert.equal(p.outcomes[0]![0], "c1");
+  assert.equal(p.outcomes[0]![1].kind, "gave-up");
+  assert.deepEqual(p.outcomes[1], [
+    "c2",
+    { kind: "outcome-unknown", reason: "server-unreachable" },
+  ]);
+  assert.deepEqual(last.map(frames), [[1]], "instead of c2's retransmission: a Hello");
+  assert.equal(p.client.epoch, 0, "a first-contact Hello");
+  p.client.startCall(now + 1, "c3", [new Uint8Array([3])], 600_000);
+  p.client.poll(now + 1);
+  assert.deepEqual(p.client.flush(now + 1), [], "c3 waits for the Welcome");
+});
+
 test("property: random bytes never throw, whatever side receives them", () => {
   const p = pair();
   p.client.startCall(0, "c1", [new Uint8Array([1])], 10_000);

@@ -1,0 +1,120 @@
+/**
+ * Scale (docs/protocol.md §4.1–4.2): 10,000 concurrent client sessions against one server.
+ * Sessions are multiplexed over one socket per client process (port-mux.ts; each session is its
+ * own client transport with its own session id, and the server keys sessions by id), a few
+ * processes in all. Every session makes a call, waits, makes another, …, so all of them are open
+ * at once; the server's session count is sampled to show it, and its resident memory must stay
+ * ≤ 100 MB. Then every client goes away and the sessions must expire by the documented rule —
+ * silent for `sessionIdleMs` with nothing executing, swept every `sessionIdleMs / 4` — shown
+ * with a short `sessionIdleMs`.
+ */
+import { readExecLog } from "../exec-log.js";
+import { type Lab, MB, round, type Scale, type ScenarioReport, sleep } from "../lab.js";
+import { ClientProcess, RssSampler, ServerProcess } from "../procs.js";
+
+const num = (m: Record<string, unknown>, k: string) =>
+  (m.transport as Record<string, number>)[k] ?? 0;
+
+export async function scale(lab: Lab, size: Scale): Promise<ScenarioReport> {
+  const sessions = 10_000;
+  const processes = 4;
+  const callsPerSession = size === "short" ? 3 : 30;
+  const paceMs = 1000;
+  const sessionIdleMs = 3000;
+  const execLog = lab.execLog();
+  const server = await ServerProcess.start({
+    scheme: "lupine",
+    ports: [0],
+    execLog,
+    options: { lupine: { sessionIdleMs } },
+  });
+  const rss = new RssSampler(server.pid, 100);
+  const clients: ClientProcess[] = await Promise.all(
+    Array.from({ length: processes }, () =>
+      ClientProcess.start({
+        mux: { host: "127.0.0.1", port: server.port },
+        clientId: lab.clientId(),
+        sessions: sessions / processes,
+        concurrency: 1,
+        callsPerSession,
+        paceMs,
+        timeoutMs: 30_000,
+        payloadBytes: 64,
+        waitForGo: true,
+      }),
+    ),
+  );
+  for (const c of clients) c.go();
+  let peakSessions = 0;
+  let peakHeapMB = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const s = await server.stats();
+      peakSessions = Math.max(peakSessions, num(s, "sessions"));
+      peakHeapMB = Math.max(peakHeapMB, (s.memory as { heapUsed: number }).heapUsed / MB);
+      await sleep(250);
+    }
+  })();
+  const summaries = await Promise.all(clients.map((c) => c.done(120_000)));
+  const lastCallAt = performance.now();
+  sampling = false;
+  await sampler;
+  const atPeak = await server.stats(true);
+  let after = atPeak;
+  while (num(after, "sessions") > 0 && performance.now() - lastCallAt < 4 * sessionIdleMs) {
+    await sleep(100);
+    after = await server.stats();
+  }
+  const expiredAfterMs = performance.now() - lastCallAt;
+  rss.stop();
+  await server.stop();
+  const log = readExecLog(execLog);
+  const peakRssMB = Math.max(...rss.samples.map((s) => s.rssBytes)) / MB;
+  const outcomes: Record<string, number> = {};
+  let started = 0;
+  for (const s of summaries) {
+    started += s.started;
+    for (const [k, v] of Object.entries(s.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+  }
+  const p99 = Math.max(...summaries.map((s) => s.latencyMs.p99));
+
+  lab.check(
+    `${sessions} sessions open at the server at once`,
+    peakSessions >= sessions,
+    `${peakSessions} at the peak`,
+  );
+  lab.check(
+    "every call works",
+    outcomes.ok === started && started === sessions * callsPerSession,
+    JSON.stringify(outcomes),
+  );
+  lab.check("server RSS ≤ 100 MB", peakRssMB <= 100, `${round(peakRssMB)} MB at most`);
+  lab.check("no call executed twice", log.duplicateCount === 0, `${log.executions} executions`);
+  lab.check(
+    "idle sessions expire within sessionIdleMs × 1.25 (+ 1 s) of the last call",
+    num(after, "sessions") === 0 &&
+      num(after, "sessionsExpired") >= sessions &&
+      expiredAfterMs <= sessionIdleMs * 1.25 + 1000,
+    `${num(after, "sessions")} left after ${round(expiredAfterMs, 0)} ms; ${num(after, "sessionsExpired")} expired`,
+  );
+  return {
+    scenario: "Scale",
+    load: `${sessions} client sessions (${processes} processes, sessions multiplexed on one socket each), each making ${callsPerSession} calls 1 s apart; server sessionIdleMs ${sessionIdleMs}`,
+    faults: "none; then every client leaves without a word",
+    figures: {
+      "sessions at the server, peak": peakSessions,
+      "server RSS, peak MB": round(peakRssMB),
+      "server heap used, peak MB": round(peakHeapMB),
+      "server heap used with all sessions open, after GC, MB": round(
+        (atPeak.memory as { heapUsed: number }).heapUsed / MB,
+      ),
+      calls: started,
+      outcomes: JSON.stringify(outcomes),
+      "p99 latency, ms (worst process)": round(p99),
+      "all sessions expired after the last call, ms": round(expiredAfterMs, 0),
+      "sessions expired (server counter)": num(after, "sessionsExpired"),
+    },
+    checks: lab.checks,
+  };
+}
