@@ -207,7 +207,9 @@ export class ClientSession {
       // flight, so open a new session instead: its Hello goes ahead of the call, at once.
       this.resetSession(nowMs, "session-expired", this.epoch);
     }
-    if (this.welcomed || this.epoch !== 0) {
+    // Calls go out only in a welcomed session: a call never travels with a Hello, so a Hello
+    // retransmitted after the server forgot the session cannot bring a call back to run again.
+    if (this.welcomed) {
       this.sendQueued(nowMs);
       if (this.bulk.length > 0) this.sendFragments(nowMs);
     }
@@ -231,9 +233,7 @@ export class ClientSession {
    */
   refused(): void {
     if (this.closed) return;
-    if (this.welcomed || this.sent.size > 0) {
-      this.resetSession(this.nowMs, "server-unreachable", 0);
-    }
+    if (this.welcomed) this.resetSession(this.nowMs, "server-unreachable", 0);
     const waiting = this.queue.slice(this.queueHead);
     this.queue = [];
     this.queueHead = 0;
@@ -427,10 +427,8 @@ export class ClientSession {
       return;
     }
     if (this.helloAttempts >= this.o.maxAttempts) {
+      // Nothing is sent before the Welcome: every waiting call is still queued, never sent.
       const attempts = this.helloAttempts;
-      // Calls sent beside the Hellos (after a Reset) may have run: outcome unknown, and the
-      // next contact is a first-contact Hello in a new session.
-      if (this.epoch !== 0) this.resetSession(nowMs, "server-unreachable", 0);
       this.helloMs = Number.POSITIVE_INFINITY;
       const waiting = this.queue.slice(this.queueHead);
       this.queue = [];

@@ -3,8 +3,9 @@
  * `sessionIdleMs` comes back to a server that has forgotten its session. Its next calls must
  * simply work — the client opens a new session before sending (the Welcome told it the limit),
  * rather than sending into the forgotten one and ending them outcome unknown although nothing
- * ran. And an idle session must cost the server little: its datagram builder lets go of the
- * memory slab it last wrote into. Each test names its seed.
+ * ran. A session the server forgot must never come back with a call in it (calls travel only in
+ * welcomed sessions, never beside a Hello). And an idle session must cost the server little: its
+ * datagram builder lets go of the memory slab it last wrote into. Each test names its seed.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -12,7 +13,7 @@ import { crc32 } from "../../src/reliable/checksum.js";
 import { ClientSession } from "../../src/reliable/client-session.js";
 import { ServerEndpoint } from "../../src/reliable/server-endpoint.js";
 import { isRpcError } from "../../src/runtime/errors.js";
-import { createSimPair, ledgerRequest, Prng } from "../../src/testing/index.js";
+import { createSimPair, ledgerRequest, Prng, resultKey } from "../../src/testing/index.js";
 
 test("seed 41: a client idle past the server's sessionIdleMs: its next calls succeed in a new session", async () => {
   const pair = createSimPair({ seed: 41, server: { sessionIdleMs: 10_000 } });
@@ -39,6 +40,47 @@ test("seed 41: a client idle past the server's sessionIdleMs: its next calls suc
   assert.equal(pair.server.stats().sessionsExpired, 1, "the old session expired at the server");
   assert.equal(pair.server.stats().resetsSent, 0, "the client never sent into it");
   assert.equal(pair.client.stats().resets, 1, "one new session");
+});
+
+test("seed 43: a session the server forgot while its Welcome was lost is never brought back with a call in it", async () => {
+  // The server forgets sessions silent for 1 s; the client's Hello back-off grows past that.
+  const pair = createSimPair({ seed: 43, server: { sessionIdleMs: 1000 } });
+  const clock = pair.net.clock;
+  const outcomes = new Map<number, string>();
+  const call = (id: number) => {
+    pair.ledger.begin(id, clock.now(), 30_000);
+    pair.client
+      .call(ledgerRequest({ id, delayMs: 0, replyBytes: 8, payload: new Uint8Array([id]) }, 30_000))
+      .then(
+        (r) => {
+          pair.ledger.settled(id, clock.now(), "ok", resultKey(r.id, r.payloadDigest, r.reply));
+          outcomes.set(id, "ok");
+        },
+        (e: unknown) => {
+          const code = isRpcError(e) ? e.code : String(e);
+          pair.ledger.settled(id, clock.now(), code);
+          outcomes.set(id, code);
+        },
+      );
+  };
+  call(1);
+  await clock.run({ done: () => outcomes.size === 1 });
+  pair.crashServer();
+  pair.restartServer(); // a new epoch: the client's next datagram gets Reset(wrong epoch)
+  const server = "10.0.0.1";
+  const client = "10.0.1.1";
+  const t0 = clock.now();
+  call(2); // sent to the old incarnation: Reset(wrong epoch) comes back 2 ms later
+  clock.setTimeout(() => call(3), 2.2); // the new session is not welcomed yet
+  // Then nothing more from the server for 10 s: the new session is never welcomed meanwhile,
+  // and the client keeps saying Hello with a growing back-off, past the server's idle limit.
+  clock.setTimeout(() => pair.net.setLink(server, client, { loss: 1 }, false), 2.5);
+  clock.setTimeout(() => pair.net.setLink(server, client, { loss: 0 }, false), 10_000);
+  await clock.run({ done: () => outcomes.size === 3, untilMs: t0 + 60_000 });
+  assert.equal(outcomes.get(2), "outcome_unknown", "sent to the old incarnation");
+  assert.equal(outcomes.get(3), "ok");
+  assert.deepEqual(pair.ledger.check({ lateBoundMs: 50 }), []);
+  assert.ok(pair.server.stats().sessionsExpired >= 1, "the server did forget the session");
 });
 
 test("idle sessions do not keep the server's retired memory slabs alive", () => {
