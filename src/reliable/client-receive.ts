@@ -217,6 +217,7 @@ export class ClientReceiver {
     call.attempt = 0;
     const interval = Math.min(
       s.o.probeMaxMs,
+      s.quietMaxMs,
       Math.max(s.o.probeInitialMs, 2 * s.path.rtt.rtoMs) * 2 ** Math.min(call.probesAnswered, 20),
     );
     call.actionMs = nowMs + interval;

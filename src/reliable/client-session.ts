@@ -311,12 +311,21 @@ export class ClientSession {
     this.timers.push(at, call);
   }
 
+  /**
+   * Longest silence the session allows itself while calls are in flight: a quarter of the
+   * server's idle limit, so retransmissions and probes keep the session alive however short the
+   * server's `sessionIdleMs` (§4.2).
+   */
+  get quietMaxMs(): number {
+    return this.serverIdleMs / 4;
+  }
+
   /** Retransmission delay for attempt `attempt` (1 = first retransmission). */
   backoff(attempt: number): number {
     return backoffMs({
       baseMs: this.path.rtt.rtoMs,
       attempt,
-      capMs: this.path.rtt.rtoMaxMs,
+      capMs: Math.min(this.path.rtt.rtoMaxMs, this.quietMaxMs),
       jitter: this.o.jitter,
       random: this.random.next(),
     });

@@ -81,7 +81,8 @@ export class ClientTimers {
         writeU32Frame(this.s.builder, FrameType.Probe, call.seq);
         call.probeSentMs = nowMs;
         // Unanswered probes back off like retransmissions, but never wait past probeMaxMs.
-        call.actionMs = nowMs + Math.min(this.s.o.probeMaxMs, this.s.backoff(call.attempt));
+        call.actionMs =
+          nowMs + Math.min(this.s.o.probeMaxMs, this.s.quietMaxMs, this.s.backoff(call.attempt));
       }
     }
   }

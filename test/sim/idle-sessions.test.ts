@@ -43,8 +43,12 @@ test("seed 41: a client idle past the server's sessionIdleMs: its next calls suc
 });
 
 test("seed 43: a session the server forgot while its Welcome was lost is never brought back with a call in it", async () => {
-  // The server forgets sessions silent for 1 s; the client's Hello back-off grows past that.
-  const pair = createSimPair({ seed: 43, server: { sessionIdleMs: 1000 } });
+  // The server forgets sessions silent for 1 s.
+  const pair = createSimPair({
+    seed: 43,
+    server: { sessionIdleMs: 1000 },
+    client: { maxAttempts: 40 },
+  });
   const clock = pair.net.clock;
   const outcomes = new Map<number, string>();
   const call = (id: number) => {
@@ -72,15 +76,46 @@ test("seed 43: a session the server forgot while its Welcome was lost is never b
   const t0 = clock.now();
   call(2); // sent to the old incarnation: Reset(wrong epoch) comes back 2 ms later
   clock.setTimeout(() => call(3), 2.2); // the new session is not welcomed yet
-  // Then nothing more from the server for 10 s: the new session is never welcomed meanwhile,
-  // and the client keeps saying Hello with a growing back-off, past the server's idle limit.
+  // Then nothing from the server for 3 s, so the new session is not welcomed; and nothing from
+  // the client for 2 s once its first Hello is in, so the server forgets that session meanwhile.
+  // The client keeps saying Hello; once they get through again, the session is opened anew.
   clock.setTimeout(() => pair.net.setLink(server, client, { loss: 1 }, false), 2.5);
-  clock.setTimeout(() => pair.net.setLink(server, client, { loss: 0 }, false), 10_000);
+  clock.setTimeout(() => pair.net.setLink(client, server, { loss: 1 }, false), 3);
+  clock.setTimeout(() => pair.net.setLink(client, server, { loss: 0 }, false), 2000);
+  clock.setTimeout(() => pair.net.setLink(server, client, { loss: 0 }, false), 3000);
   await clock.run({ done: () => outcomes.size === 3, untilMs: t0 + 60_000 });
   assert.equal(outcomes.get(2), "outcome_unknown", "sent to the old incarnation");
   assert.equal(outcomes.get(3), "ok");
   assert.deepEqual(pair.ledger.check({ lateBoundMs: 50 }), []);
   assert.ok(pair.server.stats().sessionsExpired >= 1, "the server did forget the session");
+});
+
+test("seed 44: with a short sessionIdleMs, retransmissions still keep a session with a call in flight alive", async () => {
+  const pair = createSimPair({
+    seed: 44,
+    server: { sessionIdleMs: 1000 },
+    client: { maxAttempts: 20 },
+  });
+  const clock = pair.net.clock;
+  const outcomes: string[] = [];
+  const call = (id: number) =>
+    pair.client
+      .call(ledgerRequest({ id, delayMs: 0, replyBytes: 8, payload: new Uint8Array([id]) }, 30_000))
+      .then(
+        () => outcomes.push("ok"),
+        (e: unknown) => outcomes.push(isRpcError(e) ? e.code : String(e)),
+      );
+  void call(1);
+  await clock.run({ done: () => outcomes.length === 1 });
+  // Every reply lost for 3 s: the client retransmits call 2, backing off — but never staying
+  // silent longer than a quarter of the server's idle limit, which its Welcome gave it.
+  pair.net.setLink("10.0.0.1", "10.0.1.1", { loss: 1 }, false);
+  clock.setTimeout(() => pair.net.setLink("10.0.0.1", "10.0.1.1", { loss: 0 }, false), 3000);
+  void call(2);
+  await clock.run({ done: () => outcomes.length === 2, untilMs: 60_000 });
+  assert.deepEqual(outcomes, ["ok", "ok"]);
+  assert.equal(pair.server.stats().sessionsExpired, 0);
+  assert.equal(pair.server.stats().callsStarted, 2, "call 2 ran once; its copies got the cache");
 });
 
 test("idle sessions do not keep the server's retired memory slabs alive", () => {
