@@ -10,6 +10,7 @@
  * outcome, serverPid]` (times: ms since the Unix epoch, comparable across processes).
  */
 import { writeFileSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { LupineClientSchemeOptions } from "../../src/connect/lupine-scheme.js";
 import {
   type BalancePolicy,
@@ -54,6 +55,8 @@ export interface ClientConfig {
   readonly payloadBytes?: number;
   /** Pause between one worker's calls (ms). */
   readonly paceMs?: number;
+  /** Session `i` starts `i / sessions × startSpreadMs` after go (arrivals spread out). */
+  readonly startSpreadMs?: number;
   readonly waitForGo?: boolean;
   /** Count successes settled from this long after `go` to `durationMs` (`okInWindow`). */
   readonly windowFromMs?: number;
@@ -197,6 +200,8 @@ async function main(c: ClientConfig): Promise<void> {
   };
 
   const worker = async (session: number) => {
+    const spread = c.startSpreadMs ?? 0;
+    if (spread > 0) await sleep((session / clients.length) * spread);
     for (let made = 0; !stopping && made < maxCalls && !timeIsUp(); made++) {
       const outcome = await oneCall(session);
       // After a failure, pause as an application would, rather than spin on a dead server.
@@ -223,6 +228,8 @@ async function main(c: ClientConfig): Promise<void> {
     await Promise.all(pending);
   };
 
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   let go: () => void = () => {};
   const goSignal = new Promise<void>((r) => {
     go = r;
@@ -239,6 +246,7 @@ async function main(c: ClientConfig): Promise<void> {
           settled,
           outcomes,
           memory: process.memoryUsage(),
+          loopDelayMs: { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6 },
           ...(mux === undefined ? {} : { muxSessions: mux.sessions, unrouted: mux.unrouted }),
         });
       }

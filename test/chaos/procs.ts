@@ -27,13 +27,21 @@ export interface Placement {
    * deployment).
    */
   readonly nice?: number;
+  /** Extra node options (e.g. V8 heap limits). */
+  readonly nodeOptions?: readonly string[];
 }
 
 const started = new Set<number>();
 
 function launch(script: string, config: unknown, placement: Placement = {}): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  let argv = [process.execPath, "--expose-gc", path, JSON.stringify(config)];
+  let argv = [
+    process.execPath,
+    "--expose-gc",
+    ...(placement.nodeOptions ?? []),
+    path,
+    JSON.stringify(config),
+  ];
   if (placement.cpus !== undefined) argv = ["taskset", "-c", placement.cpus, ...argv];
   if (placement.nice !== undefined) argv = ["nice", "-n", String(placement.nice), ...argv];
   if (placement.netlabHost !== undefined) argv = [NETLAB, "exec", placement.netlabHost, ...argv];
