@@ -27,7 +27,7 @@ import { openUdp } from "../../src/io/node/udp.js";
 import { createLupineClient } from "../../src/transport/lupine-client.js";
 import { emit, onCommands } from "./lines.js";
 import { PortMux } from "./port-mux.js";
-import { ChaosV1, fnv1a, payloadFor } from "./program.js";
+import { ChaosV1, fnv1a, payloadFor, sameBytes } from "./program.js";
 
 /** What a lab client does. */
 export interface ClientConfig {
@@ -53,6 +53,10 @@ export interface ClientConfig {
    */
   readonly openLoopPerSec?: number;
   readonly payloadBytes?: number;
+  /** Payload sizes, `payloadSizes[callId % length]` (instead of `payloadBytes`). */
+  readonly payloadSizes?: readonly number[];
+  /** Every `echoEvery`-th call is ECHO (the payload comes back, checked byte for byte). */
+  readonly echoEvery?: number;
   /** Pause between one worker's calls (ms). */
   readonly paceMs?: number;
   /** Session `i` starts `i / sessions × startSpreadMs` after go (arrivals spread out). */
@@ -166,20 +170,33 @@ async function main(c: ClientConfig): Promise<void> {
   const oneCall = async (session: number): Promise<string> => {
     const client = clients[session]!;
     const callId = nextCallId++;
-    const payload = payloadFor(c.clientId, callId, payloadBytes);
+    const sizes = c.payloadSizes;
+    const bytes = sizes === undefined ? payloadBytes : sizes[callId % sizes.length]!;
+    const payload = payloadFor(c.clientId, callId, bytes);
+    const echo = c.echoEvery !== undefined && callId % c.echoEvery === 0;
     const t0 = now();
     started++;
     let outcome: string;
     let serverPid = 0;
+    const delayMs = delays[callId % delays.length]!;
     try {
-      const r = await client.exec(c.clientId, callId, delays[callId % delays.length]!, payload, {
-        timeoutMs: c.timeoutMs,
-      });
-      serverPid = r.serverPid;
-      const right =
-        r.clientId === c.clientId && r.callId === callId && r.payloadDigest === fnv1a(payload);
+      let right: boolean;
+      if (echo) {
+        const r = await client.echo(c.clientId, callId, delayMs, payload, {
+          timeoutMs: c.timeoutMs,
+        });
+        right = r.clientId === c.clientId && r.callId === callId && sameBytes(r.payload, payload);
+        if (!right) examples.wrong ??= `echo of call ${callId}: ${r.payload.length} bytes back`;
+      } else {
+        const r = await client.exec(c.clientId, callId, delayMs, payload, {
+          timeoutMs: c.timeoutMs,
+        });
+        serverPid = r.serverPid;
+        right =
+          r.clientId === c.clientId && r.callId === callId && r.payloadDigest === fnv1a(payload);
+        if (!right) examples.wrong ??= JSON.stringify(r);
+      }
       outcome = right ? "ok" : "wrong";
-      if (!right) examples.wrong ??= JSON.stringify(r);
     } catch (e) {
       outcome = isRpcError(e) ? e.code : "thrown";
       examples[outcome] ??= String(e instanceof Error ? e.message : e);
@@ -239,6 +256,7 @@ async function main(c: ClientConfig): Promise<void> {
       if (command.cmd === "go") go();
       else if (command.cmd === "stop") stopping = true;
       else if (command.cmd === "stats") {
+        if (command.gc === true) (globalThis as { gc?: () => void }).gc?.();
         emit("stats", {
           id: command.id,
           stats: sumStats(transports),

@@ -164,8 +164,9 @@ export class ClientProcess {
     this.channel.send("stop");
   }
 
-  stats(): Promise<Message> {
-    return this.channel.request("stats");
+  /** Summed transport statistics, call counts and memory (after a full GC when `gc`). */
+  stats(gc = false): Promise<Message> {
+    return this.channel.request("stats", { gc });
   }
 
   rssBytes(): number {

@@ -1,9 +1,10 @@
 /**
- * The program the reliability lab calls: one procedure, `EXEC(clientId, callId, delayMs,
- * payload) → (clientId, callId, payloadDigest, serverPid)`. Its handler (server-proc.ts) writes
- * one line to the execution log before doing anything else, then waits `delayMs` (a long call),
- * then answers with values the caller can check: the ids it sent and a digest of its payload, so
- * a reply meant for another call, or damaged bytes, show as a wrong result.
+ * The program the reliability lab calls. `EXEC(clientId, callId, delayMs, payload) →
+ * (clientId, callId, payloadDigest, serverPid)`: its handler (server-proc.ts) writes one line to
+ * the execution log before doing anything else, then waits `delayMs` (a long call), then answers
+ * with values the caller can check — the ids it sent and a digest of its payload — so a reply
+ * meant for another call, or damaged bytes, show as a wrong result. `ECHO` (same arguments)
+ * logs the same way and returns the payload itself, so big replies are checked byte for byte.
  */
 import { defineProgram, xdr } from "../../src/index.js";
 
@@ -27,6 +28,16 @@ export const ChaosV1 = defineProgram({
         serverPid: xdr.uint,
       }),
     },
+    echo: {
+      procedure: 2,
+      name: "ECHO",
+      args: [xdr.uint, xdr.uint, xdr.uint, xdr.opaque()],
+      result: xdr.struct("EchoResult", {
+        clientId: xdr.uint,
+        callId: xdr.uint,
+        payload: xdr.opaque(),
+      }),
+    },
   },
 });
 
@@ -35,6 +46,13 @@ export function fnv1a(b: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h >>> 0;
+}
+
+/** Whether two byte arrays are equal, byte for byte. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Deterministic payload of `bytes` bytes for one call (so each call's digest differs). */

@@ -46,6 +46,12 @@ async function main(config: ServerConfig): Promise<void> {
       if (delayMs === 0) return result;
       return new Promise((resolve) => setTimeout(() => resolve(result), delayMs));
     },
+    echo(clientId, callId, delayMs, payload) {
+      log.record(clientId, callId);
+      const result = { clientId, callId, payload };
+      if (delayMs === 0) return result;
+      return new Promise((resolve) => setTimeout(() => resolve(result), delayMs));
+    },
   });
   const host = config.host ?? "127.0.0.1";
   let port = -1;
