@@ -11,6 +11,9 @@ import { formatReport, type ScenarioReport, withLab } from "../test/chaos/lab.js
 import { netlabSkipReason } from "../test/chaos/netlab.js";
 import { SCENARIOS } from "../test/chaos/scenarios/index.js";
 
+// A stray rejection must not end the run before `withLab` has cleaned up (netlab hosts, children).
+process.on("unhandledRejection", (e) => console.error("chaos: unhandled rejection:", e));
+
 const argv = process.argv.slice(2);
 const long = argv.includes("--long");
 const jsonAt = argv.indexOf("--json");

@@ -47,6 +47,9 @@ function launch(script: string, config: unknown, placement: Placement = {}): Chi
   if (placement.netlabHost !== undefined) argv = [NETLAB, "exec", placement.netlabHost, ...argv];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "inherit"] });
   child.stdin!.on("error", () => {}); // a killed child's stdin: nothing to tell it any more
+  // Until it says which pid it runs as, end it through the process spawned (node itself, or
+  // the netlab wrapper: a netlab host taken down ends what runs in it).
+  if (child.pid !== undefined) remember(child.pid, child);
   return child;
 }
 

@@ -94,7 +94,14 @@ export async function overload(lab: Lab, scale: Scale): Promise<ScenarioReport> 
   await server.stats(); // resets the event-loop delay histogram
   const rss = new RssSampler(server.pid, 100);
   for (const c of clients) c.go();
-  await new Promise((r) => setTimeout(r, durationMs));
+  // The server's heap after a full GC, every 2 s: what it keeps (RSS also counts V8's headroom).
+  const heap: { x: number; y: number }[] = [];
+  const t0 = performance.now();
+  while (performance.now() - t0 < durationMs) {
+    await new Promise((r) => setTimeout(r, Math.min(2000, durationMs)));
+    const m = (await server.stats(true)).memory as { heapUsed: number };
+    heap.push({ x: (performance.now() - t0) / 60_000, y: m.heapUsed / MB });
+  }
   const loopDelay = (await server.stats()).loopDelayMs as { p50: number; p99: number };
   const summaries: ClientSummary[] = await Promise.all(
     clients.map((c) => c.done(durationMs + 60_000)),
@@ -160,10 +167,12 @@ export async function overload(lab: Lab, scale: Scale): Promise<ScenarioReport> 
     log.duplicateCount === 0,
     log.duplicateCount === 0 ? `${log.executions} executions` : log.duplicates.join(" "),
   );
+  const heapMin = Math.min(...heap.map((h) => h.y));
+  const heapMax = Math.max(...heap.map((h) => h.y));
   lab.check(
-    "server memory flat under overload (RSS range < 64 MB)",
-    rssMax - rssMin < 64,
-    `${round(rssMin)}–${round(rssMax)} MB`,
+    "server memory flat under overload (heap after GC varies < 16 MB, RSS < 64 MB)",
+    heapMax - heapMin < 16 && rssMax - rssMin < 64,
+    `heap ${round(heapMin)}–${round(heapMax)} MB, RSS ${round(rssMin)}–${round(rssMax)} MB`,
   );
   return {
     scenario: "Overload",
@@ -183,6 +192,7 @@ export async function overload(lab: Lab, scale: Scale): Promise<ScenarioReport> 
       "real: p50 / p99 latency under overload, ms": `${round(median(summaries.map((s) => s.latencyMs.p50)))} / ${round(Math.max(...summaries.map((s) => s.latencyMs.p99)))}`,
       "real: server event-loop delay p50 / p99, ms": `${round(loopDelay.p50)} / ${round(loopDelay.p99)}`,
       "real: server RSS under overload, MB (min–max)": `${round(rssMin)}–${round(rssMax)}`,
+      "real: server heap after GC, MB (min–max; slope MB/min)": `${round(heapMin)}–${round(heapMax)}; ${round(slope(heap), 2)}`,
       "real: server RSS slope, MB/min": round(slope(steady), 2),
       "duplicate executions": log.duplicateCount,
     },

@@ -8,9 +8,10 @@
  * after each heal without a reset; nothing runs twice; the client's calls in flight stay within
  * rate × deadline, and both sides' heaps stay bounded (sampled every 200 ms).
  *
- * The long version adds a partition longer than the give-up time (10 unanswered transmissions):
- * calls whose deadline is later than that end `outcome_unknown` (sent, maybe run), the session
- * starts over, and calls made while no server answers fail `unreachable` (never sent).
+ * The long version adds a partition longer than the give-up time (10 unanswered transmissions,
+ * about 20 s), with a 30 s deadline: calls caught by it end `outcome_unknown` (sent, maybe run),
+ * the session starts over, and calls made while no server answers fail `unreachable` (never
+ * sent) once 10 Hellos went unanswered.
  */
 import { readExecLog } from "../exec-log.js";
 import {
@@ -39,11 +40,11 @@ interface Cut {
 }
 
 export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport> {
-  const timeoutMs = scale === "short" ? 2000 : 15_000;
+  const timeoutMs = scale === "short" ? 2000 : 30_000;
   const ratePerSec = 300;
   // The short version: longer than the deadline, then shorter (even with netlab's own delay in
   // applying the cut and the heal). The long one adds a partition past the give-up time.
-  const lengths = scale === "short" ? [5000, 300] : [30_000, 5000, 300];
+  const lengths = scale === "short" ? [5000, 300] : [45_000, 5000, 300];
   const toleranceMs = 250;
   const sHost = lab.netlab.up("s");
   const cHost = lab.netlab.up("c");
@@ -77,7 +78,9 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const [c, s] = await Promise.all([client.stats(), server.stats()]);
+      const both = await Promise.all([client.stats(), server.stats()]).catch(() => null);
+      if (both === null) break; // the client finished meanwhile
+      const [c, s] = both;
       const cs = c.stats as Record<string, number>;
       const ss = s.transport as Record<string, number>;
       samples.push({
@@ -104,9 +107,9 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
     await sleep(Math.max(2000, timeoutMs + 500));
   }
   client.stop();
-  const summary = await client.done(timeoutMs + 30_000);
   sampling = false;
   await sampler;
+  const summary = await client.done(timeoutMs + 30_000);
   await server.stop();
   const records = readRecords(recordFile);
   const log = readExecLog(execLog);
@@ -179,9 +182,11 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
     short.every((p) => p.ok >= 0.9 * p.hit),
     short.map((p) => `${p.ok} of ${p.hit}`).join(", "),
   );
+  // Calls caught by a cut back off, each on its own timer (up to rtoMaxMs, 10 s); while they
+  // fill the window, new calls wait behind them. So recovery is bounded by the back-off cap.
   lab.check(
-    "the session recovers within 2 s of each heal",
-    perCut.every((p) => p.recoveryMs < 2000),
+    "the session recovers within rtoMaxMs (10 s) + 2 s of each heal",
+    perCut.every((p) => p.recoveryMs < 12_000),
     perCut.map((p) => `${round(p.recoveryMs, 0)} ms`).join(", "),
   );
   if (scale === "short") {

@@ -59,7 +59,8 @@ export async function scale(lab: Lab, size: Scale): Promise<ScenarioReport> {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      const s = await server.stats();
+      const s = await server.stats().catch(() => null);
+      if (s === null) break; // the server is gone: the checks below will say so
       peakSessions = Math.max(peakSessions, num(s, "sessions"));
       if (Number.isNaN(heapAllOpenMB) && num(s, "sessions") >= sessions) {
         // Every session open at once: what they hold, garbage collected away.

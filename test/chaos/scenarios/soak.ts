@@ -54,9 +54,11 @@ export async function soak(lab: Lab, scale: Scale): Promise<ScenarioReport> {
   const t0 = performance.now();
   client.go();
   const samples: Sample[] = [];
-  while (performance.now() - t0 < durationMs) {
+  while (performance.now() - t0 < durationMs - sampleEveryMs / 2) {
     await sleep(sampleEveryMs);
-    const [s, c] = await Promise.all([server.stats(true), client.stats(true)]);
+    const both = await Promise.all([server.stats(true), client.stats(true)]).catch(() => null);
+    if (both === null) break; // the client finished meanwhile
+    const [s, c] = both;
     samples.push({
       minute: (performance.now() - t0) / 60_000,
       serverRssMB: server.rssBytes() / MB,
