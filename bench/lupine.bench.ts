@@ -5,7 +5,8 @@
  *
  * Groups: ping-pong p50 latency; calls/s with 32 and 128 calls in flight; CPU per call (client +
  * server, from /proc); bulk MB/s of one large argument (1 GiB; 32 MiB with --quick) beside Node
- * TCP moving the same bytes.
+ * TCP moving the same bytes; the secure transport beside the plain one (`lupine-secure-rows.ts`).
+ * Parts can be picked by filter: `npm run bench -- lupine small|bulk|lossy|secure`.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as dgram from "node:dgram";
@@ -19,6 +20,7 @@ import { connectLupine } from "../src/transport/lupine-node.js";
 import type { XdrReader, XdrWriter } from "../src/xdr/index.js";
 import type { BenchOptions, BenchRow } from "./harness.js";
 import { summarize } from "./harness.js";
+import { measureSecure } from "./lupine-secure-rows.js";
 import { BENCH_ECHO, BENCH_PROGRAM, BENCH_SINK, grpcService } from "./servers/echo-servers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,14 +33,20 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startServer(kind: string, mtu = 1472): Promise<Server> {
+async function startServer(
+  kind: string,
+  mtu = 1472,
+  env: Record<string, string> = {},
+): Promise<Server> {
   const script = join(here, "servers", "echo-servers.js");
   const args = [script, kind, HOST, String(mtu)];
+  const spawnOptions = {
+    stdio: ["pipe", "pipe", "inherit"] as ("pipe" | "inherit")[],
+    env: { ...process.env, ...env },
+  };
   const child = hasTaskset
-    ? spawn("taskset", ["-c", "0", process.execPath, ...args], {
-        stdio: ["pipe", "pipe", "inherit"],
-      })
-    : spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
+    ? spawn("taskset", ["-c", "0", process.execPath, ...args], spawnOptions)
+    : spawn(process.execPath, args, spawnOptions);
   const port = await new Promise<number>((resolve, reject) => {
     let buf = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -458,10 +466,15 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     }
   }
   const rows: BenchRow[] = [];
-  const parts: string[] = options.filters.filter((f) => ["small", "bulk", "lossy"].includes(f));
+  const parts: string[] = options.filters.filter((f) =>
+    ["small", "bulk", "lossy", "secure"].includes(f),
+  );
   const want = (what: string) => parts.length === 0 || parts.includes(what);
   if (want("small")) await measureSmall(options, rows);
   if (want("bulk")) await measureBulk(options, rows);
   if (want("lossy")) await measureLossy(options, rows);
+  if (want("secure")) {
+    await measureSecure(options, rows, { start: startServer, stop: stopServer });
+  }
   return rows;
 }

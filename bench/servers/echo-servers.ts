@@ -1,14 +1,24 @@
 /**
  * Servers for bench/lupine.bench.ts, one per process: `node echo-servers.js KIND`, where KIND is
- * `dgram` (raw UDP echo), `lupine` (Lupine transport: echo and sink procedures), `grpc` (grpc-js
+ * `dgram` (raw UDP echo), `lupine` (Lupine transport: echo and sink procedures), `lupine-secure`
+ * (the same over the secure transport; the server's private key in base64 in the environment
+ * variable LUPINE_BENCH_KEY), `grpc` (grpc-js
  * unary echo and sink, raw bytes, no protobuf) or `tcp` (Node TCP sink: counts bytes, answers
  * when a whole message arrived). Prints `{"port": N}` on stdout when ready; exits on stdin end.
  */
 import * as dgram from "node:dgram";
 import * as net from "node:net";
 import * as grpc from "@grpc/grpc-js";
+import { nodeClock } from "../../src/io/node/clock.js";
+import { nodeCrc32 } from "../../src/io/node/crc32.js";
+import { nodeDefer } from "../../src/io/node/defer.js";
+import { nodeRandom } from "../../src/io/node/random.js";
+import { openUdp } from "../../src/io/node/udp.js";
 import type { Dispatcher } from "../../src/runtime/transport.js";
+import { decodeKey } from "../../src/secure/key-text.js";
+import { suite25519ChaChaPolyBlake2s, x25519 } from "../../src/secure/node-crypto.js";
 import { listenLupine } from "../../src/transport/lupine-node.js";
+import { createSecureLupineServer } from "../../src/transport/lupine-secure.js";
 
 export const BENCH_PROGRAM = 0x2000_4c42;
 export const BENCH_ECHO = 1;
@@ -74,6 +84,21 @@ async function main(): Promise<void> {
       maxCallsPerSession: 4096,
     });
     port = address.port;
+    stop = () => void transport.close(0);
+  } else if (kind === "lupine-secure") {
+    const udp = await openUdp({ host, port: 0, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    const transport = createSecureLupineServer({
+      port: udp,
+      clock: nodeClock,
+      random: nodeRandom,
+      crc: nodeCrc32,
+      defer: nodeDefer,
+      maxDatagramBytes: mtu,
+      maxCallsPerSession: 4096,
+      suite: suite25519ChaChaPolyBlake2s,
+      staticKeyPair: x25519.keyPairFromPrivate(decodeKey(process.env.LUPINE_BENCH_KEY ?? "")),
+    });
+    port = (await transport.listen(benchDispatcher)).port;
     stop = () => void transport.close(0);
   } else if (kind === "grpc") {
     const server = new grpc.Server();

@@ -68,6 +68,11 @@ export class RecordDecoder {
     return this.recordSize;
   }
 
+  /** True between records: nothing of a next record has arrived (and not failed). */
+  get idle(): boolean {
+    return this.state === State.Header && this.headerFill === 0 && this.recordSize === 0;
+  }
+
   /** Feeds one chunk; see the class contract. */
   push(chunk: Uint8Array, onRecord: (record: Uint8Array) => void): RecordError | null {
     if (this.state === State.Failed) return this.failure;

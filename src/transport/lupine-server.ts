@@ -19,7 +19,7 @@ import {
   type ServerEndpointStats,
 } from "../reliable/server-endpoint.js";
 import type { ServerCall } from "../reliable/server-session.js";
-import type { OpaqueAuth, RemoteAddress } from "../runtime/context.js";
+import type { OpaqueAuth, PeerIdentity, RemoteAddress } from "../runtime/context.js";
 import type {
   Dispatcher,
   DispatchOutcome,
@@ -48,6 +48,12 @@ export interface LupineServerOptions
   readonly maxDatagramBytes?: number;
   /** Told about handler failures (default: console.error). */
   readonly log?: (message: string, error: unknown) => void;
+  /**
+   * Set when `port` authenticates its datagrams (the secure transport, `lupine-secure.ts`): the
+   * caller's identity behind an address, handed to handlers as `CallContext.peer`; calls are then
+   * marked `secure`.
+   */
+  readonly identify?: (from: Endpoint) => PeerIdentity | undefined;
 }
 
 /** A Lupine server transport, with its statistics. */
@@ -75,12 +81,14 @@ class LupineIncomingCall implements IncomingCall {
   readonly transport = "lupine";
   private readonly call: ServerCall;
   private readonly aborts: Map<ServerCall, AbortController>;
+  private readonly identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined;
 
   constructor(
     header: CallHeader,
     args: XdrReader,
     call: ServerCall,
     aborts: Map<ServerCall, AbortController>,
+    identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined,
   ) {
     this.program = header.program;
     this.version = header.version;
@@ -90,10 +98,21 @@ class LupineIncomingCall implements IncomingCall {
     this.args = args;
     this.call = call;
     this.aborts = aborts;
+    this.identify = identify;
   }
 
   get remote(): RemoteAddress {
     return this.call.session.peer as Endpoint;
+  }
+
+  /** Encrypted and authenticated: the port is the secure transport's. */
+  get secure(): boolean {
+    return this.identify !== undefined;
+  }
+
+  /** The caller's key, when the port authenticates (`LupineServerOptions.identify`). */
+  get peer(): PeerIdentity | undefined {
+    return this.identify?.(this.call.session.peer as Endpoint);
   }
 
   /** Created on first use; aborted when the client no longer wants the result. */
@@ -117,6 +136,7 @@ class LupineServer implements LupineServerTransport {
   private readonly clock: Clock;
   private readonly defer: (fn: () => void) => void;
   private readonly log: (message: string, error: unknown) => void;
+  private readonly identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined;
   private readonly writer = new XdrWriter(512);
   private readonly aborts = new Map<ServerCall, AbortController>();
   private dispatcher: Dispatcher | null = null;
@@ -140,7 +160,8 @@ class LupineServer implements LupineServerTransport {
     this.clock = o.clock;
     this.defer = o.defer ?? queueMicrotask;
     this.log = o.log ?? ((m, e) => console.error(m, e));
-    const { port, clock, defer, log, maxDatagramBytes, ...endpointOptions } = o;
+    this.identify = o.identify;
+    const { port, clock, defer, log, maxDatagramBytes, identify, ...endpointOptions } = o;
     this.endpoint = new ServerEndpoint({
       ...endpointOptions,
       random: o.random,
@@ -199,7 +220,7 @@ class LupineServer implements LupineServerTransport {
       this.finish(call, { status: "garbage_args" });
       return;
     }
-    const incoming = new LupineIncomingCall(header, r, call, this.aborts);
+    const incoming = new LupineIncomingCall(header, r, call, this.aborts, this.identify);
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
     try {
       outcome = dispatcher.dispatch(incoming);
