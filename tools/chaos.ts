@@ -18,7 +18,7 @@ const argv = process.argv.slice(2);
 const long = argv.includes("--long");
 const jsonAt = argv.indexOf("--json");
 const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
-const names = argv.filter((a, i) => !a.startsWith("--") && i !== jsonAt + 1);
+const names = argv.filter((a, i) => !a.startsWith("--") && !(jsonAt >= 0 && i === jsonAt + 1));
 const unknown = names.filter((n) => !SCENARIOS.some((s) => s.id === n));
 if (unknown.length > 0) {
   console.error(

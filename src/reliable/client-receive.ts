@@ -175,6 +175,8 @@ export class ClientReceiver {
     const verdict = r.accept(index, c.bytes, c.body + head, c.length - head);
     if (verdict === "duplicate") s.path.counters.duplicatesDropped++;
     if (verdict === "invalid") return;
+    // A new fragment answers the probes sent so far: only probes in a row count towards giving up.
+    if (verdict === "new") call.attempt = 0;
     if (r.complete) {
       s.ackReplyFragments(nowMs, call);
       s.settle(call, { kind: "reply", body: r.buffer });

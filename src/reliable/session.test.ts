@@ -243,3 +243,49 @@ test("property: random bytes never throw, whatever side receives them", () => {
     { numRuns: 3000 },
   );
 });
+
+test("a reply arriving in fits: each new fragment answers the probes, so the call never gives up", () => {
+  const outcomes: [unknown, CallOutcome][] = [];
+  const calls: ServerCall[] = [];
+  const client = new ClientSession({
+    random: fixedRandom(),
+    crc: crc32,
+    maxDatagramBytes: 1472,
+    maxAttempts: 3,
+    onSettle: (token, o) => outcomes.push([token, o]),
+  });
+  const server = new ServerEndpoint({
+    random: fixedRandom(),
+    crc: crc32,
+    maxDatagramBytes: 1472,
+    epoch: 77,
+    onCall: (call) => calls.push(call),
+  });
+  client.startCall(0, "c1", [new Uint8Array([1])], 600_000);
+  client.poll(0);
+  for (const d of client.flush(0)) server.receive(0, d, "client");
+  server.flush(0, (d) => client.receive(0, d));
+  for (const d of client.flush(1)) server.receive(1, d, "client");
+  server.complete(2, calls[0]!, [new Uint8Array(30_000)]);
+  const fragments: Uint8Array[] = [];
+  server.flush(2, (d) => fragments.push(d));
+  assert.ok(fragments.length >= 6, `${fragments.length} reply fragments in the first flight`);
+  // One fragment, then a pause long enough for a probe (which goes nowhere), again and again:
+  // more pauses than maxAttempts, but each followed by progress.
+  let now = 3;
+  let probes = 0;
+  for (let i = 0; i < 6; i++) {
+    client.receive(now, fragments[i]!);
+    client.flush(now);
+    // Run the client's timers until it has sent a probe (acks of the fragment may come first).
+    for (let sentProbe = false; !sentProbe && outcomes.length === 0; ) {
+      now = client.nextDeadlineMs();
+      client.poll(now);
+      sentProbe = client.flush(now).some((d) => frames(d).includes(9));
+      if (sentProbe) probes++;
+    }
+  }
+  assert.equal(probes, 6, "a probe in each pause");
+  assert.deepEqual(outcomes, [], "still receiving the reply");
+  assert.equal(client.stats().callsInFlight, 1);
+});

@@ -49,16 +49,20 @@ export async function clientCrash(lab: Lab, scale: Scale): Promise<ScenarioRepor
       clientId: lab.clientId(),
       durationMs: 1000,
     });
-    await sleep(300);
-    const now = await server.stats();
-    sessionsAfterRestart = num(now, "sessions");
-    // Sessions the new client opened: more sessions now, plus those the sweep removed meanwhile.
-    newSessions.push(
+    // Sessions the new client opened: more sessions now, plus those the sweep removed meanwhile
+    // (given a moment: its first calls open them, on a machine that may be busy).
+    const opened = (now: Record<string, unknown>) =>
       num(now, "sessions") -
-        num(before, "sessions") +
-        num(now, "sessionsExpired") -
-        num(before, "sessionsExpired"),
-    );
+      num(before, "sessions") +
+      num(now, "sessionsExpired") -
+      num(before, "sessionsExpired");
+    let now = await server.stats();
+    for (let waited = 0; opened(now) < sessions && waited < 5000; waited += 100) {
+      await sleep(100);
+      now = await server.stats();
+    }
+    sessionsAfterRestart = num(now, "sessions");
+    newSessions.push(opened(now));
     const s = await restarted.done(30_000);
     if (s.outcomes.ok !== s.started) restartedOk = false;
   }

@@ -39,14 +39,17 @@ export async function failover(lab: Lab, scale: Scale): Promise<ScenarioReport> 
   await sleep(1500);
   const killAt = wallMs();
   await a.kill();
+  // Calls started in the moment around the crash may be sent to the dying server before the
+  // client hears of it (port unreachable): those count as in flight.
+  const clearAt = wallMs() + 100;
   await sleep(afterMs);
   client.stop();
   const summary = await client.done(timeoutMs + 10_000);
   await b.stop();
   const records = readRecords(recordFile);
   const log = readExecLog(execLog);
-  const afterKill = records.filter((r) => r.startedAt > killAt);
-  const inFlight = records.filter((r) => r.startedAt < killAt && r.settledAt > killAt);
+  const afterKill = records.filter((r) => r.startedAt >= clearAt);
+  const inFlight = records.filter((r) => r.startedAt < clearAt && r.settledAt > killAt);
   const okTimes = records
     .filter((r) => r.outcome === "ok" && r.settledAt > killAt)
     .map((r) => r.settledAt)

@@ -123,7 +123,11 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
   );
   const overlaps = (r: { startedAt: number; settledAt: number }, c: Cut) =>
     r.startedAt < c.healDoneAt + 50 && r.settledAt > c.cutAt;
-  const clear = records.filter((r) => !cuts.some((c) => overlaps(r, c)));
+  // Clear of a cut: ended before it, or started a full deadline after its heal (until then, new
+  // calls may wait behind the window of calls the cut caught, which back off).
+  const affected = (r: { startedAt: number; settledAt: number }, c: Cut) =>
+    r.startedAt < c.healDoneAt + timeoutMs && r.settledAt > c.cutAt;
+  const clear = records.filter((r) => !cuts.some((c) => affected(r, c)));
   const clearFailed = clear.filter((r) => r.outcome !== "ok");
   const perCut = cuts.map((c) => {
     const hit = records.filter((r) => overlaps(r, c));
@@ -173,7 +177,7 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
     summary.examples.timeout ?? "no timeout",
   );
   lab.check(
-    "calls clear of the partitions all succeed",
+    "calls clear of the partitions (before a cut, or a deadline after its heal) all succeed",
     clearFailed.length === 0 && clear.length > 0,
     `${clear.length - clearFailed.length} of ${clear.length}`,
   );

@@ -73,10 +73,10 @@ export async function serverCrash(lab: Lab, scale: Scale): Promise<ScenarioRepor
       downMs: k.readyAt - k.killAt,
     };
   });
-  // Calls started while no server listened fail `unreachable` (never sent); all others end ok
-  // or outcome_unknown.
+  // Calls started while no server listened fail `unreachable` (never sent; a port unreachable
+  // may still arrive just after the new server is up); all others end ok or outcome_unknown.
   const downAt = (r: { startedAt: number }) =>
-    kills.some((k) => r.startedAt >= k.killAt && r.startedAt < k.readyAt);
+    kills.some((k) => r.startedAt >= k.killAt && r.startedAt < k.readyAt + 100);
   const refused = records.filter((r) => r.outcome === "unreachable" && downAt(r));
   const others = records.filter(
     (r) => r.outcome !== "ok" && r.outcome !== "outcome_unknown" && !refused.includes(r),

@@ -26,7 +26,7 @@ interface Sample {
 }
 
 export async function soak(lab: Lab, scale: Scale): Promise<ScenarioReport> {
-  const durationMs = scale === "short" ? 15_000 : 600_000;
+  const durationMs = Number(process.env.CHAOS_SOAK_MS ?? (scale === "short" ? 15_000 : 600_000));
   const sampleEveryMs = scale === "short" ? 1000 : 10_000;
   const host = lab.netlab.up("k", SOAK_IMPAIRMENTS);
   const execLog = lab.execLog();
@@ -124,6 +124,7 @@ export async function soak(lab: Lab, scale: Scale): Promise<ScenarioReport> {
       "client RSS / heap after GC, MB (range)": `${range((s) => s.clientRssMB)} / ${range((s) => s.clientHeapMB)}`,
       "slopes over the second half, MB/min: server RSS, server heap, client RSS, client heap": `${slopes.serverRss}, ${slopes.serverHeap}, ${slopes.clientRss}, ${slopes.clientHeap}`,
       "netlab counters": netlabCounters,
+      "first error of each kind": JSON.stringify(summary.examples),
     },
     checks: lab.checks,
   };
