@@ -137,6 +137,10 @@ export class ClientReceiver {
     if (c.length < 8) return;
     if (call === undefined) {
       s.path.counters.duplicatesDropped++;
+      // A reply to a call settled here: the server has not heard (the Ack that named it was
+      // lost), and if the reply is fragmented it keeps pushing it. Name the seq again.
+      const seq = c.u32(0);
+      if (seq < s.nextSeq) s.settledSinceAck.push(seq);
       s.ackPending = true;
       if (s.ackMs === Number.POSITIVE_INFINITY) s.ackMs = nowMs + s.o.ackDelayMs;
       return;

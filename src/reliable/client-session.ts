@@ -378,7 +378,7 @@ export class ClientSession {
     if (seqs.length > 1) seqs.sort((a, b) => a - b);
     const ranges: number[] = [];
     for (const s of seqs) {
-      if (s < floor) continue;
+      if (s < floor || (ranges.length > 0 && ranges[ranges.length - 1]! >= s)) continue;
       if (ranges.length > 0 && ranges[ranges.length - 1] === s - 1) ranges[ranges.length - 1] = s;
       else if (ranges.length < 2 * MAX_ACK_RANGES) ranges.push(s, s);
     }

@@ -289,3 +289,43 @@ test("a reply arriving in fits: each new fragment answers the probes, so the cal
   assert.deepEqual(outcomes, [], "still receiving the reply");
   assert.equal(client.stats().callsInFlight, 1);
 });
+
+test("a settled call's reply fragments still arriving (its ack lost) are acknowledged by seq, freeing the server's window", () => {
+  const p = pair();
+  p.client.startCall(0, "c1", [new Uint8Array([1])], 600_000); // stays executing: holds the floor
+  p.client.startCall(0, "c2", [new Uint8Array([2])], 600_000);
+  p.client.poll(0);
+  p.toServer(0);
+  p.toClient(0);
+  p.toServer(1);
+  assert.equal(p.calls.length, 2);
+  p.server.complete(2, p.calls[1]!, [new Uint8Array(10_000)]); // a fragmented reply to c2
+  const fragments: Uint8Array[] = [];
+  p.server.flush(2, (d) => fragments.push(d));
+  for (const d of fragments) p.client.receive(3, d);
+  assert.equal(p.outcomes[0]![0], "c2", "c2 has its whole reply");
+  p.client.flush(3); // its FragmentAck and the Ack of c2: lost
+  const session = p.server.sessions.values().next().value!;
+  assert.ok(session.path.cc.bytesInFlight > 0, "the server still counts c2's fragments in flight");
+  // The server's retransmission timer resends a fragment; it reaches the client.
+  let now = 3;
+  let again: Uint8Array[] = [];
+  while (!again.some((d) => frames(d).includes(5)) && now < 10_000) {
+    now = p.server.nextDeadlineMs();
+    p.server.poll(now);
+    again = [];
+    p.server.flush(now, (d) => again.push(d));
+  }
+  assert.ok(now < 10_000, "a fragment of c2 sent again");
+  for (const d of again) p.client.receive(now + 1, d);
+  const ackAt = now + 1 + 5; // the delayed Ack
+  p.client.poll(ackAt);
+  const acks = p.client.flush(ackAt);
+  assert.ok(
+    acks.some((d) => frames(d).includes(6)),
+    "an Ack goes out",
+  );
+  for (const d of acks) p.server.receive(ackAt + 1, d, "client");
+  assert.equal(session.path.cc.bytesInFlight, 0, "c2's window released");
+  assert.equal(p.server.stats().cachedReplyBytes, 0, "c2's reply freed");
+});
