@@ -204,8 +204,9 @@ export class ClientSession {
     ) {
       // The server forgets a session silent for its idle limit (§4.2); a call sent into a session
       // it may have forgotten would end outcome unknown although nothing ran. Nothing is in
-      // flight, so open a new session instead: its Hello goes ahead of the call, at once.
+      // flight, so open a new session instead: its Hello goes now, the call after the Welcome.
       this.resetSession(nowMs, "session-expired", this.epoch);
+      this.sendHello(nowMs);
     }
     // Calls go out only in a welcomed session: a call never travels with a Hello, so a Hello
     // retransmitted after the server forgot the session cannot bring a call back to run again.
