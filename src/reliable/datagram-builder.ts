@@ -19,6 +19,10 @@ import {
 
 const SLAB_BYTES = 1 << 20;
 
+/** What a builder points at while no datagram is open: it must not keep an old slab alive. */
+const NO_SLAB = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_SLAB.buffer);
+
 /**
  * Memory that datagrams are cut from, shared by every builder of an endpoint: a builder reserves
  * a whole datagram's worth while one is open and gives back the unused tail when it seals (if no
@@ -77,8 +81,8 @@ export class DatagramBuilder {
     this.crc = options.crc;
     this.header = options.header;
     this.pool = options.pool ?? new SlabPool();
-    this.slab = this.pool.slab;
-    this.slabView = this.pool.view;
+    this.slab = NO_SLAB;
+    this.slabView = NO_VIEW;
   }
 
   /** Largest frame body that fits in an empty datagram. */
@@ -147,11 +151,18 @@ export class DatagramBuilder {
     this.start = -1;
   }
 
-  /** Seals the open datagram and hands out everything built since the last call. */
+  /**
+   * Seals the open datagram and hands out everything built since the last call. The builder
+   * then lets go of its slab (the next datagram takes the pool's current one): an idle session
+   * would otherwise pin a whole 1 MiB slab, long retired by the pool, for as long as it lives —
+   * with 10,000 idle sessions, tens of MiB.
+   */
   take(): Uint8Array[] {
     this.seal();
     const out = this.out;
     this.out = [];
+    this.slab = NO_SLAB;
+    this.slabView = NO_VIEW;
     return out;
   }
 
