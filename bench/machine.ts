@@ -49,7 +49,7 @@ function packageVersion(root: string, name: string): string {
 /** Reads the machine's description; `root` is the repository checkout. */
 export function machineInfo(root: string): MachineInfo {
   const cpu = cpuInfo();
-  const dpkg = (pkg: string) => text("dpkg-query", ["-W", "-f=${Version}", pkg]) || "absent";
+  const dpkg = (pkg: string) => text("dpkg-query", ["-W", `-f=\${Version}`, pkg]) || "absent";
   return {
     cpuModel: cpu.model,
     cores: cpus().length,

@@ -60,10 +60,12 @@ for (const file of files) {
     args.filters.some((x) => file.includes(x) || (mod.keywords ?? []).includes(x));
   if (!selected) continue;
   console.error(`# ${file}${args.quick ? " (quick)" : ""}`);
+  const t0 = Date.now();
   try {
     const got = await mod.run({ quick: args.quick, filters: args.filters });
     rows.push(...got);
     console.log(formatGroups(got));
+    console.error(`# ${file}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   } catch (e) {
     const error = e instanceof Error ? (e.stack ?? e.message) : String(e);
     failures.push({ module: file, error });

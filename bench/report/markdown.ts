@@ -97,11 +97,11 @@ function summary(r: BenchResult): string[] {
   return table(head, rows);
 }
 
-/** The common part of a group's notes, said once under its table. */
+/** The note all measured rows of a group share ("" when none has one), said once under its table. */
 function groupNote(g: Group): string | undefined {
   const notes = g.rows.filter(hasValue).map((x) => x.note ?? "");
-  const first = notes[0];
-  return first !== undefined && first !== "" && notes.every((n) => n === first) ? first : undefined;
+  const first = notes[0] ?? "";
+  return notes.every((n) => n === first) ? first : undefined;
 }
 
 function groupTable(g: Group): string[] {
@@ -123,7 +123,8 @@ function groupTable(g: Group): string[] {
     ...(shared === undefined ? [x.note ?? ""] : []),
   ]);
   const missing = g.rows.filter((x) => !hasValue(x) && x.note !== undefined);
-  const notes = shared === undefined ? [] : [`${better}; ${shared}.`];
+  const notes =
+    shared === undefined ? [] : [shared === "" ? `${better}.` : `${better}; ${shared}.`];
   if (shared !== undefined) for (const x of missing) notes.push(`${x.system}: ${x.note}.`);
   return [`### ${g.name}`, "", ...table(head, rows), "", ...notes.map((n) => `${n}  `), ""];
 }

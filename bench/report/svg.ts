@@ -9,7 +9,7 @@ import { type BenchResult, comparedSystems, depthsOf, figureOf } from "./model.j
 const WIDTH = 960;
 const LABEL_X = 8;
 const PLOT_X = 190;
-const PLOT_RIGHT = WIDTH - 70;
+const PLOT_RIGHT = WIDTH - 150;
 const BAR = 9;
 const BAND_GAP = 9;
 const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#e15759"];
@@ -32,10 +32,11 @@ export function shortNumber(n: number): string {
   return n.toPrecision(3);
 }
 
-/** Microseconds for people: 38 µs, 1.2 ms, 3.4 s. */
+/** Microseconds for people: 38 µs, 1.2 ms, 15 ms, 230 ms, 3.4 s. */
 export function shortMicros(us: number): string {
-  if (us >= 1e6) return `${(us / 1e6).toPrecision(2)} s`;
-  if (us >= 1e3) return `${(us / 1e3).toPrecision(2)} ms`;
+  const two = (n: number) => (n >= 10 ? String(Math.round(n)) : String(Number(n.toPrecision(2))));
+  if (us >= 1e6) return `${two(us / 1e6)} s`;
+  if (us >= 1e3) return `${two(us / 1e3)} ms`;
   return `${Math.round(us)} µs`;
 }
 
@@ -116,7 +117,7 @@ function callsPanel(
       const y = rowsTop + i * band + k * BAR + BAND_GAP / 2;
       const row = figureOf(r.rows, s, "calls", d);
       if (row === undefined) {
-        parts.push(text(PLOT_X + 4, y + BAR - 1, "—", 'font-size="9" fill="#999"'));
+        parts.push(text(PLOT_X + 4, y + BAR - 1, "n/a", 'font-size="9" fill="#999"'));
         return;
       }
       const color = COLORS[k % COLORS.length]!;
@@ -173,7 +174,7 @@ function latencyPanel(
       const p50 = figureOf(r.rows, s, "p50", d);
       const p99 = figureOf(r.rows, s, "p99", d);
       if (p50 === undefined) {
-        parts.push(text(PLOT_X + 4, cy + 3, "—", 'font-size="9" fill="#999"'));
+        parts.push(text(PLOT_X + 4, cy + 3, "n/a", 'font-size="9" fill="#999"'));
         return;
       }
       const color = COLORS[k % COLORS.length]!;
