@@ -120,6 +120,8 @@ lupine.prefs.rpc_view = Pref.bool("Hand calls to the ONC RPC dissector", true,
   "Rebuild an RFC 5531 message (xid = seq) from each whole call and reply for Wireshark's RPC dissector")
 lupine.prefs.reassemble_max = Pref.uint("Largest message reassembled (bytes)", 4194304,
   "Fragments of larger messages are shown one by one")
+lupine.prefs.reassembly_memory = Pref.uint("Reassembly memory (bytes)", 67108864,
+  "Fragment bytes held for reassembly over the whole capture; beyond it fragments are shown one by one")
 
 ---------------------------------------------------------------------------------------------
 -- Helpers
@@ -158,25 +160,30 @@ end
 ---------------------------------------------------------------------------------------------
 -- Reassembly of fragmented calls and replies (first pass only; results kept per frame)
 
-local pending, complete = {}, {}
+-- pending[key]: fragments of a message being reassembled; complete[frame:index]: whole messages,
+-- kept for later passes over the capture. Both are bounded by the preference "Reassembly memory".
+local pending, complete, held = {}, {}, 0
 
 function lupine.init()
-  pending, complete = {}, {}
+  pending, complete, held = {}, {}, 0
 end
 
--- Returns the whole message (a Lua string) once the fragment completing it is seen.
+-- Returns the whole message (a Lua string) and the frame completing it, once that frame is seen;
+-- nil, and a reason when it will never be, otherwise.
 local function reassemble(pinfo, key, at, total, index, size, data)
   local where = pinfo.number .. ":" .. at
   if pinfo.visited then return complete[where], complete[where .. ":in"] end
-  if total > lupine.prefs.reassemble_max or size == 0 then return nil end
+  if total > lupine.prefs.reassemble_max or size == 0 then return nil, "larger than the reassembly limit" end
   local m = pending[key]
   if m == nil or m.total ~= total or m.size ~= size then
     m = { total = total, size = size, count = math.ceil(total / size), got = 0, parts = {} }
     pending[key] = m
   end
   if index < m.count and m.parts[index + 1] == nil then
+    if held + #data > lupine.prefs.reassembly_memory then return nil, "reassembly memory is full" end
     m.parts[index + 1] = data
     m.got = m.got + 1
+    held = held + #data
   end
   if m.got < m.count then return nil end
   pending[key] = nil
@@ -282,6 +289,7 @@ local function message_frame(tvb, pinfo, tree, kind, flags, header, at)
   if kind == 5 then tree:add(f.held_us, tvb(4, 4)) o = 8 end
   local info = string.format("%s seq=%d", frame_names[kind], seq)
   if bit32.band(flags, FRAG) == 0 then
+    if tvb:len() <= o then tree:add_proto_expert_info(ex_malformed, "no payload") return info end
     local body = tvb(o):tvb()
     return info .. (kind == 4 and call_payload(body, pinfo, tree, seq, header) or reply_payload(body, pinfo, tree, seq, header))
   end
@@ -291,11 +299,15 @@ local function message_frame(tvb, pinfo, tree, kind, flags, header, at)
   tree:add(f.fragment_index, tvb(o + 4, 4))
   tree:add(f.fragment_size, tvb(o + 8, 4))
   if size > 0 then tree:add(f.fragment_count, math.ceil(total / size)):set_generated() end
-  local data = tvb(o + 12)
-  if data:len() > 0 then tree:add(f.payload, data) end
+  local raw = ""
+  if tvb:len() > o + 12 then
+    tree:add(f.payload, tvb(o + 12))
+    raw = tvb(o + 12):raw()
+  end
   info = string.format("%s fragment %d/%d", info, index + 1, size > 0 and math.ceil(total / size) or 0)
   local key = table.concat({ header.session, header.dir, kind, seq }, ":")
-  local whole, done_in = reassemble(pinfo, key, at, total, index, size, data:len() > 0 and data:raw() or "")
+  local whole, done_in = reassemble(pinfo, key, at, total, index, size, raw)
+  if whole == nil and done_in ~= nil then tree:add(lupine, tvb(o, 12), "Not reassembled: " .. done_in):set_generated() end
   if whole ~= nil then
     tree:add(f.reassembled, done_in):set_generated()
     local rtvb = ByteArray.new(whole, true):tvb("Reassembled Lupine message")
