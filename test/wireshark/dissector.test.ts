@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { BIG_BYTES, NFS_PORT, NFS_QUERY } from "./exchange.js";
+import { BIG_BYTES, NFS_PORT, NFS_QUERY, PROBED_SEQ } from "./exchange.js";
 import { pcapOf, udpDatagram } from "./pcap.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -100,6 +100,8 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
     assert.equal(ran.port, NFS_PORT);
     assert.equal(ran.unknownError, "proc_unavail");
     assert.equal(ran.echoed, BIG_BYTES);
+    assert.equal(ran.slow, 1);
+    assert.equal(ran.refusedError, "busy");
     await new Promise((r) => setTimeout(r, 500));
     const exited = new Promise((r) => tshark!.once("exit", r));
     process.kill(-tshark.pid!, "SIGINT");
@@ -133,6 +135,8 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
       "lupine.session",
       "rpc.state_accept",
       "lupine.flags.from_server",
+      "lupine.reset_reason",
+      "lupine.retry_after_ms",
     ];
     const pkts = decode(pcap, F, secure).map((cols) =>
       Object.fromEntries(F.map((f, i) => [f, cols[i] ?? []])),
@@ -142,8 +146,21 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
     for (const p of plain)
       assert.deepEqual(p["lupine.checksum.ok"], ["1"], "every checksum verified");
     const types = new Set(plain.flatMap((p) => p["lupine.frame.type"]!));
-    for (const t of ["1", "2", "4", "5", "6", "7"])
+    for (const t of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"])
       assert.ok(types.has(t), `frame type ${t} seen (got ${[...types]})`);
+
+    const frameOf = (type: string) => plain.find((p) => p["lupine.frame.type"]!.includes(type))!;
+    assert.deepEqual(frameOf("3")["lupine.reset_reason"], ["2"], "Reset: wrong epoch");
+    assert.deepEqual(
+      frameOf("10")["lupine.seq"],
+      [String(PROBED_SEQ)],
+      "NoSuchCall names the probed seq",
+    );
+    assert.deepEqual(
+      frameOf("11")["lupine.retry_after_ms"],
+      ["20"],
+      "Busy carries the handler's hint",
+    );
 
     // The five calls of one turn travel in one datagram, and Wireshark's RPC/PORTMAP dissectors
     // decode each one from what the Lua dissector hands them.
