@@ -40,6 +40,10 @@ function load(): string {
     .join(" ");
 }
 
+function sizeText(bytes: number): string {
+  return bytes >= 1 << 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
+}
+
 /** Runs the comparison. */
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const size = sizing(options.quick);
@@ -75,21 +79,33 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
       await measureCalls(fleet, systems, setting, samples);
     }
     if (want("bulk")) {
-      const group = `bulk: ${size.bulkBytes >= 1 << 30 ? `${size.bulkBytes >> 30} GiB` : `${size.bulkBytes >> 20} MiB`} to the server, MB/s`;
-      const bulk = { group, figure: "bulk", baseline: "node tcp echo" };
-      await measureBulk(
-        fleet,
-        systems,
-        { ...bulk, rounds: size.bulkRounds, bytes: size.bulkBytes },
-        samples,
-      );
+      const bulk = {
+        group: `bulk: ${sizeText(size.bulkBytes)} to the server, MB/s`,
+        figure: "bulk",
+        baseline: "node tcp echo",
+        rounds: size.bulkRounds,
+        bytes: size.bulkBytes,
+      };
+      await measureBulk(fleet, systems, bulk, samples);
     }
   } finally {
     fleet.stop();
   }
-  let lossySkipped: string | undefined;
-  if (want("lossy")) lossySkipped = await measureLossy(systems, size, c, samples);
-  if (lossySkipped !== undefined) console.error(`  lossy link skipped: ${lossySkipped}`);
+  const skipped = want("lossy") ? await measureLossy(systems, size, c, samples) : undefined;
+  if (skipped !== undefined) {
+    console.error(`  lossy link skipped: ${skipped}`);
+    for (const s of systems) {
+      const group = "lossy link: calls/s, 32 in flight";
+      const key = {
+        group,
+        system: s.name,
+        unit: "calls/s",
+        better: "higher",
+        figure: "lossy-calls",
+      } as const;
+      samples.missing(key, `not measured: ${skipped}`);
+    }
+  }
   const layout = hasTaskset ? "servers on core 0, clients on core 1" : "unpinned (no taskset)";
   return samples.rows(`${layout}; load ${loadBefore} → ${load()}`);
 }

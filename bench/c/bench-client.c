@@ -4,9 +4,10 @@
  *   bench-client HOST udp|tcp PORT echo PAYLOAD_BYTES WARM_MS MS   ECHO_BYTES ping-pong
  *   bench-client HOST tcp PORT sink TOTAL_BYTES CHUNK_BYTES          SINK calls moving TOTAL_BYTES
  *
- * Connects and warms up, prints {"ready":true}, waits for the line "go" on stdin, runs the
- * measured part and prints {"result":{...}}: calls, seconds, p50us, p99us and cpuUs (this
- * process's user + system time over the measured part), or bytes, seconds and cpuUs. */
+ * Connects and warms up, prints {"ready":true}, then for each line "go" on stdin runs the measured
+ * part and prints {"result":{...}}: calls, seconds, p50us, p99us and cpuUs (this process's user +
+ * system time over the measured part), or bytes, seconds and cpuUs. Echo windows repeat for every
+ * "go" until stdin ends; a sink transfer runs once. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +38,19 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void ready_then_go(void)
+static void ready(void)
 {
-	char line[64];
 	printf("{\"ready\":true}\n");
 	fflush(stdout);
-	while (fgets(line, sizeof line, stdin) && strncmp(line, "go", 2) != 0)
-		;
+}
+
+/* Waits for the next "go" line; 0 once stdin ends. */
+static int go(void)
+{
+	char line[64];
+	while (fgets(line, sizeof line, stdin))
+		if (strncmp(line, "go", 2) == 0) return 1;
+	return 0;
 }
 
 static int echo_once(CLIENT *cl, bench_bytes *arg)
@@ -63,21 +70,25 @@ static int run_echo(CLIENT *cl, size_t payload, double warm_ms, double ms)
 	double end = now_us() + warm_ms * 1000;
 	while (now_us() < end)
 		if (echo_once(cl, &arg)) return 1;
-	ready_then_go();
-	size_t cap = 1 << 22, n = 0;
-	double *lat = malloc(cap * sizeof *lat);
-	double cpu0 = cpu_us(), start = now_us();
-	end = start + ms * 1000;
-	while (n < cap) {
-		double t0 = now_us();
-		if (t0 >= end) break;
-		if (echo_once(cl, &arg)) return 1;
-		lat[n++] = now_us() - t0;
+	size_t cap = 1 << 22;
+	double *lat = calloc(cap, sizeof *lat);
+	ready();
+	while (go()) {
+		size_t n = 0;
+		double cpu0 = cpu_us(), start = now_us();
+		end = start + ms * 1000;
+		while (n < cap) {
+			double t0 = now_us();
+			if (t0 >= end) break;
+			if (echo_once(cl, &arg)) return 1;
+			lat[n++] = now_us() - t0;
+		}
+		double secs = (now_us() - start) / 1e6, cpu = cpu_us() - cpu0;
+		qsort(lat, n, sizeof *lat, cmp);
+		printf("{\"result\":{\"calls\":%zu,\"seconds\":%.6f,\"p50us\":%.1f,\"p99us\":%.1f,\"cpuUs\":%.0f}}\n",
+		       n, secs, n ? lat[n / 2] : 0.0, n ? lat[n * 99 / 100] : 0.0, cpu);
+		fflush(stdout);
 	}
-	double secs = (now_us() - start) / 1e6, cpu = cpu_us() - cpu0;
-	qsort(lat, n, sizeof *lat, cmp);
-	printf("{\"result\":{\"calls\":%zu,\"seconds\":%.6f,\"p50us\":%.1f,\"p99us\":%.1f,\"cpuUs\":%.0f}}\n",
-	       n, secs, n ? lat[n / 2] : 0.0, n ? lat[n * 99 / 100] : 0.0, cpu);
 	return 0;
 }
 
@@ -95,7 +106,8 @@ static int run_sink(CLIENT *cl, double total, size_t chunk)
 {
 	bench_bytes arg = { (u_int)chunk, calloc(1, chunk) };
 	if (sink_once(cl, &arg)) return 1;
-	ready_then_go();
+	ready();
+	if (!go()) return 0;
 	double cpu0 = cpu_us(), start = now_us(), sent = 0;
 	while (sent < total) {
 		arg.bench_bytes_len = (u_int)(total - sent < chunk ? total - sent : chunk);

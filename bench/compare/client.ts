@@ -2,10 +2,10 @@
  * Client process of the cross-system comparison: `node client.js CONFIG_JSON` (a
  * {@link ClientConfig}), one measured window per process (bench/compare/procs.ts has the
  * protocol). Connects, warms up (ping-pong, then the window's own load), prints `{"ready":true}`,
- * waits for `go`, then either keeps `inFlight` echo calls of `payloadBytes` outstanding for
- * `windowMs` (`calls`) or moves `bulkBytes` to the server's sink in calls of `chunkBytes` with
- * `inFlight` outstanding (`bulk`), and prints `{"result": ...}` with this process's CPU time over
- * the measured part.
+ * and on each `go` either keeps `inFlight` echo calls of `payloadBytes` outstanding for
+ * `windowMs` (`calls`: one window per `go`, for as many rounds as the parent runs) or moves
+ * `bulkBytes` to the server's sink in calls of `chunkBytes` with `inFlight` outstanding (`bulk`:
+ * once), and prints `{"result": ...}` with this process's CPU time over the measured part.
  *
  * The ceilings use plain Node sockets with nothing an RPC system could not use too: the dgram
  * client a connected socket, sends without a callback, one datagram per call; the TCP client
@@ -13,7 +13,7 @@
  */
 import * as dgram from "node:dgram";
 import * as net from "node:net";
-import { readyThenGo } from "./procs.js";
+import { goSignals } from "./procs.js";
 
 /** Client kinds: the servers of `server.ts`. */
 export type ClientKind =
@@ -140,9 +140,11 @@ async function rawTcp(c: ClientConfig): Promise<Caller> {
       const head = Buffer.alloc(8);
       head.writeBigUInt64BE(BigInt(bytes));
       s.write(head);
+      // Up to 4 chunks queued (as the RPC systems keep 4 calls in flight), then wait for drain.
       for (let at = 0; at < bytes; at += chunk.length) {
-        const piece = chunk.subarray(0, Math.min(chunk.length, bytes - at));
-        if (!s.write(piece)) await new Promise<void>((r) => s.once("drain", () => r()));
+        s.write(chunk.subarray(0, Math.min(chunk.length, bytes - at)));
+        if (s.writableLength >= 4 * chunk.length)
+          await new Promise<void>((r) => s.once("drain", () => r()));
       }
       await answered;
       s.destroy();
@@ -189,9 +191,11 @@ function cpuUs(): number {
   return u.user + u.system;
 }
 
+/** Latencies of one window, µs (allocated once: its pages are touched before any window). */
+const lat = new Float64Array(1 << 22).fill(0);
+
 /** Keeps `inFlight` calls outstanding for `ms`: each lane starts its next call as one ends. */
 async function drive(inFlight: number, ms: number, op: () => Promise<unknown>) {
-  const lat = new Float64Array(1 << 22);
   let n = 0;
   let started = 0;
   const cpu0 = cpuUs();
@@ -217,7 +221,7 @@ async function drive(inFlight: number, ms: number, op: () => Promise<unknown>) {
   clearTimeout(timer);
   const seconds = (performance.now() - start) / 1000;
   const cpu = cpuUs() - cpu0;
-  const sorted = lat.subarray(0, Math.min(n, lat.length)).sort();
+  const sorted = lat.slice(0, Math.min(n, lat.length)).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
   const result: CallsResult = {
     calls: n,
@@ -264,17 +268,19 @@ async function main(): Promise<void> {
           ? await grpcClient(c)
           : await lupineRuntime(c);
   for (let i = 0; i < c.warmCalls; i++) await caller.echo();
+  const echo = () => caller.echo();
   if (c.mode === "calls") {
-    await drive(c.inFlight, c.warmMs, () => caller.echo());
-    await readyThenGo();
-    process.stdout.write(
-      `${JSON.stringify({ result: await drive(c.inFlight, c.windowMs, () => caller.echo()) })}\n`,
-    );
+    await drive(c.inFlight, c.warmMs, echo);
+    const go = goSignals();
+    while (await go.next())
+      process.stdout.write(
+        `${JSON.stringify({ result: await drive(c.inFlight, c.windowMs, echo) })}\n`,
+      );
   } else {
     if (caller.sink !== undefined)
       await caller.sink(new Uint8Array(Math.min(c.chunkBytes, 1 << 20)));
-    await readyThenGo();
-    process.stdout.write(`${JSON.stringify({ result: await bulk(caller, c) })}\n`);
+    if (await goSignals().next())
+      process.stdout.write(`${JSON.stringify({ result: await bulk(caller, c) })}\n`);
   }
   process.exit(0);
 }

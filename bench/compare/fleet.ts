@@ -1,7 +1,8 @@
 /**
  * The running servers of one comparison setting (loopback, or a netlab link) and the measured
- * windows against them: each window is a fresh client process, told `go` once it has warmed up;
- * the server's CPU time is read just before `go` and just after the result.
+ * windows against them. Small calls: one client process per system and depth, opened (and warmed
+ * up) before the first round and told `go` once per round; a bulk transfer: a fresh client
+ * process. The server's CPU time is read just before `go` and just after the result.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,9 +40,17 @@ interface Running {
 /** A measured window's client result and the server's CPU time over it (NaN if unknown). */
 export type Measured<R> = { result: R; serverCpuUs: number };
 
+/** What a small-call client keeps up for every round. */
+export interface Load {
+  readonly inFlight: number;
+  readonly warmMs: number;
+  readonly windowMs: number;
+}
+
 /** The servers of one setting. */
 export class Fleet {
   private readonly servers = new Map<ServerKind, Running>();
+  private readonly clients = new Map<string, LineProc>();
   private readonly keys = x25519.generateKeyPair(nodeRandom);
   constructor(private readonly options: FleetOptions) {}
 
@@ -63,8 +72,10 @@ export class Fleet {
     );
   }
 
-  /** Stops every server. */
+  /** Stops every client and server. */
   stop(): void {
+    for (const c of this.clients.values()) c.stop();
+    this.clients.clear();
     for (const s of this.servers.values()) {
       s.proc.stop();
       if (s.ports.udp !== undefined) s.proc.child.kill("SIGTERM"); // the C server ignores stdin
@@ -72,95 +83,112 @@ export class Fleet {
     this.servers.clear();
   }
 
-  /** One window of echo calls with `inFlight` outstanding. */
-  calls(
-    s: SystemSpec,
-    w: { inFlight: number; warmMs: number; windowMs: number },
-  ): Promise<Measured<CallsResult>> {
-    const c = this.options.c;
-    if (s.client === "c-udp" || s.client === "c-tcp") {
-      const [proto, port] = this.cPort(s);
-      const args = [proto, String(port), "echo", String(PAYLOAD_BYTES), String(w.warmMs)];
-      return this.window(
-        s,
-        (c as CPeers).client,
-        [this.options.host, ...args, String(w.windowMs)],
-        w.windowMs,
-      );
+  /**
+   * Starts `s`'s client for `w` (it connects and warms up) unless it runs already; it then stays
+   * up for every window of {@link calls}.
+   */
+  async open(s: SystemSpec, w: Load): Promise<LineProc> {
+    const key = `${s.name}|${w.inFlight}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client =
+        s.client === "c-udp" || s.client === "c-tcp"
+          ? this.cClient(s, ["echo", String(PAYLOAD_BYTES), String(w.warmMs), String(w.windowMs)])
+          : this.node(s, { mode: "calls", ...w, bulkBytes: 0, chunkBytes: 0 });
+      this.clients.set(key, client);
+      try {
+        await client.json("ready", 120_000);
+      } catch (e) {
+        this.clients.delete(key);
+        client.stop();
+        throw e;
+      }
     }
-    return this.node(s, { mode: "calls", ...w, bulkBytes: 0, chunkBytes: 0 }, w.windowMs);
+    return client;
+  }
+
+  /** One window of echo calls with `w.inFlight` outstanding (opening the client if need be). */
+  async calls(s: SystemSpec, w: Load): Promise<Measured<CallsResult>> {
+    const client = await this.open(s, w);
+    try {
+      return await this.window<CallsResult>(s, client, w.windowMs);
+    } catch (e) {
+      this.clients.delete(`${s.name}|${w.inFlight}`);
+      client.stop();
+      throw e;
+    }
   }
 
   /** One bulk transfer of `bytes` in calls of `chunkBytes` (all: one call) with `inFlight`. */
-  bulk(
+  async bulk(
     s: SystemSpec,
     t: { bytes: number; chunkBytes: number | "all"; inFlight: number },
   ): Promise<Measured<BulkResult>> {
     const chunk = t.chunkBytes === "all" ? t.bytes : t.chunkBytes;
-    const budgetMs = 30 * 60_000;
-    if (s.client === "c-udp" || s.client === "c-tcp") {
-      const [proto, port] = this.cPort(s);
-      const args = [proto, String(port), "sink", String(t.bytes), String(chunk)];
-      return this.window(
-        s,
-        (this.options.c as CPeers).client,
-        [this.options.host, ...args],
-        budgetMs,
-      );
-    }
     const config = { mode: "bulk", inFlight: t.inFlight, warmMs: 0, windowMs: 0 } as const;
-    return this.node(s, { ...config, bulkBytes: t.bytes, chunkBytes: chunk }, budgetMs);
+    const client =
+      s.client === "c-udp" || s.client === "c-tcp"
+        ? this.cClient(s, ["sink", String(t.bytes), String(chunk)])
+        : this.node(s, { ...config, bulkBytes: t.bytes, chunkBytes: chunk });
+    try {
+      await client.json("ready", 120_000);
+      return await this.window<BulkResult>(s, client, 30 * 60_000);
+    } finally {
+      client.stop();
+      await client.done();
+    }
+  }
+
+  /** The rpcgen C client of `s`: `bench-client HOST udp|tcp PORT MODE ARGS...`. */
+  private cClient(s: SystemSpec, args: string[]): LineProc {
+    const [proto, port] = this.target(s);
+    const argv = [this.options.host, proto, String(port), ...args];
+    return new LineProc(
+      `${s.name} client`,
+      (this.options.c as CPeers).client,
+      argv,
+      this.options.client,
+    );
   }
 
   /**
    * The protocol and port `s`'s client talks to: the rpcgen C server has one port per protocol,
    * picked by the client (a C client, or a Lupine ONC client); the others have one.
    */
-  private cPort(s: SystemSpec): [string, number] {
+  private target(s: SystemSpec): [string, number] {
     const ports = this.servers.get(s.server)!.ports;
     const udp = s.client === "c-udp" || s.client === "onc-udp" || s.server === "onc-udp";
     return [udp ? "udp" : "tcp", (udp ? ports.udp : ports.tcp) ?? ports.port];
   }
 
-  private node<R>(
+  /** The Node client of `s` (bench/compare/client.ts). */
+  private node(
     s: SystemSpec,
     w: Pick<ClientConfig, "mode" | "inFlight" | "warmMs" | "windowMs" | "bulkBytes" | "chunkBytes">,
-    budgetMs: number,
-  ): Promise<Measured<R>> {
+  ): LineProc {
     const ports = this.servers.get(s.server)!.ports;
     const config: ClientConfig = {
       kind: s.client as ClientKind,
       host: this.options.host,
-      port: this.cPort(s)[1],
+      port: this.target(s)[1],
       ...(ports.sinkPort === undefined ? {} : { sinkPort: ports.sinkPort }),
       ...(s.client === "lupine-secure" ? { serverKey: encodeKey(this.keys.publicKey) } : {}),
       payloadBytes: PAYLOAD_BYTES,
       warmCalls: this.options.warmCalls,
       ...w,
     };
-    const script = join(here, "client.js");
-    return this.window(s, process.execPath, [script, JSON.stringify(config)], budgetMs);
+    const args = [join(here, "client.js"), JSON.stringify(config)];
+    return new LineProc(`${s.name} client`, process.execPath, args, this.options.client);
   }
 
-  private async window<R>(
-    s: SystemSpec,
-    cmd: string,
-    args: string[],
-    budgetMs: number,
-  ): Promise<Measured<R>> {
+  /** One `go` to a ready client, its result, and the server's CPU time meanwhile. */
+  private async window<R>(s: SystemSpec, client: LineProc, budgetMs: number): Promise<Measured<R>> {
     const server = this.servers.get(s.server)!;
-    const client = new LineProc(`${s.name} client`, cmd, args, this.options.client);
-    try {
-      await client.json("ready", 120_000);
-      const s0 = this.options.serverCpu ? procCpuUs(server.proc.pid) : Number.NaN;
-      client.send("go");
-      const { result } = await client.json<{ result: R }>("result", budgetMs + 60_000);
-      const s1 = this.options.serverCpu ? procCpuUs(server.proc.pid) : Number.NaN;
-      return { result, serverCpuUs: s1 - s0 };
-    } finally {
-      client.stop();
-      await client.done();
-    }
+    const s0 = this.options.serverCpu ? procCpuUs(server.proc.pid) : Number.NaN;
+    client.send("go");
+    const { result } = await client.json<{ result: R }>("result", budgetMs + 60_000);
+    const s1 = this.options.serverCpu ? procCpuUs(server.proc.pid) : Number.NaN;
+    return { result, serverCpuUs: s1 - s0 };
   }
 
   private async startServer(kind: ServerKind): Promise<Running> {

@@ -2,7 +2,8 @@
  * The measured parts of the comparison, each over a {@link Fleet} of running servers: small calls
  * at 1, 32 and 128 in flight (calls/s, p50/p99 latency, CPU per side), and the bulk transfer.
  * Rounds are interleaved — every system once per round, the order rotating — so load from other
- * processes on the shared machine falls on every system alike.
+ * processes on the shared machine falls on every system alike. Small-call clients are all opened
+ * and warmed up before the first round and kept for every round.
  */
 import type { Fleet } from "./fleet.js";
 import type { RowKey, Samples } from "./samples.js";
@@ -76,14 +77,23 @@ export async function measureCalls(
       }
     }
   }
+  const load = (d: number) => ({ inFlight: d, warmMs: setting.warmMs, windowMs: setting.windowMs });
+  // Every client connects and warms up (and so warms its server up) before the first round.
+  for (const d of setting.depths) {
+    for (const s of systems) {
+      if (!s.depths.includes(d) || unable(s) !== undefined) continue;
+      await fleet.open(s, load(d)).catch((e: unknown) => {
+        console.error(`  ${s.name}, ${d} in flight: ${message(e)}`);
+      });
+    }
+  }
   for (let round = 0; round < setting.rounds; round++) {
     for (const d of setting.depths) {
       for (const s of rotated(systems, round)) {
         if (!s.depths.includes(d) || unable(s) !== undefined) continue;
         const k = keys(s, d);
         try {
-          const w = { inFlight: d, warmMs: setting.warmMs, windowMs: setting.windowMs };
-          const { result: r, serverCpuUs } = await fleet.calls(s, w);
+          const { result: r, serverCpuUs } = await fleet.calls(s, load(d));
           samples.add(k.rate, r.calls / r.seconds);
           samples.add(k.p50, r.p50us);
           samples.add(k.p99, r.p99us);

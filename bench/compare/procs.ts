@@ -6,8 +6,11 @@
  *
  * - a server prints one JSON line with its port(s) (the rpcgen C server: `ready udp N tcp M`) and
  *   exits when its stdin ends;
- * - a client connects and warms up, prints `{"ready":true}`, waits for the line `go`, runs its
- *   measured window and prints `{"result": {...}}`, then exits.
+ * - a client connects and warms up, prints `{"ready":true}`, and then for each line `go` runs one
+ *   measured window and prints `{"result": {...}}`; it exits when its stdin ends. A client of
+ *   small calls stays up for every round, so its windows measure a warmed-up process (the JIT
+ *   alone makes a cold Node client 2-3× slower for its first seconds); a bulk transfer is one
+ *   process per transfer.
  *
  * The parent reads a server's CPU time from `/proc/PID/stat` just before `go` and just after the
  * result, so warm-up is not counted; clients report their own (`getrusage`, all threads).
@@ -147,26 +150,37 @@ export class LineProc {
 }
 
 /**
- * For client processes: prints `{"ready":true}` and resolves on the line `go` (or when stdin
- * ends, so an orphaned client still finishes).
+ * For client processes: prints `{"ready":true}`, then resolves each `next()` on a line `go` from
+ * the parent, with false once stdin ends (the parent is done or gone).
  */
-export function readyThenGo(): Promise<void> {
+export function goSignals(): { next(): Promise<boolean> } {
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
-  return new Promise((resolve) => {
-    let buf = "";
-    process.stdin.setEncoding("utf8");
-    const finish = () => {
-      process.stdin.off("data", onData);
-      process.stdin.pause();
-      resolve();
-    };
-    const onData = (d: string) => {
-      buf += d;
-      if (buf.includes("go\n")) finish();
-    };
-    process.stdin.on("data", onData);
-    process.stdin.once("end", finish);
+  let buf = "";
+  let ended = false;
+  let gos = 0;
+  let wake: (() => void) | null = null;
+  process.stdin.setEncoding("utf8");
+  process.stdin.on("data", (d: string) => {
+    buf += d;
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      if (buf.slice(0, nl).trim() === "go") gos++;
+      buf = buf.slice(nl + 1);
+    }
+    wake?.();
   });
+  process.stdin.once("end", () => {
+    ended = true;
+    wake?.();
+  });
+  return {
+    async next() {
+      while (gos === 0 && !ended) await new Promise<void>((r) => (wake = r));
+      wake = null;
+      if (gos === 0) return false;
+      gos--;
+      return true;
+    },
+  };
 }
 
 /** For server processes: calls `onEnd` when stdin ends (the parent is done or gone). */

@@ -181,7 +181,7 @@ export function sizing(quick: boolean): Sizing {
         warmCalls: 200,
         rounds: 5,
         windowMs: 1000,
-        warmMs: 300,
+        warmMs: 3000,
         bulkBytes: 1 << 30,
         bulkRounds: 3,
         lossyRounds: 3,
