@@ -97,6 +97,38 @@ function summary(r: BenchResult): string[] {
   return table(head, rows);
 }
 
+/** A few sentences read off the rows: Lupine's figures against the references. */
+function headlines(r: BenchResult): string[] {
+  const depths = depthsOf(r.rows);
+  const top = depths[depths.length - 1];
+  const out: string[] = [];
+  const vs = (row: BenchRow | undefined, figure: string, inFlight?: number) => {
+    if (row === undefined) return "";
+    const parts = ["raw dgram echo", "node tcp echo", "grpc-js"].flatMap((ref) => {
+      const x = figureOf(r.rows, ref, figure, inFlight);
+      const q = x === undefined ? null : ratio(row, x);
+      return q === null ? [] : [`${fmtRatio(q)} ${ref}`];
+    });
+    return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
+  };
+  for (const s of comparedSystems(r.rows).filter((x) => x.startsWith("lupine"))) {
+    const bits: string[] = [];
+    if (top !== undefined) {
+      const c = figureOf(r.rows, s, "calls", top);
+      if (c !== undefined)
+        bits.push(`${fmt(c.value)} calls/s at ${top} in flight${vs(c, "calls", top)}`);
+    }
+    const p = figureOf(r.rows, s, "p50", 1);
+    if (p !== undefined) bits.push(`ping-pong p50 ${fmt(p.value)} µs${vs(p, "p50", 1)}`);
+    const b = figureOf(r.rows, s, "bulk");
+    if (b !== undefined) bits.push(`bulk ${fmt(b.value)} MB/s${vs(b, "bulk")}`);
+    const l = figureOf(r.rows, s, "lossy-calls", 32);
+    if (l !== undefined) bits.push(`lossy link ${fmt(l.value)} calls/s${vs(l, "lossy-calls", 32)}`);
+    if (bits.length > 0) out.push(`- **${s}**: ${bits.join("; ")}.`);
+  }
+  return out;
+}
+
 /** The note all measured rows of a group share ("" when none has one), said once under its table. */
 function groupNote(g: Group): string | undefined {
   const notes = g.rows.filter(hasValue).map((x) => x.note ?? "");
@@ -196,6 +228,8 @@ export function renderMarkdown(r: BenchResult, svgFile: string): string {
     `![calls/s and latency per system](${svgFile})`,
     "",
     "## Summary",
+    "",
+    ...headlines(r),
     "",
     ...summary(r),
     "",
