@@ -160,24 +160,30 @@ end
 ---------------------------------------------------------------------------------------------
 -- Reassembly of fragmented calls and replies (first pass only; results kept per frame)
 
--- pending[key]: fragments of a message being reassembled; complete[frame:index]: whole messages,
--- kept for later passes over the capture. Both are bounded by the preference "Reassembly memory".
-local pending, complete, held = {}, {}, 0
+-- pending[key]: fragments of a message being reassembled; finished[key]: reassembled already
+-- (later copies are retransmissions); complete[frame:index]: whole messages, kept for later passes
+-- over the capture. Bytes held are bounded by the preference "Reassembly memory".
+local pending, finished, complete, held = {}, {}, {}, 0
 
 function lupine.init()
-  pending, complete, held = {}, {}, 0
+  pending, finished, complete, held = {}, {}, {}, 0
 end
 
 -- Returns the whole message (a Lua string) and the frame completing it, once that frame is seen;
--- nil, and a reason when it will never be, otherwise.
+-- nil, and a reason when it will never be, otherwise. As a receiver does (docs/protocol.md §1.1),
+-- a fragment that disagrees with the first one received about the message's size or fragment
+-- size is ignored.
 local function reassemble(pinfo, key, at, total, index, size, data)
   local where = pinfo.number .. ":" .. at
   if pinfo.visited then return complete[where], complete[where .. ":in"] end
+  if finished[key] then return nil, "a copy of a fragment of a message already reassembled" end
   if total > lupine.prefs.reassemble_max or size == 0 then return nil, "larger than the reassembly limit" end
   local m = pending[key]
-  if m == nil or m.total ~= total or m.size ~= size then
+  if m == nil then
     m = { total = total, size = size, count = math.ceil(total / size), got = 0, parts = {} }
     pending[key] = m
+  elseif m.total ~= total or m.size ~= size then
+    return nil, "disagrees with the message's first fragment"
   end
   if index < m.count and m.parts[index + 1] == nil then
     if held + #data > lupine.prefs.reassembly_memory then return nil, "reassembly memory is full" end
@@ -186,7 +192,7 @@ local function reassemble(pinfo, key, at, total, index, size, data)
     held = held + #data
   end
   if m.got < m.count then return nil end
-  pending[key] = nil
+  pending[key], finished[key] = nil, true
   local whole = table.concat(m.parts)
   complete[where], complete[where .. ":in"] = whole, pinfo.number
   return whole, pinfo.number
@@ -256,7 +262,7 @@ local function reply_payload(tvb, pinfo, tree, seq, header)
   elseif status == 0 and tvb:len() > 4 then
     t:add(f.result, tvb(4))
   end
-  if lupine.prefs.rpc_view and rpc_dissector and status <= 6 then
+  if lupine.prefs.rpc_view and rpc_dissector and status <= 6 and (status ~= 6 or tvb:len() >= 8) then
     -- RFC 5531 reply: MSG_ACCEPTED with an AUTH_NONE verifier (Lupine sends none) and the
     -- accept_stat Lupine's status equals, or MSG_DENIED / AUTH_ERROR with its auth_stat.
     local head = u32be(seq) .. u32be(1)
