@@ -1,49 +1,20 @@
 /**
- * Servers for bench/lupine.bench.ts, one per process: `node echo-servers.js KIND`, where KIND is
- * `dgram` (raw UDP echo), `lupine` (Lupine transport: echo and sink procedures), `lupine-secure`
- * (the same over the secure transport; the server's private key in base64 in the environment
- * variable LUPINE_BENCH_KEY), `grpc` (grpc-js
- * unary echo and sink, raw bytes, no protobuf) or `tcp` (Node TCP sink: counts bytes, answers
- * when a whole message arrived). Prints `{"port": N}` on stdout when ready; exits on stdin end.
+ * Servers for bench/lupine.bench.ts, one per process: `node echo-servers.js KIND [HOST [MTU]]`,
+ * where KIND is `lupine` (the Lupine transport serving a sink procedure), `tcp` (Node TCP sink:
+ * counts bytes, answers when a whole message arrived) or `tcp-assemble` (the same, copying the
+ * message into one buffer). Prints `{"port": N}` on stdout when ready; exits on stdin end. (The
+ * servers of the cross-system comparison are bench/compare/server.ts.)
  */
-import * as dgram from "node:dgram";
 import * as net from "node:net";
-import * as grpc from "@grpc/grpc-js";
-import { nodeClock } from "../../src/io/node/clock.js";
-import { nodeCrc32 } from "../../src/io/node/crc32.js";
-import { nodeDefer } from "../../src/io/node/defer.js";
-import { nodeRandom } from "../../src/io/node/random.js";
-import { openUdp } from "../../src/io/node/udp.js";
 import type { Dispatcher } from "../../src/runtime/transport.js";
-import { decodeKey } from "../../src/secure/key-text.js";
-import { suite25519ChaChaPolyBlake2s, x25519 } from "../../src/secure/node-crypto.js";
 import { listenLupine } from "../../src/transport/lupine-node.js";
-import { createSecureLupineServer } from "../../src/transport/lupine-secure.js";
 
 export const BENCH_PROGRAM = 0x2000_4c42;
-export const BENCH_ECHO = 1;
 export const BENCH_SINK = 2;
-
-/** gRPC service: raw bytes in and out. */
-export const grpcService: grpc.ServiceDefinition = {
-  echo: {
-    path: "/lupine.Bench/Echo",
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (b: Buffer) => b,
-    requestDeserialize: (b: Buffer) => b,
-    responseSerialize: (b: Buffer) => b,
-    responseDeserialize: (b: Buffer) => b,
-  },
-};
 
 const benchDispatcher: Dispatcher = {
   dispatch(call) {
     if (call.program !== BENCH_PROGRAM) return { status: "prog_unavail" };
-    if (call.procedure === BENCH_ECHO) {
-      const b = call.args.readVarOpaque();
-      return { status: "success", writeResult: (w) => w.writeVarOpaque(b) };
-    }
     if (call.procedure === BENCH_SINK) {
       const b = call.args.readVarOpaque();
       let sum = 0;
@@ -67,17 +38,7 @@ async function main(): Promise<void> {
   const mtu = Number(process.argv[4] ?? "1472");
   let port = 0;
   let stop: () => void = () => {};
-  if (kind === "dgram") {
-    const s = dgram.createSocket({
-      type: "udp4",
-      recvBufferSize: 4 << 20,
-      sendBufferSize: 4 << 20,
-    });
-    s.on("message", (m, r) => s.send(m, r.port, r.address));
-    await new Promise<void>((r) => s.bind(0, host, r));
-    port = s.address().port;
-    stop = () => s.close();
-  } else if (kind === "lupine") {
+  if (kind === "lupine") {
     const { transport, address } = await listenLupine(benchDispatcher, {
       host,
       maxDatagramBytes: mtu,
@@ -85,33 +46,6 @@ async function main(): Promise<void> {
     });
     port = address.port;
     stop = () => void transport.close(0);
-  } else if (kind === "lupine-secure") {
-    const udp = await openUdp({ host, port: 0, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-    const transport = createSecureLupineServer({
-      port: udp,
-      clock: nodeClock,
-      random: nodeRandom,
-      crc: nodeCrc32,
-      defer: nodeDefer,
-      maxDatagramBytes: mtu,
-      maxCallsPerSession: 4096,
-      suite: suite25519ChaChaPolyBlake2s,
-      staticKeyPair: x25519.keyPairFromPrivate(decodeKey(process.env.LUPINE_BENCH_KEY ?? "")),
-    });
-    port = (await transport.listen(benchDispatcher)).port;
-    stop = () => void transport.close(0);
-  } else if (kind === "grpc") {
-    const server = new grpc.Server();
-    server.addService(grpcService, {
-      echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) =>
-        cb(null, call.request),
-    });
-    port = await new Promise<number>((res, rej) =>
-      server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (e, p) =>
-        e ? rej(e) : res(p),
-      ),
-    );
-    stop = () => server.forceShutdown();
   } else if (kind === "tcp" || kind === "tcp-assemble") {
     // `tcp-assemble` copies the message into one buffer of its size, as an RPC server must hand
     // a whole argument to its handler (and as Lupine's reassembly does); `tcp` discards it.
