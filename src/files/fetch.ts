@@ -19,12 +19,12 @@ import { checkManifest, chunkRange, hex } from "./manifest.js";
 import { openSink, type SinkFaults } from "./sink.js";
 import {
   remoteFailure,
-  sessionLost,
   type TransferProgress,
   type TransferResult,
   type TransferTuning,
   tooManyAttempts,
   tuning,
+  withReopens,
 } from "./transfer.js";
 import { runWindow } from "./window.js";
 
@@ -46,16 +46,8 @@ export interface FetchWithOptions extends TransferTuning {
 
 /** Fetches a file; resolves only when it is verified on this disk and in place. */
 export async function fetchWith(o: FetchWithOptions): Promise<TransferResult> {
-  let reopened = 0;
   const counters = { sent: 0, badOnReceipt: 0, badOnDisk: 0, verifications: 0, resumed: -1 };
-  for (;;) {
-    try {
-      return await fetchOnce(o, counters, reopened);
-    } catch (e) {
-      if (!sessionLost(e) || reopened >= (o.maxReopens ?? 5)) throw e;
-      reopened++;
-    }
-  }
+  return withReopens(o, (reopened) => fetchOnce(o, counters, reopened));
 }
 
 interface Counters {

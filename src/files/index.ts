@@ -205,6 +205,7 @@ export async function sendFile(
   }
   return withClient(t, options, (client) =>
     sendWith({
+      clock: nodeClock,
       ...options,
       client,
       fs,
@@ -250,6 +251,7 @@ export async function fetchFile(
   }
   return withClient(t, options, (client) =>
     fetchWith({
+      clock: nodeClock,
       ...options,
       client,
       fs,

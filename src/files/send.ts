@@ -23,12 +23,12 @@ import { chunkRange, fromBitmap, hex, type Manifest, sameDigest, toWire } from "
 import { openSource, type Source } from "./source.js";
 import {
   remoteFailure,
-  sessionLost,
   type TransferProgress,
   type TransferResult,
   type TransferTuning,
   tooManyAttempts,
   tuning,
+  withReopens,
 } from "./transfer.js";
 import { runWindow } from "./window.js";
 
@@ -127,15 +127,11 @@ class Upload {
     });
   }
 
-  async run(): Promise<TransferResult> {
-    for (;;) {
-      try {
-        return await this.attempt();
-      } catch (e) {
-        if (!sessionLost(e) || this.reopened >= this.t.maxReopens) throw e;
-        this.reopened++;
-      }
-    }
+  run(): Promise<TransferResult> {
+    return withReopens(this.o, (reopened) => {
+      this.reopened = reopened;
+      return this.attempt();
+    });
   }
 
   private async attempt(): Promise<TransferResult> {

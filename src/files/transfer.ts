@@ -5,6 +5,7 @@
  * transport's `outcome_unknown`) is something to recover from by opening the transfer again,
  * which resumes from what the receiver has verified on disk.
  */
+import type { Clock } from "../io/clock.js";
 import { isRpcError } from "../runtime/errors.js";
 import { FileTransferError, isFileTransferError } from "./errors.js";
 import { files_status } from "./gen/files.js";
@@ -65,6 +66,14 @@ export interface TransferTuning {
   readonly maxVerifications?: number;
   /** Re-opens after the server lost the transfer (default 5). */
   readonly maxReopens?: number;
+  /**
+   * After the server lost the transfer, how long to keep trying to reopen it while nothing
+   * listens at its address (a server restarting), ms (default 30 000). Needs `clock`; a server
+   * that is not there when the transfer starts fails at once.
+   */
+  readonly reconnectMs?: number;
+  /** The clock for waiting between reopen attempts (without one, no waiting: fail at once). */
+  readonly clock?: Clock;
   readonly onProgress?: (p: TransferProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -92,6 +101,58 @@ export function remoteFailure(r: { status: number; message: string }): FileTrans
 export function sessionLost(e: unknown): boolean {
   if (isFileTransferError(e)) return e.status === files_status.FILES_STALE;
   return isRpcError(e) && e.code === "outcome_unknown";
+}
+
+/**
+ * Runs `attempt` and, when the server loses the transfer ({@link sessionLost}), runs it again
+ * (it resumes from what the receiver verified on disk), at most `maxReopens` times. While the
+ * server is away after such a loss — a reopen fails `unreachable`: the request was never sent,
+ * nothing listens at the address — it waits (100 ms doubling to 2 s) and tries again, for up to
+ * `reconnectMs` from the loss. `attempt` is given the number of reopens so far.
+ */
+export async function withReopens<T>(
+  t: TransferTuning,
+  attempt: (reopened: number) => Promise<T>,
+): Promise<T> {
+  const maxReopens = t.maxReopens ?? 5;
+  const reconnectMs = t.reconnectMs ?? 30_000;
+  let reopened = 0;
+  let lostAtMs: number | undefined;
+  let waitMs = 100;
+  for (;;) {
+    try {
+      return await attempt(reopened);
+    } catch (e) {
+      if (sessionLost(e)) {
+        if (reopened >= maxReopens) throw e;
+        reopened++;
+        lostAtMs = t.clock?.now();
+        waitMs = 100;
+        continue;
+      }
+      const clock = t.clock;
+      const away = isRpcError(e) && e.code === "unreachable";
+      if (!away || clock === undefined || lostAtMs === undefined) throw e;
+      if (clock.now() - lostAtMs + waitMs > reconnectMs) throw e;
+      t.signal?.throwIfAborted();
+      await sleep(clock, waitMs, t.signal);
+      waitMs = Math.min(2 * waitMs, 2000);
+    }
+  }
+}
+
+function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 /** The error when one chunk keeps arriving damaged. */
