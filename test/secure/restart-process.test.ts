@@ -136,6 +136,15 @@ async function relay(serverPort: () => number) {
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once `done()` holds, checking every 10 ms; rejects after `timeoutMs`. */
+async function until(done: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await done())) {
+    if (performance.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
+    await settle(10);
+  }
+}
+
 test("a secure server process killed mid-flight and restarted with the same key: ok or outcome_unknown, never twice; new calls work; the old process's datagrams replayed both ways are rejected", async (t) => {
   const dir = await mkdtemp(join(tmpdir(), "lupine-restart-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -178,7 +187,7 @@ test("a secure server process killed mid-flight and restarted with the same key:
   // the kill coming after the 10th (some answered, some on the way, some sent to nobody).
   const inFlight: Promise<string>[] = [];
   for (let id = 1; id <= 10; id++) inFlight.push(call(id, 2000));
-  await settle(100);
+  await until(() => [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].every((id) => first.p.executions.includes(id)));
   for (let k = 0; k < 20; k++) inFlight.push(settle(2 * k).then(() => call(11 + k, 0)));
   await settle(20);
   await first.p.kill();
@@ -208,11 +217,21 @@ test("a secure server process killed mid-flight and restarted with the same key:
   const clientDrops = totalDropped(securePort.initiator.stats);
   const oldClient = net.captured.toServer.slice(0, oldToServer);
   const oldServer = net.captured.toClient.slice(0, oldToClient);
+  const hints = oldServer.filter((d) => d[0] === PacketType.SessionUnknown).length;
   for (const d of oldClient) net.toServer(d);
   for (const d of oldServer) net.toClient(d);
-  await settle(300);
-  const afterStats = await second.p.stats();
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  let afterStats = await second.p.stats();
+  // Wait (bounded) until every replay has arrived on both sides, then a little for stragglers.
+  await until(async () => {
+    afterStats = await second.p.stats();
+    const toServer = sum(afterStats.dropped) - sum(before.dropped) >= oldClient.length;
+    const toClient =
+      totalDropped(securePort.initiator.stats) - clientDrops >= oldServer.length - hints;
+    return toServer && toClient;
+  });
+  await settle(50);
+  afterStats = await second.p.stats();
   t.diagnostic(
     `replayed ${oldClient.length} old client datagrams: new process drops +${sum(afterStats.dropped) - sum(before.dropped)}; ` +
       `${oldServer.length} old server datagrams: client drops +${totalDropped(securePort.initiator.stats) - clientDrops}`,
@@ -227,7 +246,6 @@ test("a secure server process killed mid-flight and restarted with the same key:
   t.diagnostic(`old server datagrams at the client: ${JSON.stringify(fates)}`);
   assert.equal(fates.delivered, undefined, "none delivered");
   assert.deepEqual(net.observer.violations, []);
-  const hints = oldServer.filter((d) => d[0] === PacketType.SessionUnknown).length;
   const counted = totalDropped(securePort.initiator.stats) - clientDrops;
   assert.ok(counted >= oldServer.length - hints, `${counted} of ${oldServer.length} counted`);
 
