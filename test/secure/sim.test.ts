@@ -69,6 +69,8 @@ async function run(mix: Mix, seed: number) {
   const workers = world.clients.flatMap((c) => Array.from({ length: 8 }, () => worker(c)));
   const virtualMs = await net.clock.run({ done: () => settled >= CALLS, untilMs: 3_600_000 });
   await Promise.all(workers);
+  // Let the datagrams still on the wire arrive (and be judged) before counting.
+  await net.clock.run({ untilMs: virtualMs + 100 });
   const serverStats = world.server.securePort.responder.stats;
   const summary = {
     virtualMs,
