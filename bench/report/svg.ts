@@ -212,7 +212,7 @@ export function renderSvg(r: BenchResult): string {
     text(
       LABEL_X,
       24,
-      "Lupine beside raw sockets, grpc-js and rpcgen C: 32-byte echo calls over loopback",
+      `Lupine beside raw sockets, grpc-js and rpcgen C: ${r.comparison === undefined ? "small" : `${r.comparison.payloadBytes}-byte`} echo calls over loopback`,
       'font-size="18" font-weight="bold"',
     ),
     text(LABEL_X, 44, subtitle, 'font-size="12" fill="#555"'),

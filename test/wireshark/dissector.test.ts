@@ -12,8 +12,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { BIG_BYTES, NFS_PORT, NFS_QUERY, PROBED_SEQ } from "./exchange.js";
-import { pcapOf, udpDatagram } from "./pcap.js";
+import { FrameType } from "../../src/reliable/packet.js";
+import { buildCookieReply } from "../../src/secure/packet.js";
+import { BIG_BYTES, NFS_PORT, NFS_QUERY, PROBED_SEQ, UNKNOWN_INDEX, WELCOME } from "./exchange.js";
+import { pcapOf, udpDatagram, udpPacket } from "./pcap.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..", "..");
@@ -81,11 +83,266 @@ async function startCapture(host: string, pcap: string): Promise<ChildProcess> {
   return child;
 }
 
+/** The fields the capture test reads, each packet's values per field. */
+const F = [
+  "frame.number",
+  "lupine.frame.type",
+  "lupine.frame.flags.of_reply",
+  "lupine.frames",
+  "lupine.seq",
+  "lupine.checksum.ok",
+  "lupine.session",
+  "lupine.epoch",
+  "lupine.flags.from_server",
+  "lupine.max_calls_in_flight",
+  "lupine.max_message_bytes",
+  "lupine.session_idle_ms",
+  "lupine.reset_reason",
+  "lupine.held_us",
+  "lupine.ack.floor",
+  "lupine.ack_delay_us",
+  "lupine.cumulative",
+  "lupine.retry_after_ms",
+  "lupine.fragment_index",
+  "lupine.fragment_size",
+  "lupine.fragment_count",
+  "lupine.message_bytes",
+  "lupine.reassembled_in",
+  "lupine.rpc.prog",
+  "lupine.rpc.vers",
+  "lupine.rpc.proc",
+  "lupine.rpc.cred.flavor",
+  "lupine.rpc.status",
+  "lupine.rpc.result",
+  "portmap.prog",
+  "portmap.port",
+  "rpc.xid",
+  "rpc.repframe",
+  "rpc.program",
+  "rpc.state_accept",
+  "lupine.secure.type",
+  "lupine.secure.sender_index",
+  "lupine.secure.receiver_index",
+  "lupine.secure.counter",
+  "lupine.secure.ciphertext_length",
+] as const;
+type Packet = Record<(typeof F)[number], string[]>;
+
+/** The packets carrying a frame of `type`, and (`alone`) only such frames. */
+function withFrame(pkts: readonly Packet[], type: number, alone = false): Packet[] {
+  const t = String(type);
+  return pkts.filter((p) => {
+    const types = p["lupine.frame.type"];
+    return alone ? types.length > 0 && types.every((x) => x === t) : types.includes(t);
+  });
+}
+
+/**
+ * The seq (from the ONC RPC view: xid = seq) of the whole Call of `proc` sent by a client, and
+ * its session. The calls of a client datagram and their RPC views come in the same order.
+ */
+function callOf(pkts: readonly Packet[], proc: number): { seq: string; session: string } {
+  for (const p of withFrame(pkts, FrameType.Call)) {
+    const i = p["lupine.rpc.proc"].indexOf(String(proc));
+    if (i >= 0 && p["rpc.xid"].length === p["lupine.rpc.proc"].length)
+      return { seq: String(Number(p["rpc.xid"][i])), session: p["lupine.session"][0]! };
+  }
+  assert.fail(`a Call of procedure ${proc}`);
+}
+
+/** Every frame type of docs/protocol.md §1.1 and its fields, in the plain datagrams captured. */
+function checkPlain(plain: readonly Packet[]): void {
+  assert.ok(plain.length >= 10, `plain Lupine datagrams decoded: ${plain.length}`);
+  for (const p of plain)
+    assert.deepEqual(p["lupine.checksum.ok"], ["1"], "every checksum verified");
+  for (const p of plain)
+    assert.equal(p["lupine.frames"][0], String(p["lupine.frame.type"].length), "frames counted");
+  const types = new Set(plain.flatMap((p) => p["lupine.frame.type"]));
+  for (let t = 1; t <= 11; t++)
+    assert.ok(types.has(String(t)), `frame type ${t} seen (got ${[...types]})`);
+  const fromClient = (p: Packet) => assert.deepEqual(p["lupine.flags.from_server"], ["0"]);
+  const fromServer = (p: Packet) => assert.deepEqual(p["lupine.flags.from_server"], ["1"]);
+
+  // Hello: first contact, epoch 0; Welcome: the server's three limits, its epoch in the header.
+  const hellos = withFrame(plain, FrameType.Hello, true);
+  assert.ok(
+    hellos.some((p) => Number(p["lupine.epoch"][0]) === 0),
+    "a first-contact Hello",
+  );
+  hellos.forEach(fromClient);
+  for (const p of withFrame(plain, FrameType.Welcome)) {
+    fromServer(p);
+    assert.deepEqual(p["lupine.max_calls_in_flight"], [String(WELCOME.maxCallsPerSession)]);
+    assert.deepEqual(p["lupine.max_message_bytes"], [String(WELCOME.maxMessageBytes)]);
+    assert.deepEqual(p["lupine.session_idle_ms"], [String(WELCOME.sessionIdleMs)]);
+    assert.notEqual(Number(p["lupine.epoch"][0]), 0);
+  }
+  const reset = withFrame(plain, FrameType.Reset)[0]!;
+  fromServer(reset);
+  assert.deepEqual(reset["lupine.reset_reason"], ["2"], "Reset: wrong epoch");
+
+  // Calls and replies: the five calls of one turn travel in one datagram, and Wireshark's
+  // RPC/PORTMAP dissectors decode each one from what the Lua dissector hands them.
+  const packed = plain.find((p) => p["lupine.frame.type"].filter((t) => t === "4").length >= 5);
+  assert.ok(packed, "a datagram with five Call frames");
+  fromClient(packed);
+  assert.deepEqual(new Set(packed["lupine.rpc.prog"]), new Set(["100000"]));
+  assert.deepEqual(new Set(packed["lupine.rpc.vers"]), new Set(["2"]));
+  assert.deepEqual(new Set(packed["lupine.rpc.proc"]), new Set(["3"]));
+  assert.deepEqual(new Set(packed["lupine.rpc.cred.flavor"]), new Set(["0"]), "AUTH_NONE");
+  assert.equal(packed["portmap.prog"].length, packed["lupine.rpc.prog"].length);
+  assert.ok(packed["portmap.prog"].every((v) => v === String(NFS_QUERY.prog)));
+  assert.deepEqual(packed["rpc.xid"].map(Number), packed["lupine.seq"].map(Number), "xid = seq");
+  const seqs = packed["lupine.seq"].map(Number);
+  assert.deepEqual(
+    seqs,
+    seqs.map((_, i) => seqs[0]! + i),
+    "consecutive seqs",
+  );
+
+  // The GETPORT reply: port 2049 through the RPC handoff, matched to its call's frame.
+  const reply = plain.find((p) => p["portmap.port"].includes(String(NFS_PORT)));
+  assert.ok(reply, "a decoded GETPORT reply");
+  fromServer(reply);
+  assert.equal(reply["lupine.held_us"].length, withFrame([reply], FrameType.Reply).length);
+  assert.ok(reply["lupine.rpc.result"].length > 0, "the result shown");
+  const call = plain.find((p) => p["frame.number"][0] === reply["rpc.repframe"][0]);
+  assert.ok(call, "the reply names its call's frame");
+  assert.deepEqual(call["lupine.session"], reply["lupine.session"]);
+  fromClient(call);
+
+  // PROC_UNAVAIL, in Lupine's status and in the rebuilt accept_stat.
+  const refused = plain.find((p) => p["lupine.rpc.status"].includes("3"));
+  assert.ok(refused, "a PROC_UNAVAIL reply");
+  assert.deepEqual(refused["rpc.state_accept"], ["3"]);
+
+  // Acks from the client: a floor above 0.
+  const acks = withFrame(plain, FrameType.Ack);
+  assert.ok(acks.length > 0, "an Ack");
+  for (const p of acks) {
+    fromClient(p);
+    assert.ok(
+      p["lupine.ack.floor"].every((v) => Number(v) >= 1),
+      "Ack floor",
+    );
+  }
+  checkFragments(plain);
+
+  // Working, Busy: the server's answers about the slow and the refused call, by their seqs.
+  const slow = callOf(plain, 4);
+  const working = withFrame(plain, FrameType.Working, true).find(
+    (p) => p["lupine.session"][0] === slow.session,
+  );
+  assert.ok(working, "Working for the slow call");
+  assert.deepEqual(working["lupine.seq"], [slow.seq]);
+  assert.equal(working["lupine.held_us"].length, 1);
+  const probes = withFrame(plain, FrameType.Probe, true);
+  assert.ok(
+    probes.some((p) => p["lupine.seq"].includes(String(PROBED_SEQ))),
+    "the hand-made Probe",
+  );
+  probes.forEach(fromClient);
+  const noSuch = withFrame(plain, FrameType.NoSuchCall)[0]!;
+  fromServer(noSuch);
+  assert.deepEqual(noSuch["lupine.seq"], [String(PROBED_SEQ)], "NoSuchCall names the probed seq");
+  const refusedCall = callOf(plain, 5);
+  const busy = withFrame(plain, FrameType.Busy, true).find(
+    (p) => p["lupine.session"][0] === refusedCall.session,
+  );
+  assert.ok(busy, "Busy for the refused call");
+  assert.deepEqual(busy["lupine.seq"], [refusedCall.seq]);
+  assert.deepEqual(busy["lupine.retry_after_ms"], ["20"], "Busy carries the handler's hint");
+}
+
+/** The 6,000-byte echo: five fragments each way, acknowledged, reassembled and decoded. */
+function checkFragments(plain: readonly Packet[]): void {
+  const fragments = plain.filter((p) => p["lupine.fragment_index"].length > 0);
+  const indexes = fragments.flatMap((p) => p["lupine.fragment_index"]).sort();
+  assert.deepEqual(indexes, ["0", "0", "1", "1", "2", "2", "3", "3", "4", "4"]);
+  for (const p of fragments) {
+    const [total, size] = [p["lupine.message_bytes"][0], p["lupine.fragment_size"][0]].map(Number);
+    assert.ok(total! > BIG_BYTES && size! * 4 < total! && total! <= size! * 5, "fragment fields");
+    assert.deepEqual(p["lupine.fragment_count"], ["5"]);
+  }
+  const seq = fragments[0]!["lupine.seq"][0]!;
+  const complete = fragments.filter((p) => p["lupine.reassembled_in"].length > 0);
+  assert.equal(complete.length, 2, "call and reply reassembled");
+  assert.deepEqual(complete[0]!["lupine.rpc.prog"], [String(0x20006666)]);
+  assert.deepEqual(complete[0]!["lupine.rpc.proc"], ["2"]);
+  assert.ok(
+    complete[0]!["rpc.program"].includes(String(0x20006666)),
+    "RPC view of the reassembled call",
+  );
+  assert.deepEqual(complete[1]!["lupine.rpc.status"], ["0"]);
+  // FragmentAcks: the server's of the call's fragments, the client's of the reply's (OF_REPLY);
+  // each side's last one covers all five.
+  const facks = withFrame(plain, FrameType.FragmentAck);
+  for (const [side, ofReply] of [
+    ["1", "0"],
+    ["0", "1"],
+  ] as const) {
+    const mine = facks.filter((p) => p["lupine.flags.from_server"][0] === side);
+    assert.ok(mine.length > 0, `FragmentAcks from ${side === "1" ? "the server" : "the client"}`);
+    for (const p of mine) {
+      // Frame type and frame flags are decoded for every frame: they line up.
+      const types = p["lupine.frame.type"];
+      const n = types.filter((t) => t === "7").length;
+      types.forEach((t, i) => {
+        if (t === "7") assert.equal(p["lupine.frame.flags.of_reply"][i], ofReply, "OF_REPLY");
+      });
+      assert.ok(p["lupine.seq"].includes(seq));
+      assert.equal(p["lupine.ack_delay_us"].length, n);
+      assert.equal(p["lupine.cumulative"].length, n);
+    }
+    assert.ok(
+      mine.some((p) => p["lupine.cumulative"].includes("5")),
+      "all five acknowledged",
+    );
+  }
+}
+
+/** The secure transport: handshake, data and Session Unknown packets, ciphertext only. */
+function checkSecure(sealed: readonly Packet[]): void {
+  const ofType = (t: number) => sealed.filter((p) => p["lupine.secure.type"][0] === String(t));
+  const initiation = ofType(1)[0];
+  const response = ofType(2)[0];
+  assert.ok(initiation && response, "a handshake");
+  assert.deepEqual(
+    response["lupine.secure.receiver_index"],
+    initiation["lupine.secure.sender_index"],
+  );
+  const data = ofType(4);
+  const toServer = data.filter((p) =>
+    p["lupine.secure.receiver_index"].includes(response["lupine.secure.sender_index"][0]!),
+  );
+  const toClient = data.filter((p) =>
+    p["lupine.secure.receiver_index"].includes(initiation["lupine.secure.sender_index"][0]!),
+  );
+  assert.ok(
+    toServer.length > 0 && toClient.length > 0,
+    "data both ways, by the handshake's indexes",
+  );
+  const counters = toServer.flatMap((p) => p["lupine.secure.counter"].map(Number));
+  assert.equal(new Set(counters).size, counters.length, "every data packet a new counter");
+  assert.ok(Math.min(...counters) <= 1, "counters from the start of the session");
+  assert.ok(
+    [...toServer, ...toClient].every((p) => Number(p["lupine.secure.ciphertext_length"][0]) >= 20),
+    "each sealing a Lupine datagram (20-byte header and frames)",
+  );
+  const hint = ofType(5)[0];
+  assert.ok(hint, "a Session Unknown hint");
+  assert.equal(Number(hint["lupine.secure.receiver_index"][0]), UNKNOWN_INDEX);
+  assert.ok(
+    sealed.every((p) => p["lupine.frame.type"].length === 0),
+    "nothing decoded inside ciphertext",
+  );
+}
+
 test("tshark with lupine.lua decodes a captured exchange: frames, coalesced calls, fragments, RPC handoff, secure packets", {
   skip: noTshark ?? netlabMissing() ?? false,
   timeout: 120_000,
 }, async () => {
-  const host = `bn${process.pid}w`;
+  const host = `bx${process.pid}w`;
   const dir = mkdtempSync(join(tmpdir(), "lupine-wireshark-"));
   const pcap = join(dir, "lupine.pcap");
   let tshark: ChildProcess | undefined;
@@ -114,107 +371,11 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
       "-o",
       "rpc.dissect_unknown_programs:TRUE",
     ];
-    const F = [
-      "lupine.frame.type",
-      "lupine.seq",
-      "lupine.checksum.ok",
-      "lupine.rpc.prog",
-      "lupine.rpc.proc",
-      "lupine.rpc.status",
-      "portmap.prog",
-      "portmap.port",
-      "rpc.xid",
-      "rpc.repframe",
-      "lupine.fragment_index",
-      "lupine.message_bytes",
-      "lupine.reassembled_in",
-      "rpc.program",
-      "lupine.secure.type",
-      "lupine.secure.counter",
-      "frame.number",
-      "lupine.session",
-      "rpc.state_accept",
-      "lupine.flags.from_server",
-      "lupine.reset_reason",
-      "lupine.retry_after_ms",
-    ];
     const pkts = decode(pcap, F, secure).map((cols) =>
       Object.fromEntries(F.map((f, i) => [f, cols[i] ?? []])),
-    );
-    const plain = pkts.filter((p) => p["lupine.frame.type"]!.length > 0);
-    assert.ok(plain.length >= 10, `plain Lupine datagrams decoded: ${plain.length}`);
-    for (const p of plain)
-      assert.deepEqual(p["lupine.checksum.ok"], ["1"], "every checksum verified");
-    const types = new Set(plain.flatMap((p) => p["lupine.frame.type"]!));
-    for (const t of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"])
-      assert.ok(types.has(t), `frame type ${t} seen (got ${[...types]})`);
-
-    const frameOf = (type: string) => plain.find((p) => p["lupine.frame.type"]!.includes(type))!;
-    assert.deepEqual(frameOf("3")["lupine.reset_reason"], ["2"], "Reset: wrong epoch");
-    assert.deepEqual(
-      frameOf("10")["lupine.seq"],
-      [String(PROBED_SEQ)],
-      "NoSuchCall names the probed seq",
-    );
-    assert.deepEqual(
-      frameOf("11")["lupine.retry_after_ms"],
-      ["20"],
-      "Busy carries the handler's hint",
-    );
-
-    // The five calls of one turn travel in one datagram, and Wireshark's RPC/PORTMAP dissectors
-    // decode each one from what the Lua dissector hands them.
-    const packed = plain.find((p) => p["lupine.frame.type"]!.filter((t) => t === "4").length >= 5);
-    assert.ok(packed, "a datagram with five Call frames");
-    assert.deepEqual(new Set(packed["lupine.rpc.prog"]), new Set(["100000"]));
-    assert.equal(packed["portmap.prog"]!.length, packed["lupine.rpc.prog"]!.length);
-    assert.ok(packed["portmap.prog"]!.every((v) => v === String(NFS_QUERY.prog)));
-    assert.deepEqual(
-      packed["rpc.xid"]!.map(Number),
-      packed["lupine.seq"]!.map(Number),
-      "xid = seq",
-    );
-
-    // The GETPORT reply: port 2049 through the RPC handoff, matched to its call's frame.
-    const reply = plain.find((p) => p["portmap.port"]!.includes(String(NFS_PORT)));
-    assert.ok(reply, "a decoded GETPORT reply");
-    const callFrame = reply["rpc.repframe"]![0];
-    const call = plain.find((p) => p["frame.number"]![0] === callFrame);
-    assert.ok(call, "the reply names its call's frame");
-    assert.deepEqual(call["lupine.session"], reply["lupine.session"]);
-    assert.deepEqual(call["lupine.flags.from_server"], ["0"]);
-
-    // PROC_UNAVAIL, in Lupine's status and in the rebuilt accept_stat.
-    const refused = plain.find((p) => p["lupine.rpc.status"]!.includes("3"));
-    assert.ok(refused, "a PROC_UNAVAIL reply");
-    assert.deepEqual(refused["rpc.state_accept"], ["3"]);
-
-    // The 6,000-byte echo: five fragments each way, reassembled and decoded.
-    const fragments = plain.filter((p) => p["lupine.fragment_index"]!.length > 0);
-    const indexes = fragments.flatMap((p) => p["lupine.fragment_index"]!).sort();
-    assert.deepEqual(indexes, ["0", "0", "1", "1", "2", "2", "3", "3", "4", "4"]);
-    const complete = fragments.filter((p) => p["lupine.reassembled_in"]!.length > 0);
-    assert.equal(complete.length, 2, "call and reply reassembled");
-    assert.deepEqual(complete[0]!["lupine.rpc.prog"], [String(0x20006666)]);
-    assert.deepEqual(complete[0]!["lupine.rpc.proc"], ["2"]);
-    assert.ok(
-      complete[0]!["rpc.program"]!.includes(String(0x20006666)),
-      "RPC view of the reassembled call",
-    );
-    assert.deepEqual(complete[1]!["lupine.rpc.status"], ["0"]);
-
-    // The secure transport: handshake and data packets, ciphertext only.
-    const sealed = pkts.filter((p) => p["lupine.secure.type"]!.length > 0);
-    const kinds = new Set(sealed.flatMap((p) => p["lupine.secure.type"]!));
-    for (const k of ["1", "2", "4"]) assert.ok(kinds.has(k), `secure packet type ${k} seen`);
-    assert.ok(
-      sealed.every((p) => p["lupine.frame.type"]!.length === 0),
-      "nothing decoded inside ciphertext",
-    );
-    assert.ok(
-      sealed.some((p) => p["lupine.secure.counter"]!.includes("1")),
-      "data counters",
-    );
+    ) as Packet[];
+    checkPlain(pkts.filter((p) => p["lupine.frame.type"]!.length > 0));
+    checkSecure(pkts.filter((p) => p["lupine.secure.type"]!.length > 0));
   } finally {
     if (tshark !== undefined) process.kill(-tshark.pid!, "SIGKILL");
     spawnSync(netlab, ["down", host], { stdio: "ignore" });
@@ -222,13 +383,15 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
   }
 });
 
-test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past the end; skips unknown frames", {
+test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past the end; skips unknown frames; reads short Welcomes and cookie replies", {
   skip: noTshark ?? false,
   timeout: 60_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "lupine-wireshark-"));
   try {
     const pcap = join(dir, "broken.pcap");
+    const cookie = buildCookieReply(0x0c00c1e5, new Uint8Array(16).fill(0xab));
+    cookie.fill(0xcd, 24); // the tag
     writeFileSync(
       pcap,
       pcapOf([
@@ -237,11 +400,31 @@ test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past 
         udpDatagram({ hello: true, flags: 0x80 }),
         udpDatagram({ hello: true, extraFrame: [0x63, 0, 0, 4, 1, 2, 3, 4] }),
         udpDatagram({ hello: true, extraFrame: [4, 0, 0, 200, 0, 0, 0, 1] }),
+        // A Welcome of 8 bytes (no sessionIdleMs: the default) and one of 12.
+        udpDatagram({ hello: false, flags: 1, extraFrame: [2, 0, 0, 8, 0, 0, 0, 9, 0, 1, 0, 0] }),
+        udpDatagram({
+          hello: false,
+          flags: 1,
+          extraFrame: [2, 0, 0, 12, 0, 0, 0, 9, 0, 1, 0, 0, 0, 0, 0x4e, 0x20],
+        }),
+        udpPacket(cookie),
       ]),
     );
-    const F = ["lupine.checksum.ok", "lupine.frame.type", "lupine.frames", "_ws.expert.message"];
-    const rows = decode(pcap, F);
-    assert.equal(rows.length, 5);
+    const F = [
+      "lupine.checksum.ok",
+      "lupine.frame.type",
+      "lupine.frames",
+      "_ws.expert.message",
+      "lupine.max_calls_in_flight",
+      "lupine.max_message_bytes",
+      "lupine.session_idle_ms",
+      "lupine.secure.type",
+      "lupine.secure.receiver_index",
+      "lupine.secure.cookie",
+      "lupine.secure.tag",
+    ];
+    const rows = decode(pcap, F, ["-d", "udp.port==45002,lupine"]);
+    assert.equal(rows.length, 8);
     assert.deepEqual(rows[0]![0], ["1"]);
     assert.deepEqual(rows[0]![3], []);
     assert.deepEqual(rows[1]![0], ["0"]);
@@ -251,6 +434,17 @@ test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past 
     assert.deepEqual(rows[3]![2], ["2"]);
     assert.deepEqual(rows[4]![2], ["1"], "the frame running past the end is not counted");
     assert.match(rows[4]![3]!.join(), /runs past the datagram/);
+    for (const row of [rows[5]!, rows[6]!]) {
+      assert.deepEqual(row[1], ["2"]);
+      assert.deepEqual(row[4], ["9"]);
+      assert.deepEqual(row[5], ["65536"]);
+    }
+    assert.deepEqual(rows[5]![6], ["300000"], "a short Welcome announces the default idle limit");
+    assert.deepEqual(rows[6]![6], ["20000"]);
+    assert.deepEqual(rows[7]![7], ["3"], "a cookie reply");
+    assert.equal(Number(rows[7]![8]![0]), 0x0c00c1e5);
+    assert.equal(rows[7]![9]![0]!.replace(/:/g, ""), "ab".repeat(16));
+    assert.equal(rows[7]![10]![0]!.replace(/:/g, ""), "cd".repeat(16));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
