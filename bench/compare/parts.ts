@@ -173,8 +173,13 @@ export async function measureBulk(
         const { result } = await fleet.bulk(s, { bytes: setting.bytes, ...way, ...cap });
         samples.add(key(s), result.bytes / 1e6 / result.seconds);
       } catch (e) {
-        samples.fail(key(s), message(e));
-        console.error(`  ${s.name}, bulk: ${message(e)}`);
+        const capMs = setting.transferCapMs;
+        const why =
+          capMs !== undefined && /no answer in/.test(message(e))
+            ? `not done within ${capMs / 1000} s, so below ${(setting.bytes / 1e3 / capMs).toPrecision(3)} MB/s`
+            : message(e);
+        samples.fail(key(s), why);
+        console.error(`  ${s.name}, bulk: ${why}`);
       }
     }
   }

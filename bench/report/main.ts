@@ -4,6 +4,7 @@
  * from a run's JSON (default `bench/results/latest.json`), so the page can be regenerated from the
  * recorded numbers at any time without measuring again (`-- --in docs/benchmarks.json`).
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +30,17 @@ mkdirSync(dirname(svg), { recursive: true });
 writeFileSync(svg, renderSvg(result));
 writeFileSync(md, renderMarkdown(result, relative(dirname(md), svg), relative(dirname(md), data)));
 if (resolve(input) !== resolve(data)) writeFileSync(data, text);
+// `npm run lint` checks the formatting of Markdown and JSON too: leave them as the formatter would.
+const biome = spawnSync(
+  join(root, "node_modules", ".bin", "biome"),
+  ["format", "--write", md, data],
+  {
+    cwd: root,
+    stdio: "ignore",
+  },
+);
+if (biome.status !== 0)
+  console.error("could not format them with biome: run `npx biome format --write` on them");
 console.error(
   `wrote ${relative(process.cwd(), md)}, ${relative(process.cwd(), svg)} and ${relative(process.cwd(), data)} from ${relative(process.cwd(), input)}`,
 );

@@ -33,8 +33,18 @@ function loadNote(r: BenchResult): string {
   const cores = r.machine.cores;
   const before = r.machine.loadBefore[0] ?? Number.NaN;
   const after = r.loadAfter[0] ?? Number.NaN;
-  const busy = Math.max(before, after) > cores / 2;
-  return `- **Load.** The 1-minute load average was ${before.toFixed(2)} when the run started and ${after.toFixed(2)} when it ended, on ${cores} cores. ${
+  // The comparison's rows note the load average when it started and ended.
+  const during = r.rows
+    .map((x) =>
+      /load ([\d.]+) [\d.]+ [\d.]+ → ([\d.]+)/.exec(x.figure === undefined ? "" : (x.note ?? "")),
+    )
+    .find((m) => m !== null);
+  const comparison =
+    during === undefined ? "" : ` (the comparison: from ${during[1]} to ${during[2]})`;
+  // A measured pair keeps about two processes busy itself: more than that is other work.
+  const busy =
+    before > cores / 2 || after > cores || (during !== undefined && Number(during[2]) > cores);
+  return `- **Load.** The 1-minute load average was ${before.toFixed(2)} when the run started and ${after.toFixed(2)} when it ended${comparison}, on ${cores} cores. ${
     busy
       ? "Other work shared the machine during the run: absolute figures are lower (throughput) or higher (latency, CPU per call) than on an idle machine, and they move between runs. Rounds interleave the systems, so each system met about the same load; the ratios are what to read."
       : "The machine was mostly idle; absolute figures still move between runs, and the ratios are what to read."

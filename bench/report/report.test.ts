@@ -135,6 +135,15 @@ test("notes on noise: computed from the load averages and the rounds' spread", (
     /was 0\.50 when the run started and 1\.00 when it ended, on 2 cores\. The machine was mostly idle/,
   );
   const busy = noiseNotes({ ...result, loadAfter: [3.5, 2, 1] }).join("\n");
+  const loaded = rows.map((x) =>
+    x.figure === undefined
+      ? x
+      : { ...x, note: `5 rounds, pinned; load 0.50 0.40 0.30 → 4.20 3.00 2.00` },
+  );
+  assert.match(
+    noiseNotes({ ...result, rows: loaded }).join("\n"),
+    /ended \(the comparison: from 0\.50 to 4\.20\), on 2 cores\. Other work/,
+  );
   assert.match(busy, /and 3\.50 when it ended, on 2 cores\. Other work shared the machine/);
   // lupine: (70,000 − 50,000) / 60,000 = 33%; raw dgram echo: 3,000 / 20,000 = 15%; median 24%.
   assert.match(notes, /Over the 2 comparison figures .* median spread .* is 24%/);
