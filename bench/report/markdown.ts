@@ -15,10 +15,15 @@ function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** A Markdown table; columns after the first are right-aligned (numbers) unless `textual`. */
+function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  textual = false,
+): string[] {
   return [
     `| ${head.map(cell).join(" | ")} |`,
-    `| ${head.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+    `| ${head.map((_, i) => (i === 0 || textual ? "---" : "---:")).join(" | ")} |`,
     ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
   ];
 }
@@ -26,6 +31,10 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 function value(r: BenchRow | undefined): string {
   if (r === undefined || !hasValue(r)) return "—";
   return fmt(r.value);
+}
+
+function shorten(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`;
 }
 
 function machineSection(r: BenchResult): string[] {
@@ -54,7 +63,7 @@ function machineSection(r: BenchResult): string[] {
       ],
       [
         "code measured",
-        `${m.git.commit.slice(0, 12)} “${m.git.subject}”${m.git.dirty ? " plus uncommitted changes" : ""}`,
+        `${m.git.commit.slice(0, 12)} “${shorten(m.git.subject, 80)}”${m.git.dirty ? " plus uncommitted changes" : ""}`,
       ],
       ["compared with", versions],
       [
@@ -62,6 +71,7 @@ function machineSection(r: BenchResult): string[] {
         `${r.date.slice(0, 16).replace("T", " ")} UTC, ${Math.round(r.seconds / 60)} min${r.quick ? " — a QUICK smoke run: these numbers are not measurements" : ""}`,
       ],
     ],
+    true,
   );
 }
 

@@ -53,7 +53,7 @@ function loadNote(r: BenchResult): string {
 
 function spreadNote(rows: readonly BenchRow[]): string | undefined {
   const spreads = rows
-    .filter((r) => r.figure !== undefined)
+    .filter((r) => r.figure !== undefined && !r.figure.startsWith("interop"))
     .map((r) => ({ r, s: relativeSpread(r) }))
     .filter((x): x is { r: BenchRow; s: number } => x.s !== undefined)
     .sort((a, b) => b.s - a.s);
@@ -84,7 +84,7 @@ function cpuNote(r: BenchResult): string | undefined {
   if (worst === 0) return undefined;
   return `- **CPU clock.** A server's CPU time is read in ticks of 10 ms; over a window of ${windowMs / 1000} s one tick is worth up to ${fmt(worst)} s per 100,000 calls (at the lowest call rate). ${
     coarse.length === 0
-      ? "Every server CPU figure is well above that."
+      ? "Every server CPU figure is at least three ticks' worth."
       : `The server CPU figures of ${coarse.join(", ")} are within three ticks: read them as rough.`
   }`;
 }
