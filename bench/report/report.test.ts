@@ -109,6 +109,11 @@ test("svg: one bar per measured system and depth, latency marks, escaped text", 
     "four measured systems at 32 in flight",
   );
   assert.match(svg, /lupine, 32 in flight: p50 90 µs, p99 900 µs/);
+  assert.match(
+    svg,
+    /^<svg [^>]*>\n<title>Lupine beside [^<]+<\/title>/,
+    "a title for accessibility",
+  );
   assert.match(svg, />n\/a</, "rpcgen C udp has no bar");
   assert.ok(!/<text[^>]*>[^<]*&(?!amp;|lt;|gt;)/.test(svg));
   assert.equal(shortNumber(41_000), "41.0k");
