@@ -35,8 +35,9 @@ export interface ComparisonSettings {
 export function comparisonSettings(quick: boolean): ComparisonSettings {
   const s = sizing(quick);
   const bulkInFlight: Record<string, number> = {};
+  // SINK calls only: the TCP ceiling is one byte stream; "lupine, one call" a single call.
   for (const x of SYSTEMS)
-    if (!("missing" in x.bulk) && x.bulk.chunkBytes !== "all")
+    if (!("missing" in x.bulk) && x.bulk.chunkBytes !== "all" && x.client !== "tcp")
       bulkInFlight[x.name] = x.bulk.inFlight;
   return {
     payloadBytes: PAYLOAD_BYTES,

@@ -55,7 +55,7 @@ export function methodSection(c: ComparisonSettings | undefined): string {
   const lossy =
     c === undefined
       ? "an impaired link"
-      : `\`${c.lossyArgs.join(" ")}\` on both hosts (RTT ${rttText(c.lossyArgs)})`;
+      : `\`${c.lossyArgs.join(" ")}\` (RTT ${rttText(c.lossyArgs)})`;
   const lossyLoad =
     c === undefined
       ? "small calls and a transfer"
@@ -84,7 +84,7 @@ export function methodSection(c: ComparisonSettings | undefined): string {
   from other processes on the shared machine falls on every system alike; each figure is the
   median over rounds (${rounds}) with the min–max spread.
 - **Lossy link.** Two \`../shared/netlab\` hosts joined by a veth link, servers in one and clients
-  in the other, both sending with ${lossy}, segmentation offload down to 1500 bytes so TCP's
+  in the other, each host sending with ${lossy}, segmentation offload down to 1500 bytes so TCP's
   packets are impaired like UDP's; ${lossyLoad}. Runs only as root.
 - **Ratios.** A ratio is the row's value divided by the reference's, whatever the direction: for
   latency and CPU, below 1× is better. Read the ratios within one run, not absolute numbers across

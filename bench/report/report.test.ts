@@ -189,7 +189,7 @@ test("method: every number from the run's recorded settings, none without them",
     "7 rounds for small calls; up to 2 for the bulk transfer and 4 through the lossy link",
     "end within 5 min (lossy link: 3 min) of the part's start",
     "running after 2 min counts as failed",
-    "`loss 1% delay 15ms` on both hosts (RTT 30 ms)",
+    "each host sending with `loss 1% delay 15ms` (RTT 30 ms)",
     "small calls at 8 in flight (windows of 2.5 s) and a 16 MiB transfer",
   ])
     assert.ok(m.includes(want), want);
