@@ -85,6 +85,8 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         baseline: "node tcp echo",
         rounds: size.bulkRounds,
         bytes: size.bulkBytes,
+        budgetMs: size.bulkBudgetMs,
+        transferCapMs: size.transferCapMs,
       };
       await measureBulk(fleet, systems, bulk, samples);
     }

@@ -12,6 +12,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { comparisonSettings } from "./compare/settings.js";
 import type { BenchModule, BenchRow } from "./harness.js";
 import { machineInfo } from "./machine.js";
 import { formatGroups } from "./print.js";
@@ -51,6 +52,7 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith(".bench.js"))
   .sort();
 const rows: BenchRow[] = [];
+let compared = false;
 const failures: { module: string; error: string }[] = [];
 const started = Date.now();
 for (const file of files) {
@@ -60,6 +62,7 @@ for (const file of files) {
     args.filters.some((x) => file.includes(x) || (mod.keywords ?? []).includes(x));
   if (!selected) continue;
   console.error(`# ${file}${args.quick ? " (quick)" : ""}`);
+  if (file === "compare.bench.js") compared = true;
   const t0 = Date.now();
   try {
     const got = await mod.run({ quick: args.quick, filters: args.filters });
@@ -87,8 +90,10 @@ const result = {
   machine,
   loadAfter: loadavg(),
   failures,
+  // What the comparison was set to (the report states its method from this).
+  ...(compared ? { comparison: comparisonSettings(args.quick) } : {}),
   rows,
 };
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-console.error(`# wrote ${out}`);
+console.error(`# wrote ${out} (${result.seconds} s)`);
 if (failures.length > 0) process.exitCode = 1;

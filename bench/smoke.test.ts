@@ -33,6 +33,7 @@ test("npm run bench -- --quick: every module runs, every Node system answers, th
     assert.deepEqual(result.failures, []);
     assert.equal(result.quick, true);
     assert.ok(result.machine.cores > 0 && result.machine.node === process.version);
+    assert.ok(result.comparison !== undefined && result.comparison.depths.length > 0, "settings");
     // Each Node system of the comparison made calls and moved its bulk bytes.
     const rows = result.rows;
     for (const system of [
@@ -80,6 +81,9 @@ test("npm run bench -- --quick: every module runs, every Node system answers, th
     const md = renderMarkdown(result, "benchmarks.svg");
     assert.match(md, /## The machine/);
     assert.match(md, /QUICK smoke run/);
+    assert.match(md, /## Ratios to raw dgram echo[\s\S]*## Ratios to grpc-js/);
+    assert.match(md, /## Notes on noise\n\n- \*\*Load\.\*\*/);
+    assert.match(md, new RegExp(`Small calls echo ${result.comparison.payloadBytes} bytes`));
     const svg = renderSvg(result);
     assert.ok(svg.startsWith("<svg") && svg.trimEnd().endsWith("</svg>"));
     assert.equal((svg.match(/<text /g) ?? []).length, (svg.match(/<\/text>/g) ?? []).length);

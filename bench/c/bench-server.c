@@ -1,8 +1,12 @@
 /* bench-server: BENCH_PROG (bench.x) over UDP and TCP on ephemeral ports of every address (no
- * rpcbind); prints "ready udp N tcp M" and serves until killed.
+ * rpcbind); prints "ready udp N tcp M" and serves until killed, or until the process that started
+ * it ends (so an interrupted benchmark leaves no server behind).
  * rpcgen -m writes the dispatcher; the procedures below are what it calls. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <rpc/rpc.h>
 #include "bench.h"
 
@@ -35,6 +39,10 @@ u_int *sink_1_svc(bench_bytes *arg, struct svc_req *rq)
 
 int main(void)
 {
+	/* Terminated with the parent; if it is already gone (re-parented), stop now. */
+	pid_t parent = getppid();
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+		return 1;
 	SVCXPRT *u = svcudp_bufcreate(RPC_ANYSOCK, 9000, 9000);
 	SVCXPRT *t = svctcp_create(RPC_ANYSOCK, 0, 0);
 	if (!u || !t || !svc_register(u, BENCH_PROG, BENCH_V1, bench_prog_1, 0) ||

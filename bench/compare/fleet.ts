@@ -72,10 +72,15 @@ export class Fleet {
     );
   }
 
-  /** Stops every client and server. */
-  stop(): void {
+  /** Stops the small-call clients, which otherwise stay up for every round. */
+  closeClients(): void {
     for (const c of this.clients.values()) c.stop();
     this.clients.clear();
+  }
+
+  /** Stops every client and server. */
+  stop(): void {
+    this.closeClients();
     for (const s of this.servers.values()) {
       s.proc.stop();
       if (s.ports.udp !== undefined) s.proc.child.kill("SIGTERM"); // the C server ignores stdin
@@ -119,10 +124,13 @@ export class Fleet {
     }
   }
 
-  /** One bulk transfer of `bytes` in calls of `chunkBytes` (all: one call) with `inFlight`. */
+  /**
+   * One bulk transfer of `bytes` in calls of `chunkBytes` (all: one call) with `inFlight`; it fails
+   * if it has not ended `timeoutMs` after it started (default 30 minutes).
+   */
   async bulk(
     s: SystemSpec,
-    t: { bytes: number; chunkBytes: number | "all"; inFlight: number },
+    t: { bytes: number; chunkBytes: number | "all"; inFlight: number; timeoutMs?: number },
   ): Promise<Measured<BulkResult>> {
     const chunk = t.chunkBytes === "all" ? t.bytes : t.chunkBytes;
     const config = { mode: "bulk", inFlight: t.inFlight, warmMs: 0, windowMs: 0 } as const;
@@ -132,7 +140,7 @@ export class Fleet {
         : this.node(s, { ...config, bulkBytes: t.bytes, chunkBytes: chunk });
     try {
       await client.json("ready", 120_000);
-      return await this.window<BulkResult>(s, client, 30 * 60_000);
+      return await this.window<BulkResult>(s, client, t.timeoutMs ?? 30 * 60_000, 0);
     } finally {
       client.stop();
       await client.done();
@@ -181,12 +189,20 @@ export class Fleet {
     return new LineProc(`${s.name} client`, process.execPath, args, this.options.client);
   }
 
-  /** One `go` to a ready client, its result, and the server's CPU time meanwhile. */
-  private async window<R>(s: SystemSpec, client: LineProc, budgetMs: number): Promise<Measured<R>> {
+  /**
+   * One `go` to a ready client, its result, and the server's CPU time meanwhile; fails when no
+   * result comes within `budgetMs + graceMs`.
+   */
+  private async window<R>(
+    s: SystemSpec,
+    client: LineProc,
+    budgetMs: number,
+    graceMs = 60_000,
+  ): Promise<Measured<R>> {
     const server = this.servers.get(s.server)!;
     const s0 = this.options.serverCpu ? procCpuUs(server.proc.pid) : Number.NaN;
     client.send("go");
-    const { result } = await client.json<{ result: R }>("result", budgetMs + 60_000);
+    const { result } = await client.json<{ result: R }>("result", budgetMs + graceMs);
     const s1 = this.options.serverCpu ? procCpuUs(server.proc.pid) : Number.NaN;
     return { result, serverCpuUs: s1 - s0 };
   }

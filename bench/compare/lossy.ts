@@ -4,7 +4,7 @@
  * 2% loss and 10 ms delay each way (RTT 20 ms), a queue of 10,000 packets. Segmentation offload
  * is turned down to 1500 bytes so TCP sends the same 1500-byte packets UDP does (netlab impairs
  * packets, and one 64 KiB TSO super-packet would otherwise count as one). Needs root; skipped with
- * the reason otherwise. Host names start with `bn` and carry the pid, so parallel runs never
+ * the reason otherwise. Host names start with `bx` and carry the pid, so parallel runs never
  * collide; `netlab down` always runs.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -26,6 +26,9 @@ export const NETLAB = join(
   "netlab",
   "netlab",
 );
+
+/** Calls in flight of the small calls through the lossy link. */
+export const LOSSY_DEPTH = 32;
 
 /** The impairment of both hosts: identical for every compared system. */
 export const LOSSY_ARGS = ["loss", "2%", "delay", "10ms", "limit", "10000"] as const;
@@ -77,8 +80,8 @@ export async function measureLossy(
 ): Promise<string | undefined> {
   const why = netlabMissing();
   if (why !== undefined) return why;
-  const client = `bn${process.pid}a`;
-  const server = `bn${process.pid}b`;
+  const client = `bx${process.pid}a`;
+  const server = `bx${process.pid}b`;
   let fleet: Fleet | undefined;
   const unable = lossyUnable(size);
   try {
@@ -100,7 +103,7 @@ export async function measureLossy(
       rounds: size.lossyRounds,
       windowMs: size.lossyWindowMs,
       warmMs: size.warmMs,
-      depths: [32],
+      depths: [LOSSY_DEPTH],
       cpu: false,
       unable,
     };
@@ -115,6 +118,8 @@ export async function measureLossy(
         rounds: size.lossyRounds,
         bytes: size.lossyBulkBytes,
         unable,
+        budgetMs: size.lossyBudgetMs,
+        transferCapMs: size.transferCapMs,
       },
       samples,
     );

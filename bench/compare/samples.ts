@@ -69,7 +69,8 @@ export class Samples {
         };
       }
       const s = summarize(values);
-      return { ...base, ...s, note: `${values.length} rounds, ${note}${failed}` };
+      const rounds = `${values.length} ${values.length === 1 ? "round" : "rounds"}`;
+      return { ...base, ...s, note: `${rounds}, ${note}${failed}` };
     });
   }
 }

@@ -149,15 +149,22 @@ export interface Sizing {
   readonly warmMs: number;
   readonly bulkBytes: number;
   readonly bulkRounds: number;
+  /** Time the bulk part may take: a further round starts only if it should end within it. */
+  readonly bulkBudgetMs: number;
+  /** Longest one transfer may take before it counts as failed. */
+  readonly transferCapMs: number;
   readonly lossyRounds: number;
   readonly lossyWindowMs: number;
   readonly lossyBulkBytes: number;
+  /** As `bulkBudgetMs`, for the transfers through the lossy link. */
+  readonly lossyBudgetMs: number;
   /** Systems measured through the lossy link (all when undefined). */
   readonly lossySystems?: readonly string[];
 }
 
 /**
- * Full run: 5 rounds of 1 s windows at every depth, 1 GiB transfers. Quick: a smoke run that
+ * Full run: 5 rounds of 1 s windows at every depth, 1 GiB transfers (up to 3 rounds, as many as
+ * fit in 7 minutes; one transfer may take 4). Quick: a smoke run that
  * still starts every server and client kind and every part (one depth, 1 MiB transfers, one
  * system through the lossy link), so the harness cannot rot.
  */
@@ -171,9 +178,12 @@ export function sizing(quick: boolean): Sizing {
         warmMs: 20,
         bulkBytes: 1 << 20,
         bulkRounds: 1,
+        bulkBudgetMs: 60_000,
+        transferCapMs: 60_000,
         lossyRounds: 1,
         lossyWindowMs: 200,
         lossyBulkBytes: 1 << 20,
+        lossyBudgetMs: 60_000,
         lossySystems: ["lupine"],
       }
     : {
@@ -184,9 +194,12 @@ export function sizing(quick: boolean): Sizing {
         warmMs: 3000,
         bulkBytes: 1 << 30,
         bulkRounds: 3,
+        bulkBudgetMs: 7 * 60_000,
+        transferCapMs: 4 * 60_000,
         lossyRounds: 3,
         lossyWindowMs: 3000,
         lossyBulkBytes: 64 << 20,
+        lossyBudgetMs: 3 * 60_000,
       };
 }
 

@@ -6,16 +6,24 @@
  */
 import type { BenchRow } from "../harness.js";
 import { fmt, fmtRatio, type Group, groupRows, hasValue, ratio } from "../print.js";
+import { methodSection } from "./method.js";
 import { type BenchResult, comparedSystems, depthsOf, figureOf } from "./model.js";
+import { noiseNotes } from "./noise.js";
+import { ratioTable } from "./ratios.js";
 
 function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** A Markdown table; columns after the first are right-aligned (numbers) unless `textual`. */
+function table(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  textual = false,
+): string[] {
   return [
     `| ${head.map(cell).join(" | ")} |`,
-    `| ${head.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`,
+    `| ${head.map((_, i) => (i === 0 || textual ? "---" : "---:")).join(" | ")} |`,
     ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
   ];
 }
@@ -23,6 +31,10 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 function value(r: BenchRow | undefined): string {
   if (r === undefined || !hasValue(r)) return "—";
   return fmt(r.value);
+}
+
+function shorten(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1).trimEnd()}…`;
 }
 
 function machineSection(r: BenchResult): string[] {
@@ -51,7 +63,7 @@ function machineSection(r: BenchResult): string[] {
       ],
       [
         "code measured",
-        `${m.git.commit.slice(0, 12)} “${m.git.subject}”${m.git.dirty ? " plus uncommitted changes" : ""}`,
+        `${m.git.commit.slice(0, 12)} “${shorten(m.git.subject, 80)}”${m.git.dirty ? " plus uncommitted changes" : ""}`,
       ],
       ["compared with", versions],
       [
@@ -59,6 +71,7 @@ function machineSection(r: BenchResult): string[] {
         `${r.date.slice(0, 16).replace("T", " ")} UTC, ${Math.round(r.seconds / 60)} min${r.quick ? " — a QUICK smoke run: these numbers are not measurements" : ""}`,
       ],
     ],
+    true,
   );
 }
 
@@ -161,56 +174,57 @@ function groupTable(g: Group): string[] {
   return [`### ${g.name}`, "", ...table(head, rows), "", ...notes.map((n) => `${n}  `), ""];
 }
 
-const METHOD = `## How it is measured
+/** The headline ratios: every system ÷ raw dgram echo, and ÷ grpc-js. */
+function ratioSection(r: BenchResult): string[] {
+  return [
+    ["raw dgram echo", "the ceiling: no RPC at all"],
+    ["grpc-js", "the RPC system Node users know"],
+  ].flatMap(([ref, why]) => {
+    const t = ratioTable(r.rows, ref!);
+    return t.length === 0
+      ? []
+      : [
+          `## Ratios to ${ref} (${why})`,
+          "",
+          ...t,
+          "",
+          "Below 1× is better for p50, p99 and CPU.",
+          "",
+        ];
+  });
+}
 
-- **Systems.** Lupine's own transport (\`lupine://\`, plain and secure), Lupine's ONC RPC over UDP
-  and TCP (\`udp://\`, \`tcp://\`), each through the typed client \`createClient\` and \`createServer\`
-  with default options, serving \`BENCH_PROG\` from \`bench/c/bench.x\` (the generated
-  \`bench/gen/bench.ts\`); raw \`node:dgram\` echo and raw \`node:net\` echo (the ceilings: no RPC at
-  all, one datagram or one write per call, replies matched in order); \`@grpc/grpc-js\` unary calls
-  of raw bytes (no protobuf encoding, which only flatters it); the rpcgen + libtirpc C client and
-  server built from the same \`.x\` (their stubs are synchronous, so they have one call in flight).
-- **Payloads.** Small calls echo 32 bytes. The bulk transfer moves 1 GiB to the server: Node TCP
-  as one byte stream, RPC systems as SINK calls of 1 MiB (4 in flight; the C stubs one at a time),
-  Lupine also as one call with a 1 GiB argument (\`lupine, one call\`).
-- **Processes.** Every server runs in its own process, pinned to core 0; every measured window runs
-  a fresh client process pinned to core 1 (\`taskset\`), which connects, makes warm-up calls, runs
-  the window's load for a warm-up period, and only then is told to start. Calls in flight are kept
-  constant: each of N lanes starts its next call when its last one returns.
-- **Figures.** calls/s over the window; p50 and p99 of every call's latency in the window; CPU
-  seconds per 100,000 calls of the client (its own \`getrusage\`) and of the server (\`/proc\`,
-  read just before and just after the window; 10 ms resolution); MB/s of the bulk transfer.
-- **Rounds.** Every system once per round, rounds interleaved and the order rotating, so load
-  from other processes on the shared machine falls on every system alike; each figure is the
-  median over rounds (5 for small calls, 3 for bulk and the lossy link) with the min–max spread.
-- **Lossy link.** Two \`../shared/netlab\` hosts joined by a veth link, servers in one and clients
-  in the other, both sending with \`loss 2% delay 10ms limit 10000\` (RTT 20 ms), segmentation
-  offload down to 1500 bytes so TCP's packets are impaired like UDP's; small calls at 32 in flight
-  and a 64 MiB transfer. Runs only as root.
-- **Ratios.** The machine has 2 cores shared with other work, so absolute numbers move between
-  runs; the ratios within one run are what to read. A ratio is the row's value divided by the
-  reference's, whatever the direction: for latency and CPU, below 1× is better.
-`;
-
-/** The Markdown page of a run; `svgFile` is the chart's path relative to the page. */
-export function renderMarkdown(r: BenchResult, svgFile: string): string {
+/**
+ * The Markdown page of a run; `svgFile` and `dataFile` are the chart's and the run's JSON's paths
+ * relative to the page.
+ */
+export function renderMarkdown(
+  r: BenchResult,
+  svgFile: string,
+  dataFile = "benchmarks.json",
+): string {
   const groups = groupRows(r.rows);
   const compared = groups.filter((g) =>
     g.rows.some((x) => x.figure !== undefined && !x.figure.startsWith("interop")),
   );
   const others = groups.filter((g) => !compared.includes(g));
+  const noise = noiseNotes(r);
   const out = [
     "# Benchmarks",
     "",
-    "<!-- Generated by `npm run bench:report` from bench/results/latest.json: do not edit by hand. -->",
+    `<!-- Generated by \`npm run bench:report\` from the run's JSON (${dataFile}): do not edit by hand. -->`,
     "",
     "Lupine beside the systems a user would otherwise choose, measured side by side in one run on",
-    "one machine. Reproduce it with:",
+    `one machine (the run's JSON: [${dataFile}](${dataFile})). Reproduce it with:`,
     "",
     "```sh",
-    `${r.command}   # writes bench/results/latest.json (add -- --wait-load 1.5 on a busy machine)`,
-    "npm run bench:report   # writes this page and benchmarks.svg from it",
+    `${r.command}   # ${Math.round(r.seconds / 60)} min here; writes bench/results/latest.json`,
+    "npm run bench:report   # writes this page, its chart and its JSON from that file",
     "```",
+    "",
+    "On a busy machine, `npm run bench -- --wait-load 1.5` first waits (up to 30 minutes) for the",
+    "load average to fall. `npm run bench:report -- --in docs/benchmarks.json` rebuilds the page",
+    "from the recorded run without measuring again.",
     "",
     "## The machine",
     "",
@@ -235,6 +249,8 @@ export function renderMarkdown(r: BenchResult, svgFile: string): string {
     "",
     "Medians over rounds; ratios and spreads are in the tables below.",
     "",
+    ...ratioSection(r),
+    ...(noise.length === 0 ? [] : ["## Notes on noise", "", ...noise, ""]),
     "## Every figure, with ratios",
     "",
     ...compared.flatMap(groupTable),
@@ -247,7 +263,7 @@ export function renderMarkdown(r: BenchResult, svgFile: string): string {
           "",
           ...others.flatMap(groupTable),
         ]),
-    METHOD,
+    methodSection(r.comparison),
   ];
   return `${out.join("\n")}`;
 }

@@ -2,6 +2,7 @@
  * The results file `npm run bench` writes (`bench/results/latest.json`), and the lookups the
  * report needs: which systems the comparison measured, and one figure of one system.
  */
+import type { ComparisonSettings } from "../compare/settings.js";
 import type { BenchRow } from "../harness.js";
 import type { MachineInfo } from "../machine.js";
 import { hasValue } from "../print.js";
@@ -15,6 +16,8 @@ export interface BenchResult {
   readonly machine: MachineInfo;
   readonly loadAfter: readonly number[];
   readonly failures: readonly { module: string; error: string }[];
+  /** What the comparison was set to measure (absent in older files). */
+  readonly comparison?: ComparisonSettings;
   readonly rows: readonly BenchRow[];
 }
 

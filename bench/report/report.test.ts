@@ -7,7 +7,10 @@ import { test } from "node:test";
 import type { BenchRow } from "../harness.js";
 import { formatGroups } from "../print.js";
 import { renderMarkdown } from "./markdown.js";
+import { methodSection } from "./method.js";
 import { type BenchResult, parseResult } from "./model.js";
+import { noiseNotes } from "./noise.js";
+import { ratioTable } from "./ratios.js";
 import { renderSvg, shortMicros, shortNumber } from "./svg.js";
 
 function row(system: string, value: number, extra: Partial<BenchRow> = {}): BenchRow {
@@ -106,9 +109,92 @@ test("svg: one bar per measured system and depth, latency marks, escaped text", 
     "four measured systems at 32 in flight",
   );
   assert.match(svg, /lupine, 32 in flight: p50 90 µs, p99 900 µs/);
+  assert.match(
+    svg,
+    /^<svg [^>]*>\n<title>Lupine beside [^<]+<\/title>/,
+    "a title for accessibility",
+  );
   assert.match(svg, />n\/a</, "rpcgen C udp has no bar");
   assert.ok(!/<text[^>]*>[^<]*&(?!amp;|lt;|gt;)/.test(svg));
   assert.equal(shortNumber(41_000), "41.0k");
   assert.equal(shortMicros(100_000), "100 ms");
   assert.equal(shortMicros(2_500), "2.5 ms");
+});
+
+test("headline ratios: every system ÷ the reference, per figure; — where a figure is missing", () => {
+  const t = ratioTable(rows, "grpc-js");
+  assert.equal(t[0], "| system | calls/s, 32 in flight |", "only the figures grpc-js has");
+  assert.ok(t.includes("| **lupine** | 15.0× |"));
+  assert.ok(t.includes("| raw dgram echo | 5.00× |"));
+  assert.ok(t.includes("| rpcgen C udp | — |"));
+  assert.deepEqual(ratioTable(rows, "no such system"), []);
+  const md = renderMarkdown(result, "benchmarks.svg");
+  assert.match(md, /## Ratios to grpc-js[\s\S]*\| \*\*lupine\*\* \| 15\.0× \|/);
+  assert.match(md, /## Ratios to raw dgram echo[\s\S]*\| \*\*lupine\*\* \| 3\.00× \|/);
+});
+
+test("notes on noise: computed from the load averages and the rounds' spread", () => {
+  const notes = noiseNotes(result).join("\n");
+  assert.match(
+    notes,
+    /was 0\.50 when the run started and 1\.00 when it ended, on 2 cores\. The machine was mostly idle/,
+  );
+  const busy = noiseNotes({ ...result, loadAfter: [3.5, 2, 1] }).join("\n");
+  const loaded = rows.map((x) =>
+    x.figure === undefined
+      ? x
+      : { ...x, note: `5 rounds, pinned; load 0.50 0.40 0.30 → 4.20 3.00 2.00` },
+  );
+  assert.match(
+    noiseNotes({ ...result, rows: loaded }).join("\n"),
+    /ended \(the comparison: from 0\.50 to 4\.20\), on 2 cores\. Other work/,
+  );
+  assert.match(busy, /and 3\.50 when it ended, on 2 cores\. Other work shared the machine/);
+  // lupine: (70,000 − 50,000) / 60,000 = 33%; raw dgram echo: 3,000 / 20,000 = 15%; median 24%.
+  assert.match(notes, /Over the 2 comparison figures .* median spread .* is 24%/);
+  assert.match(
+    notes,
+    /1 spread by more than 25%, the widest: lupine — small calls: calls\/s, 32 in flight \(33%\)/,
+  );
+  assert.deepEqual(noiseNotes({ ...result, rows: rows.filter((r) => r.figure === undefined) }), []);
+});
+
+test("method: every number from the run's recorded settings, none without them", () => {
+  const m = methodSection({
+    payloadBytes: 48,
+    depths: [1, 16],
+    rounds: 7,
+    windowMs: 1500,
+    warmMs: 2000,
+    warmCalls: 100,
+    bulkBytes: 256 << 20,
+    bulkRounds: 2,
+    bulkBudgetMs: 300_000,
+    transferCapMs: 120_000,
+    chunkBytes: 1 << 19,
+    bulkInFlight: { lupine: 4, grpc: 4, "rpcgen C tcp": 1 },
+    lossyArgs: ["loss", "1%", "delay", "15ms"],
+    lossyRounds: 4,
+    lossyWindowMs: 2500,
+    lossyBulkBytes: 16 << 20,
+    lossyBudgetMs: 180_000,
+    lossyDepth: 8,
+  });
+  for (const want of [
+    "echo 48 bytes, at 1 and 16 calls in flight",
+    "moves 256 MiB",
+    "SINK calls of 512 KiB (4 in flight; rpcgen C tcp 1)",
+    "window lasts 1.5 s",
+    "100 ping-pong calls and runs its load for 2 s",
+    "7 rounds for small calls; up to 2 for the bulk transfer and 4 through the lossy link",
+    "end within 5 min (lossy link: 3 min) of the part's start",
+    "running after 2 min counts as failed",
+    "each host sending with `loss 1% delay 15ms` (RTT 30 ms)",
+    "small calls at 8 in flight (windows of 2.5 s) and a 16 MiB transfer",
+  ])
+    assert.ok(m.includes(want), want);
+  assert.doesNotMatch(
+    methodSection(undefined),
+    /echo \d|\d+ (MiB|GiB|KiB|rounds for)|RTT \d|lasts \d/,
+  );
 });

@@ -208,13 +208,9 @@ export function renderSvg(r: BenchResult): string {
   const depths = depthsOf(r.rows);
   const m = r.machine;
   const subtitle = `${m.cpuModel}, ${m.cores} cores · Node ${m.node} · load before ${m.loadBefore.map((l) => l.toFixed(2)).join(" ")} · ${r.date.slice(0, 16).replace("T", " ")} UTC · ${m.git.commit.slice(0, 10)}${m.git.dirty ? " (modified)" : ""}${r.quick ? " · QUICK SMOKE RUN, NOT A MEASUREMENT" : ""}`;
+  const title = `Lupine beside raw sockets, grpc-js and rpcgen C: ${r.comparison === undefined ? "small" : `${r.comparison.payloadBytes}-byte`} echo calls over loopback`;
   const head = [
-    text(
-      LABEL_X,
-      24,
-      "Lupine beside raw sockets, grpc-js and rpcgen C: 32-byte echo calls over loopback",
-      'font-size="18" font-weight="bold"',
-    ),
+    text(LABEL_X, 24, title, 'font-size="18" font-weight="bold"'),
     text(LABEL_X, 44, subtitle, 'font-size="12" fill="#555"'),
   ];
   const calls = callsPanel(r, systems, depths, 64);
@@ -222,6 +218,7 @@ export function renderSvg(r: BenchResult): string {
   const height = 64 + calls.height + 20 + latency.height + 10;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${num(height)}" viewBox="0 0 ${WIDTH} ${num(height)}" style="${FONT}">`,
+    `<title>${esc(`${title}: calls/s and latency per system`)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     ...head,
     ...calls.parts,

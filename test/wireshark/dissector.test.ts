@@ -1,8 +1,8 @@
 /**
  * The Wireshark dissector (tools/wireshark/lupine.lua) against real traffic: tshark captures the
  * loopback of a netlab host while `exchange.js` makes plain and secure Lupine calls there, then
- * reads the capture back with the dissector loaded and the checks below look at the decoded
- * fields. A second test feeds it hand-made broken datagrams (no capture needed). Skips with the
+ * reads the capture back with the dissector loaded and the checks of `checks.ts` look at the
+ * decoded fields. A second test feeds it hand-made broken datagrams (no capture needed). Skips with the
  * reason where tshark is not installed, or (the capture) where netlab cannot run.
  */
 import assert from "node:assert/strict";
@@ -12,8 +12,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { BIG_BYTES, NFS_PORT, NFS_QUERY, PROBED_SEQ } from "./exchange.js";
-import { pcapOf, udpDatagram } from "./pcap.js";
+import { buildCookieReply } from "../../src/secure/packet.js";
+import { checkPlain, checkSecure, F, type Packet } from "./checks.js";
+import { BIG_BYTES, NFS_PORT } from "./exchange.js";
+import { pcapOf, udpDatagram, udpPacket } from "./pcap.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..", "..");
@@ -85,7 +87,7 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
   skip: noTshark ?? netlabMissing() ?? false,
   timeout: 120_000,
 }, async () => {
-  const host = `bn${process.pid}w`;
+  const host = `bx${process.pid}w`;
   const dir = mkdtempSync(join(tmpdir(), "lupine-wireshark-"));
   const pcap = join(dir, "lupine.pcap");
   let tshark: ChildProcess | undefined;
@@ -114,107 +116,11 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
       "-o",
       "rpc.dissect_unknown_programs:TRUE",
     ];
-    const F = [
-      "lupine.frame.type",
-      "lupine.seq",
-      "lupine.checksum.ok",
-      "lupine.rpc.prog",
-      "lupine.rpc.proc",
-      "lupine.rpc.status",
-      "portmap.prog",
-      "portmap.port",
-      "rpc.xid",
-      "rpc.repframe",
-      "lupine.fragment_index",
-      "lupine.message_bytes",
-      "lupine.reassembled_in",
-      "rpc.program",
-      "lupine.secure.type",
-      "lupine.secure.counter",
-      "frame.number",
-      "lupine.session",
-      "rpc.state_accept",
-      "lupine.flags.from_server",
-      "lupine.reset_reason",
-      "lupine.retry_after_ms",
-    ];
     const pkts = decode(pcap, F, secure).map((cols) =>
       Object.fromEntries(F.map((f, i) => [f, cols[i] ?? []])),
-    );
-    const plain = pkts.filter((p) => p["lupine.frame.type"]!.length > 0);
-    assert.ok(plain.length >= 10, `plain Lupine datagrams decoded: ${plain.length}`);
-    for (const p of plain)
-      assert.deepEqual(p["lupine.checksum.ok"], ["1"], "every checksum verified");
-    const types = new Set(plain.flatMap((p) => p["lupine.frame.type"]!));
-    for (const t of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"])
-      assert.ok(types.has(t), `frame type ${t} seen (got ${[...types]})`);
-
-    const frameOf = (type: string) => plain.find((p) => p["lupine.frame.type"]!.includes(type))!;
-    assert.deepEqual(frameOf("3")["lupine.reset_reason"], ["2"], "Reset: wrong epoch");
-    assert.deepEqual(
-      frameOf("10")["lupine.seq"],
-      [String(PROBED_SEQ)],
-      "NoSuchCall names the probed seq",
-    );
-    assert.deepEqual(
-      frameOf("11")["lupine.retry_after_ms"],
-      ["20"],
-      "Busy carries the handler's hint",
-    );
-
-    // The five calls of one turn travel in one datagram, and Wireshark's RPC/PORTMAP dissectors
-    // decode each one from what the Lua dissector hands them.
-    const packed = plain.find((p) => p["lupine.frame.type"]!.filter((t) => t === "4").length >= 5);
-    assert.ok(packed, "a datagram with five Call frames");
-    assert.deepEqual(new Set(packed["lupine.rpc.prog"]), new Set(["100000"]));
-    assert.equal(packed["portmap.prog"]!.length, packed["lupine.rpc.prog"]!.length);
-    assert.ok(packed["portmap.prog"]!.every((v) => v === String(NFS_QUERY.prog)));
-    assert.deepEqual(
-      packed["rpc.xid"]!.map(Number),
-      packed["lupine.seq"]!.map(Number),
-      "xid = seq",
-    );
-
-    // The GETPORT reply: port 2049 through the RPC handoff, matched to its call's frame.
-    const reply = plain.find((p) => p["portmap.port"]!.includes(String(NFS_PORT)));
-    assert.ok(reply, "a decoded GETPORT reply");
-    const callFrame = reply["rpc.repframe"]![0];
-    const call = plain.find((p) => p["frame.number"]![0] === callFrame);
-    assert.ok(call, "the reply names its call's frame");
-    assert.deepEqual(call["lupine.session"], reply["lupine.session"]);
-    assert.deepEqual(call["lupine.flags.from_server"], ["0"]);
-
-    // PROC_UNAVAIL, in Lupine's status and in the rebuilt accept_stat.
-    const refused = plain.find((p) => p["lupine.rpc.status"]!.includes("3"));
-    assert.ok(refused, "a PROC_UNAVAIL reply");
-    assert.deepEqual(refused["rpc.state_accept"], ["3"]);
-
-    // The 6,000-byte echo: five fragments each way, reassembled and decoded.
-    const fragments = plain.filter((p) => p["lupine.fragment_index"]!.length > 0);
-    const indexes = fragments.flatMap((p) => p["lupine.fragment_index"]!).sort();
-    assert.deepEqual(indexes, ["0", "0", "1", "1", "2", "2", "3", "3", "4", "4"]);
-    const complete = fragments.filter((p) => p["lupine.reassembled_in"]!.length > 0);
-    assert.equal(complete.length, 2, "call and reply reassembled");
-    assert.deepEqual(complete[0]!["lupine.rpc.prog"], [String(0x20006666)]);
-    assert.deepEqual(complete[0]!["lupine.rpc.proc"], ["2"]);
-    assert.ok(
-      complete[0]!["rpc.program"]!.includes(String(0x20006666)),
-      "RPC view of the reassembled call",
-    );
-    assert.deepEqual(complete[1]!["lupine.rpc.status"], ["0"]);
-
-    // The secure transport: handshake and data packets, ciphertext only.
-    const sealed = pkts.filter((p) => p["lupine.secure.type"]!.length > 0);
-    const kinds = new Set(sealed.flatMap((p) => p["lupine.secure.type"]!));
-    for (const k of ["1", "2", "4"]) assert.ok(kinds.has(k), `secure packet type ${k} seen`);
-    assert.ok(
-      sealed.every((p) => p["lupine.frame.type"]!.length === 0),
-      "nothing decoded inside ciphertext",
-    );
-    assert.ok(
-      sealed.some((p) => p["lupine.secure.counter"]!.includes("1")),
-      "data counters",
-    );
+    ) as Packet[];
+    checkPlain(pkts.filter((p) => p["lupine.frame.type"]!.length > 0));
+    checkSecure(pkts.filter((p) => p["lupine.secure.type"]!.length > 0));
   } finally {
     if (tshark !== undefined) process.kill(-tshark.pid!, "SIGKILL");
     spawnSync(netlab, ["down", host], { stdio: "ignore" });
@@ -222,13 +128,15 @@ test("tshark with lupine.lua decodes a captured exchange: frames, coalesced call
   }
 });
 
-test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past the end; skips unknown frames", {
+test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past the end; skips unknown frames; reads short Welcomes and cookie replies", {
   skip: noTshark ?? false,
   timeout: 60_000,
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "lupine-wireshark-"));
   try {
     const pcap = join(dir, "broken.pcap");
+    const cookie = buildCookieReply(0x0c00c1e5, new Uint8Array(16).fill(0xab));
+    cookie.fill(0xcd, 24); // the tag
     writeFileSync(
       pcap,
       pcapOf([
@@ -237,11 +145,31 @@ test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past 
         udpDatagram({ hello: true, flags: 0x80 }),
         udpDatagram({ hello: true, extraFrame: [0x63, 0, 0, 4, 1, 2, 3, 4] }),
         udpDatagram({ hello: true, extraFrame: [4, 0, 0, 200, 0, 0, 0, 1] }),
+        // A Welcome of 8 bytes (no sessionIdleMs: the default) and one of 12.
+        udpDatagram({ hello: false, flags: 1, extraFrame: [2, 0, 0, 8, 0, 0, 0, 9, 0, 1, 0, 0] }),
+        udpDatagram({
+          hello: false,
+          flags: 1,
+          extraFrame: [2, 0, 0, 12, 0, 0, 0, 9, 0, 1, 0, 0, 0, 0, 0x4e, 0x20],
+        }),
+        udpPacket(cookie),
       ]),
     );
-    const F = ["lupine.checksum.ok", "lupine.frame.type", "lupine.frames", "_ws.expert.message"];
-    const rows = decode(pcap, F);
-    assert.equal(rows.length, 5);
+    const F = [
+      "lupine.checksum.ok",
+      "lupine.frame.type",
+      "lupine.frames",
+      "_ws.expert.message",
+      "lupine.max_calls_in_flight",
+      "lupine.max_message_bytes",
+      "lupine.session_idle_ms",
+      "lupine.secure.type",
+      "lupine.secure.receiver_index",
+      "lupine.secure.cookie",
+      "lupine.secure.tag",
+    ];
+    const rows = decode(pcap, F, ["-d", "udp.port==45002,lupine"]);
+    assert.equal(rows.length, 8);
     assert.deepEqual(rows[0]![0], ["1"]);
     assert.deepEqual(rows[0]![3], []);
     assert.deepEqual(rows[1]![0], ["0"]);
@@ -251,6 +179,17 @@ test("lupine.lua flags broken datagrams: bad checksum, SEALED bit, a frame past 
     assert.deepEqual(rows[3]![2], ["2"]);
     assert.deepEqual(rows[4]![2], ["1"], "the frame running past the end is not counted");
     assert.match(rows[4]![3]!.join(), /runs past the datagram/);
+    for (const row of [rows[5]!, rows[6]!]) {
+      assert.deepEqual(row[1], ["2"]);
+      assert.deepEqual(row[4], ["9"]);
+      assert.deepEqual(row[5], ["65536"]);
+    }
+    assert.deepEqual(rows[5]![6], ["300000"], "a short Welcome announces the default idle limit");
+    assert.deepEqual(rows[6]![6], ["20000"]);
+    assert.deepEqual(rows[7]![7], ["3"], "a cookie reply");
+    assert.equal(Number(rows[7]![8]![0]), 0x0c00c1e5);
+    assert.equal(rows[7]![9]![0]!.replace(/:/g, ""), "ab".repeat(16));
+    assert.equal(rows[7]![10]![0]!.replace(/:/g, ""), "cd".repeat(16));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,8 +5,9 @@
  * calls made in one turn (packed into one datagram), a call of an unknown procedure (PROC_UNAVAIL),
  * a 6,000-byte echo (fragmented both ways), a slow call (Working), a refused one (Busy), and two
  * hand-made datagrams that draw a Reset (wrong epoch) and a NoSuchCall (a Probe for a call the
- * server never had); then two calls over the secure transport. Prints one JSON line with the
- * ports and what the calls returned.
+ * server never had); then two calls over the secure transport and a hand-made data packet for a
+ * session the secure server does not have (answered Session Unknown). Prints one JSON line with
+ * the ports and what the calls returned.
  */
 import * as dgram from "node:dgram";
 import {
@@ -22,6 +23,7 @@ import { nodeRandom } from "../../src/io/node/random.js";
 import { FrameType, HEADER_BYTES, sealChecksum, writeHeader } from "../../src/reliable/packet.js";
 import { encodeKey } from "../../src/secure/key-text.js";
 import { x25519 } from "../../src/secure/node-crypto.js";
+import { DATA_OVERHEAD, writeDataHeader } from "../../src/secure/packet.js";
 
 /** RFC 1833 §3.1 `mapping`, and PMAPPROC_GETPORT of PMAP_PROG version 2. */
 const mapping = xdr.struct("mapping", {
@@ -62,6 +64,10 @@ export const NFS_PORT = 2049;
 export const BIG_BYTES = 6000;
 /** The seq of the hand-made Probe (no such call at the server). */
 export const PROBED_SEQ = 7;
+/** The plain server's limits, which its Welcome announces. */
+export const WELCOME = { maxCallsPerSession: 512, maxMessageBytes: 1 << 20, sessionIdleMs: 90_000 };
+/** The receiver index of a hand-made secure data packet no session has (answered Session Unknown). */
+export const UNKNOWN_INDEX = 0x5eed_0001;
 
 /** A datagram of one frame, from a client, with a valid checksum. */
 function datagram(session: number, epoch: number, type: number, body: number[]): Uint8Array {
@@ -107,9 +113,32 @@ async function rawFrames(port: number): Promise<void> {
   s.close();
 }
 
+/** A secure data packet (docs/security.md §3.1) for an index the server never gave out. */
+async function unknownSession(port: number): Promise<void> {
+  const s = dgram.createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
+  const answered = new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("no Session Unknown hint")), 2000);
+    s.once("message", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+  const d = new Uint8Array(DATA_OVERHEAD + 8);
+  writeDataHeader(d, UNKNOWN_INDEX, 1);
+  s.send(d, port, "127.0.0.1");
+  await answered;
+  s.close();
+}
+
 async function main(): Promise<void> {
   const keys = x25519.generateKeyPair(nodeRandom);
-  const plain = createServer({ logger: silentLogger });
+  // Ethernet-sized datagrams (loopback would allow 65,507 bytes), so that the echo is fragmented;
+  // limits other than the defaults, so the test can tell the Welcome's fields apart.
+  const plain = createServer({
+    logger: silentLogger,
+    lupine: { maxDatagramBytes: 1472, ...WELCOME },
+  });
   const secure = createServer({ logger: silentLogger, lupine: { keyPair: keys } });
   for (const s of [plain, secure]) {
     s.register(Pmap, { getport: (m) => (m.prog === NFS_QUERY.prog ? NFS_PORT : 0) });
@@ -134,7 +163,7 @@ async function main(): Promise<void> {
     () => "none",
     (e: { code?: string }) => e.code ?? "?",
   );
-  const echo = createClient(Echo, target, { timeoutMs: 5000 });
+  const echo = createClient(Echo, target, { timeoutMs: 5000, lupine: { maxDatagramBytes: 1472 } });
   const big = new Uint8Array(BIG_BYTES).map((_, i) => i & 0xff);
   const back = await echo.echo(big);
   const slow = await echo.slow();
@@ -149,6 +178,7 @@ async function main(): Promise<void> {
   });
   const securePort = await sealed.getport(NFS_QUERY);
   await sealed.getport(NFS_QUERY);
+  await unknownSession(s!.port);
   // Let the last acknowledgements go out before closing.
   await new Promise((r) => setTimeout(r, 50));
   for (const c of [pmap, unknown, echo, sealed]) await c.$close();

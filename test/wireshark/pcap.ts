@@ -1,6 +1,6 @@
 /**
  * Hand-made captures for the dissector test: Lupine datagrams built with the transport's own
- * header writer and checksum, wrapped in IPv4 + UDP headers, in a classic pcap file
+ * header writer and checksum (or any UDP payload), wrapped in IPv4 + UDP headers, in a classic pcap file
  * (LINKTYPE_RAW: each record is an IP packet).
  */
 import { nodeCrc32 } from "../../src/io/node/crc32.js";
@@ -25,7 +25,12 @@ export function udpDatagram(o: {
   lupine.set(extra, at);
   sealChecksum(lupine, nodeCrc32);
   if (o.corruptChecksum === true) lupine[4]! ^= 0x01;
-  const packet = new Uint8Array(28 + lupine.length);
+  return udpPacket(lupine);
+}
+
+/** `payload` in IPv4/UDP 127.0.0.1:45001→45002 (UDP checksum 0: none). */
+export function udpPacket(payload: Uint8Array): Uint8Array {
+  const packet = new Uint8Array(28 + payload.length);
   const p = new DataView(packet.buffer);
   p.setUint8(0, 0x45); // IPv4, 20-byte header
   p.setUint16(2, packet.length);
@@ -34,8 +39,8 @@ export function udpDatagram(o: {
   packet.set([127, 0, 0, 1, 127, 0, 0, 1], 12);
   p.setUint16(20, 45001);
   p.setUint16(22, 45002);
-  p.setUint16(24, 8 + lupine.length); // UDP length; checksum 0: none
-  packet.set(lupine, 28);
+  p.setUint16(24, 8 + payload.length); // UDP length; checksum 0: none
+  packet.set(payload, 28);
   return packet;
 }
 

@@ -17,6 +17,8 @@ local lupine = Proto("lupine", "Lupine RPC transport")
 local MAGIC, VERSION, HEADER_BYTES = 0x4C75, 1, 20
 local FROM_SERVER, SEALED = 0x01, 0x80
 local FRAG, OF_REPLY = 0x01, 0x02
+-- A Welcome of 8 bytes (or one saying 0) announces the default idle limit (docs/protocol.md §2).
+local DEFAULT_IDLE_MS = 300000
 
 local frame_names = {
   [1] = "Hello", [2] = "Welcome", [3] = "Reset", [4] = "Call", [5] = "Reply", [6] = "Ack",
@@ -60,6 +62,7 @@ f.flen = ProtoField.uint16("lupine.frame.length", "Body length")
 
 f.max_calls = ProtoField.uint32("lupine.max_calls_in_flight", "Max calls in flight")
 f.max_message = ProtoField.uint32("lupine.max_message_bytes", "Max message bytes")
+f.idle_ms = ProtoField.uint32("lupine.session_idle_ms", "Session idle limit (ms)")
 f.reset_reason = ProtoField.uint32("lupine.reset_reason", "Reason", base.DEC, reset_reasons)
 f.seq = ProtoField.uint32("lupine.seq", "Sequence number")
 f.held_us = ProtoField.uint32("lupine.held_us", "Held (µs)")
@@ -330,7 +333,14 @@ local function frame_body(tvb, pinfo, tree, kind, flags, header, at)
   if kind == 2 then
     tree:add(f.max_calls, tvb(0, 4))
     tree:add(f.max_message, tvb(4, 4))
-    return string.format("Welcome max_calls=%d", tvb(0, 4):uint())
+    local idle = len >= 12 and tvb(8, 4):uint() or 0
+    if len >= 12 then
+      local it = tree:add(f.idle_ms, tvb(8, 4))
+      if idle == 0 then it:append_text(string.format(" (0: the default, %d ms)", DEFAULT_IDLE_MS)) end
+    else
+      tree:add(f.idle_ms, DEFAULT_IDLE_MS):append_text(" (not sent: the default)"):set_generated()
+    end
+    return string.format("Welcome max_calls=%d idle=%d ms", tvb(0, 4):uint(), idle > 0 and idle or DEFAULT_IDLE_MS)
   end
   if kind == 3 then
     tree:add(f.reset_reason, tvb(0, 4))
