@@ -19,7 +19,7 @@ import {
   ResetReason,
   readHeader,
 } from "./packet.js";
-import { Reassembler } from "./reassembler.js";
+import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
 
 /** A FragmentAck of reply fragments is sent after this many new fragments (or at once on a gap). */
 const ACK_EVERY_FRAGMENTS = 2;
@@ -164,10 +164,11 @@ export class ClientReceiver {
         s.settle(call, { kind: "too-large", bytes: messageBytes, limitBytes: s.o.maxMessageBytes });
         return;
       }
-      if (fragmentSize === 0 || s.reassemblyBytes + messageBytes > s.o.maxReassemblyBytes) return;
+      // Charged by the bytes held (reassembler.ts): drop only if not even the first buffer fits.
+      const first = Math.min(messageBytes, REASSEMBLY_INITIAL_BYTES);
+      if (fragmentSize === 0 || s.reassemblyBytes + first > s.o.maxReassemblyBytes) return;
       r = new Reassembler(messageBytes, fragmentSize);
       call.reply = r;
-      s.reassemblyBytes += r.footprintBytes;
       if (call.window !== null) call.window.abandon(s.path);
       call.state = ClientState.Receiving;
       call.receivingSinceMs = nowMs;
@@ -176,9 +177,12 @@ export class ClientReceiver {
       return;
     }
     const head = 8 + FRAGMENT_FIELDS_BYTES;
-    const verdict = r.accept(index, c.bytes, c.body + head, c.length - head);
+    const held = r.footprintBytes;
+    const room = s.o.maxReassemblyBytes - s.reassemblyBytes;
+    const verdict = r.accept(index, c.bytes, c.body + head, c.length - head, room);
+    s.reassemblyBytes += r.footprintBytes - held;
     if (verdict === "duplicate") s.path.counters.duplicatesDropped++;
-    if (verdict === "invalid") return;
+    if (verdict === "invalid" || verdict === "full") return;
     // A new fragment answers the probes sent so far: only probes in a row count towards giving up.
     if (verdict === "new") call.attempt = 0;
     if (r.complete) {

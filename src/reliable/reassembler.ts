@@ -1,41 +1,72 @@
 /**
- * The receiving side of one fragmented message: checks each fragment against the message's
- * declared size and fragment size, copies it into one buffer allocated at the declared size
- * (bounded by the caller's limits before it is allocated), drops duplicates, and keeps the set of
- * received fragments as sorted ranges for selective acknowledgements.
+ * The receiving side of one fragmented message (docs/protocol.md §5): checks each fragment against
+ * the message's declared size and fragment size, drops duplicates, keeps the set of received
+ * fragments as sorted ranges for selective acknowledgements, and holds the bytes received — never
+ * more memory than those bytes justify, whatever size the first fragment claims.
  *
- * The finished message is that one buffer: the XDR reader returns opaques as views into it, so a
- * 1 GiB argument is held once.
+ * Memory. The bytes go into one contiguous buffer that starts empty and grows geometrically, but
+ * only to at most `max(REASSEMBLY_INITIAL_BYTES, 2 × bytes received)`; a fragment beyond that (far
+ * ahead of what has arrived) is copied on its own and moved into the buffer once it has grown
+ * past it. So what a reassembly holds is at most ~3× the bytes received plus 64 KiB, and one
+ * datagram claiming a 2 GiB message costs a few KiB, not 2 GiB. When the last fragment arrives the
+ * buffer is exactly `messageBytes`: the finished message is that one buffer, which the XDR reader
+ * returns opaques as views into, so a 1 GiB argument is held once (while growing, the old and the
+ * new buffer are briefly held together: 1.5× at the last doubling).
+ *
+ * The caller charges {@link Reassembler.footprintBytes} to its budget, and passes the room left in
+ * it to {@link Reassembler.accept}: a fragment that would grow the footprint past it is refused
+ * ("full"; the sender retransmits it later).
  */
 
-/** What became of one fragment. */
-export type FragmentVerdict = "new" | "duplicate" | "invalid";
+/** What became of one fragment: "full" = not stored, the caller's reassembly budget is used up. */
+export type FragmentVerdict = "new" | "duplicate" | "invalid" | "full";
+
+/** The buffer a reassembly may hold before 2× the bytes received passes it (64 KiB). */
+export const REASSEMBLY_INITIAL_BYTES = 64 * 1024;
+
+/** Book-keeping bytes counted per fragment held apart (the map entry and view). */
+const SPILL_OVERHEAD_BYTES = 64;
+
+const EMPTY = new Uint8Array(0);
 
 export class Reassembler {
   readonly messageBytes: number;
   readonly fragmentSize: number;
   readonly fragmentCount: number;
-  readonly buffer: Uint8Array;
   receivedCount = 0;
-  /** Received ranges `[start, end)`, sorted and disjoint, flattened. */
+  /** Payload bytes received (distinct fragments). */
+  receivedBytes = 0;
+  /** Received ranges `[start, end)` of fragment indexes, sorted and disjoint, flattened. */
   private ranges: number[] = [];
-  private readonly got: Uint8Array;
+  /** Bytes `[0, store.length)` of the message; grows, ends at `messageBytes`. */
+  private store: Uint8Array = EMPTY;
+  /** Fragments beyond `store`, by index, until it grows past them. */
+  private readonly spilled = new Map<number, Uint8Array>();
+  private spilledBytes = 0;
 
   constructor(messageBytes: number, fragmentSize: number) {
     this.messageBytes = messageBytes;
     this.fragmentSize = fragmentSize;
     this.fragmentCount = Math.max(1, Math.ceil(messageBytes / fragmentSize));
-    this.buffer = new Uint8Array(messageBytes);
-    this.got = new Uint8Array(this.fragmentCount);
   }
 
-  /** Memory this reassembly holds, bytes (what the caller's limits count). */
+  /** Memory this reassembly holds now, bytes (what the caller's limits count). */
   get footprintBytes(): number {
-    return this.messageBytes + this.fragmentCount;
+    return (
+      this.store.length +
+      this.spilledBytes +
+      SPILL_OVERHEAD_BYTES * this.spilled.size +
+      8 * this.ranges.length
+    );
   }
 
   get complete(): boolean {
     return this.receivedCount === this.fragmentCount;
+  }
+
+  /** The message, once {@link complete}: one buffer of `messageBytes`. */
+  get buffer(): Uint8Array {
+    return this.store;
   }
 
   /** Whether `messageBytes`/`fragmentSize` of a fragment match this message. */
@@ -43,15 +74,47 @@ export class Reassembler {
     return messageBytes === this.messageBytes && fragmentSize === this.fragmentSize;
   }
 
-  /** Stores fragment `index` from `data[from, from+length)`. */
-  accept(index: number, data: Uint8Array, from: number, length: number): FragmentVerdict {
+  /**
+   * Stores fragment `index` from `data[from, from+length)`, unless doing so would grow
+   * {@link footprintBytes} by more than `roomBytes` (then "full", nothing changed).
+   */
+  accept(
+    index: number,
+    data: Uint8Array,
+    from: number,
+    length: number,
+    roomBytes = Number.POSITIVE_INFINITY,
+  ): FragmentVerdict {
     if (index >= this.fragmentCount) return "invalid";
-    const expected = Math.min(this.fragmentSize, this.messageBytes - index * this.fragmentSize);
+    const start = index * this.fragmentSize;
+    const expected = Math.min(this.fragmentSize, this.messageBytes - start);
     if (length !== expected) return "invalid";
-    if (this.got[index] === 1) return "duplicate";
-    this.got[index] = 1;
-    this.buffer.set(data.subarray(from, from + length), index * this.fragmentSize);
+    if (this.has(index)) return "duplicate";
+    const end = start + length;
+    const last = this.receivedCount + 1 === this.fragmentCount;
+    const allowed = last
+      ? this.messageBytes
+      : Math.min(
+          this.messageBytes,
+          Math.max(REASSEMBLY_INITIAL_BYTES, 2 * (this.receivedBytes + length)),
+        );
+    const fragment = data.subarray(from, from + length);
+    if (end > allowed) {
+      // Far ahead of what has arrived (never the last fragment: then `allowed` is the message).
+      if (length + SPILL_OVERHEAD_BYTES + 16 > roomBytes) return "full";
+      this.spilled.set(index, Uint8Array.from(fragment));
+      this.spilledBytes += length;
+    } else {
+      if (end > this.store.length || (last && this.store.length < this.messageBytes)) {
+        const target = last
+          ? this.messageBytes
+          : Math.min(allowed, Math.max(end, 2 * this.store.length));
+        if (!this.grow(target, roomBytes)) return "full";
+      }
+      this.store.set(fragment, start);
+    }
     this.receivedCount++;
+    this.receivedBytes += length;
     this.addToRanges(index);
     return "new";
   }
@@ -79,9 +142,33 @@ export class Reassembler {
     return out;
   }
 
-  private addToRanges(i: number): void {
+  /**
+   * Replaces the buffer by one of `bytes`, moving in the spilled fragments it now covers; false
+   * (nothing changed) if the footprint would grow by more than `roomBytes`.
+   */
+  private grow(bytes: number, roomBytes: number): boolean {
+    let freed = 0;
+    for (const [i, f] of this.spilled) {
+      if (i * this.fragmentSize + f.length <= bytes) freed += f.length + SPILL_OVERHEAD_BYTES;
+    }
+    // 16: the range pair the new fragment may add.
+    if (bytes - this.store.length - freed + 16 > roomBytes) return false;
+    const next = new Uint8Array(bytes);
+    next.set(this.store);
+    this.store = next;
+    for (const [i, f] of this.spilled) {
+      const at = i * this.fragmentSize;
+      if (at + f.length > bytes) continue;
+      next.set(f, at);
+      this.spilled.delete(i);
+      this.spilledBytes -= f.length;
+    }
+    return true;
+  }
+
+  /** Index of the first range pair whose end ≥ `i` (binary search), times 2. */
+  private search(i: number): number {
     const r = this.ranges;
-    // Find the first range whose end >= i (binary search over pairs).
     let lo = 0;
     let hi = r.length / 2;
     while (lo < hi) {
@@ -89,7 +176,18 @@ export class Reassembler {
       if (r[2 * mid + 1]! < i) lo = mid + 1;
       else hi = mid;
     }
-    const k = 2 * lo;
+    return 2 * lo;
+  }
+
+  private has(i: number): boolean {
+    const k = this.search(i + 1);
+    const r = this.ranges;
+    return k < r.length && r[k]! <= i && i < r[k + 1]!;
+  }
+
+  private addToRanges(i: number): void {
+    const r = this.ranges;
+    const k = this.search(i);
     if (k < r.length && r[k + 1] === i) {
       r[k + 1] = i + 1;
       if (k + 2 < r.length && r[k + 2] === i + 1) r.splice(k + 1, 2);

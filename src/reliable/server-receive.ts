@@ -27,7 +27,7 @@ import {
   ResetReason,
   readHeader,
 } from "./packet.js";
-import { Reassembler } from "./reassembler.js";
+import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
 import type { ServerEndpoint } from "./server-endpoint.js";
 import { ServerCall, ServerSession, ServerState, sessionKey } from "./server-session.js";
 
@@ -272,12 +272,14 @@ export class ServerReceiver {
         return;
       }
       if (fragmentSize === 0 || messageBytes === 0) return;
-      if (e.reassemblyBytes + messageBytes > e.o.maxReassemblyBytes) {
+      // Reassembly is charged by the bytes held (reassembler.ts): Busy only if not even the first
+      // buffer fits.
+      const first = Math.min(messageBytes, REASSEMBLY_INITIAL_BYTES);
+      if (e.reassemblyBytes + first > e.o.maxReassemblyBytes) {
         this.busy(s, seq);
         return;
       }
       call.request = new Reassembler(messageBytes, fragmentSize);
-      e.reassemblyBytes += call.request.footprintBytes;
       s.calls.set(seq, call);
     }
     this.onExisting(nowMs, call, c, fragment);
@@ -295,8 +297,11 @@ export class ServerReceiver {
       const index = c.u32(8);
       const head = 4 + FRAGMENT_FIELDS_BYTES;
       if (!r.matches(c.u32(4), c.u32(12))) return;
-      const verdict = r.accept(index, c.bytes, c.body + head, c.length - head);
-      if (verdict === "invalid") return;
+      const held = r.footprintBytes;
+      const room = e.o.maxReassemblyBytes - e.reassemblyBytes;
+      const verdict = r.accept(index, c.bytes, c.body + head, c.length - head, room);
+      e.reassemblyBytes += r.footprintBytes - held;
+      if (verdict === "invalid" || verdict === "full") return;
       if (verdict === "duplicate") dup();
       call.lastHeardMs = nowMs;
       if (r.complete) {

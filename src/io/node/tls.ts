@@ -75,7 +75,9 @@ export function spkiPin(cert: X509Certificate): string {
 
 /** Normalises `sha256/X`, `sha256//X` (curl's form) and bare `X` to `sha256/X`. */
 export function normalizePin(pin: string): string {
-  const b64 = pin.trim().replace(/^sha256\/\/?/i, "");
+  // `sha256/<base64>`, or curl's `sha256//<base64>`; the base64 itself may start with "/".
+  let b64 = pin.trim().replace(/^sha256\//i, "");
+  if (b64.length === 45 && b64.startsWith("/")) b64 = b64.slice(1);
   if (!/^[A-Za-z0-9+/]{43}=$/.test(b64)) {
     throw new TypeError(`bad pin '${pin}': expected sha256/ and 44 base64 characters`);
   }

@@ -93,14 +93,35 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
       await sleep(200);
     }
   })();
+  // Heaps after a full GC — what is retained, not garbage not yet collected — at the start and at
+  // the end of each cut, when the most calls are pending.
+  // The forced GC stalls the client (hundreds of ms with 10,000 calls pending, on a loaded
+  // machine): timers due meanwhile fire late because of the lab, so its windows are recorded.
+  const gcWindows: { from: number; to: number }[] = [];
+  const heapsAfterGc = async () => {
+    const from = wallMs();
+    const both = await Promise.all([client.stats(true), server.stats(true)]).catch(() => null);
+    gcWindows.push({ from, to: wallMs() });
+    if (both === null) return { clientMB: Number.NaN, serverMB: Number.NaN, pending: 0 };
+    const [c, s] = both;
+    const cs = c.stats as Record<string, number>;
+    return {
+      clientMB: (c.memory as { heapUsed: number }).heapUsed / MB,
+      serverMB: (s.memory as { heapUsed: number }).heapUsed / MB,
+      pending: (cs.callsInFlight ?? 0) + (cs.callsQueued ?? 0),
+    };
+  };
   const cuts: Cut[] = [];
   await sleep(1500);
   const baseline = samples.slice(-3);
+  const gcBaseline = await heapsAfterGc();
+  const gcAtCutEnd: Awaited<ReturnType<typeof heapsAfterGc>>[] = [];
   for (const lengthMs of lengths) {
     const cutAt = wallMs();
     lab.netlab.cut(cHost, sHost);
     const cutDoneAt = wallMs();
     await sleep(lengthMs);
+    gcAtCutEnd.push(await heapsAfterGc());
     const healAt = wallMs();
     lab.netlab.heal(cHost, sHost);
     cuts.push({ cutAt, cutDoneAt, healAt, healDoneAt: wallMs(), lengthMs });
@@ -118,9 +139,13 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
   const early = records.filter(
     (r) => r.outcome === "ok" && r.settledAt > deadline(r) + toleranceMs,
   );
-  const offTime = records.filter(
+  const offTimeAll = records.filter(
     (r) => r.outcome === "timeout" && Math.abs(r.settledAt - deadline(r)) > toleranceMs,
   );
+  // Late while the lab's own forced GC held the client's event loop: not the transport's doing.
+  const inGc = (r: { startedAt: number; settledAt: number }) =>
+    gcWindows.some((w) => w.from < r.settledAt && w.to + toleranceMs > deadline(r));
+  const offTime = offTimeAll.filter((r) => !inGc(r));
   const overlaps = (r: { startedAt: number; settledAt: number }, c: Cut) =>
     r.startedAt < c.healDoneAt + 50 && r.settledAt > c.cutAt;
   // Clear of a cut: ended before it, or started a full deadline after its heal (until then, new
@@ -157,6 +182,15 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
     Math.max(...samples.map((s) => s.clientHeapMB)) - base((s) => s.clientHeapMB);
   const serverHeapGrowth =
     Math.max(...samples.map((s) => s.serverHeapMB)) - base((s) => s.serverHeapMB);
+  const retainedGrowth = (f: (h: typeof gcBaseline) => number) =>
+    Math.max(...gcAtCutEnd.map((h) => f(h) - f(gcBaseline)));
+  const clientRetainedMB = retainedGrowth((h) => h.clientMB);
+  const serverRetainedMB = retainedGrowth((h) => h.serverMB);
+  const mostPending = gcAtCutEnd.reduce((m, h) => (h.pending > m.pending ? h : m), gcBaseline);
+  const perPendingKB =
+    mostPending.pending > 0
+      ? ((mostPending.clientMB - gcBaseline.clientMB) * 1024) / mostPending.pending
+      : 0;
 
   lab.check(
     `every call ended ${allowed.join(", ")}`,
@@ -168,7 +202,10 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
   lab.check(
     `timeouts at the deadline (± ${toleranceMs} ms), results before it`,
     early.length === 0 && offTime.length === 0,
-    `${offTime.length} timeouts off time, ${early.length} late results`,
+    `${offTime.length} timeouts off time, ${early.length} late results` +
+      (offTimeAll.length > offTime.length
+        ? ` (${offTimeAll.length - offTime.length} more late during the lab's forced GC)`
+        : ""),
   );
   lab.check(
     "the timeout error says where the time went",
@@ -186,11 +223,12 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
     short.every((p) => p.ok >= 0.9 * p.hit),
     short.map((p) => `${p.ok} of ${p.hit}`).join(", "),
   );
-  // Calls caught by a cut back off, each on its own timer (up to rtoMaxMs, 10 s); while they
-  // fill the window, new calls wait behind them. So recovery is bounded by the back-off cap.
+  // Calls caught by a cut back off, each on its own timer (up to rtoMaxMs, 10 s, times a jitter
+  // factor of up to 1.25); while they fill the window, new calls wait behind them. So recovery is
+  // bounded by the back-off cap with its jitter.
   lab.check(
-    "the session recovers within rtoMaxMs (10 s) + 2 s of each heal",
-    perCut.every((p) => p.recoveryMs < 12_000),
+    "the session recovers within rtoMaxMs × 1.25 (the back-off cap with its jitter) + 2 s of each heal",
+    perCut.every((p) => p.recoveryMs < 10_000 * 1.25 + 2000),
     perCut.map((p) => `${round(p.recoveryMs, 0)} ms`).join(", "),
   );
   if (scale === "short") {
@@ -211,9 +249,9 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
     `at most ${maxPending} (bound ${pendingBound})`,
   );
   lab.check(
-    "heaps stay bounded (growth < 64 MB)",
-    clientHeapGrowth < 64 && serverHeapGrowth < 64,
-    `client +${round(clientHeapGrowth)} MB, server +${round(serverHeapGrowth)} MB`,
+    "heaps after GC stay bounded at the end of each cut (growth < 64 MB)",
+    clientRetainedMB < 64 && serverRetainedMB < 64,
+    `client +${round(clientRetainedMB)} MB, server +${round(serverRetainedMB)} MB`,
   );
   return {
     scenario: "Partitions",
@@ -240,7 +278,14 @@ export async function partition(lab: Lab, scale: Scale): Promise<ScenarioReport>
       "client calls pending, max": maxPending,
       "server calls executing, max": Math.max(...samples.map((s) => s.executing)),
       "server cached reply bytes, max": Math.max(...samples.map((s) => s.cachedReplyBytes)),
-      "heap growth over baseline, client / server MB": `${round(clientHeapGrowth)} / ${round(serverHeapGrowth)}`,
+      "heap growth over baseline, client / server MB (sampled, garbage included)": `${round(clientHeapGrowth)} / ${round(serverHeapGrowth)}`,
+      "heap after GC at the end of each cut, growth over baseline, client / server MB": gcAtCutEnd
+        .map(
+          (h) =>
+            `${round(h.clientMB - gcBaseline.clientMB)} / ${round(h.serverMB - gcBaseline.serverMB)}`,
+        )
+        .join("; "),
+      "client heap retained per pending call, KB": `${round(perPendingKB, 2)} (${mostPending.pending} pending)`,
       "client session resets": summary.stats.resets ?? 0,
       "timeout message": summary.examples.timeout ?? "",
     },

@@ -26,9 +26,19 @@ export async function scale(lab: Lab, size: Scale): Promise<ScenarioReport> {
   const sessions = 10_000;
   const processes = 4;
   const callsPerSession = size === "short" ? 3 : 30;
+  // The short version spreads arrivals over 10 s (at most ~2,000 calls/s; the long 2,500): with
+  // 5 s a 2-core machine busy with other work stalled the client processes for seconds, and a few
+  // calls ended outcome_unknown (4 of 30,000 in one run) — a measure of the machine, not a check
+  // of the transport. Every session is still open at once (the last arrives before the first
+  // expires). The pace stays under sessionIdleMs / 2, or clients would open new sessions (§4.2).
   const paceMs = 4000;
-  const startSpreadMs = 5000;
-  const sessionIdleMs = 10_000;
+  const startSpreadMs = size === "short" ? 10_000 : 5000;
+  // Short: 30 s, so that seconds-long stalls of a CPU-starved machine (clients' retransmissions
+  // held back, the server's receive buffer overflowing) do not make the server forget sessions
+  // with calls in them (126 of 30,000 calls ended outcome_unknown so in one run at 10 s, beside
+  // other work); the long run keeps 10 s and reports what happens.
+  const sessionIdleMs = size === "short" ? 30_000 : 10_000;
+  const callTimeoutMs = 30_000;
   const execLog = lab.execLog();
   const server = await ServerProcess.start(
     { scheme: "lupine", ports: [0], execLog, options: { lupine: { sessionIdleMs } } },
@@ -47,7 +57,7 @@ export async function scale(lab: Lab, size: Scale): Promise<ScenarioReport> {
         callsPerSession,
         paceMs,
         startSpreadMs,
-        timeoutMs: 30_000,
+        timeoutMs: callTimeoutMs,
         payloadBytes: 64,
         waitForGo: true,
       }),
@@ -69,7 +79,10 @@ export async function scale(lab: Lab, size: Scale): Promise<ScenarioReport> {
       await sleep(500);
     }
   })();
-  const summaries = await Promise.all(clients.map((c) => c.done(300_000)));
+  // Bounded by what the calls themselves allow (each ends by its deadline), so a slow machine
+  // gives a report rather than an error; only a hung call can reach it.
+  const worstCaseMs = startSpreadMs + callsPerSession * (paceMs + callTimeoutMs) + 10_000;
+  const summaries = await Promise.all(clients.map((c) => c.done(worstCaseMs)));
   const lastCallAt = performance.now();
   sampling = false;
   await sampler;
@@ -130,6 +143,9 @@ export async function scale(lab: Lab, size: Scale): Promise<ScenarioReport> {
       outcomes: JSON.stringify(outcomes),
       "latency p50 / p99, ms (worst process)": `${round(p50)} / ${round(p99)}`,
       "client retransmissions": retransmissions,
+      "first error of each kind": JSON.stringify(
+        Object.assign({}, ...summaries.map((s) => s.examples)),
+      ),
       "last session expired after the last call, ms": round(expiredAfterMs, 0),
       "sessions expired (server counter)": num(after, "sessionsExpired"),
     },

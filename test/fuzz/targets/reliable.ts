@@ -120,13 +120,6 @@ export function serverTarget(): FuzzTarget {
     timeLimitMs: 100,
     budget: proportionalBudget(4, SLAB_BYTES),
     seeds: () => seedsOf(seeds.toServer),
-    knownFindings: [
-      {
-        kind: "allocation",
-        pattern: /\n\s*at new Reassembler \(/,
-        why: "docs/fuzzing.md: the first fragment of a call allocates its declared size (up to 2 GiB)",
-      },
-    ],
     run(input) {
       if (input.length < 1) return;
       now += 0.05;

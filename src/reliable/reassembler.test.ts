@@ -1,0 +1,168 @@
+/**
+ * The reassembler holds what was received, not what a fragment claims (the `reliable-server` fuzz
+ * finding: one 1.5 KB datagram declaring 1.9 GB made the server allocate and charge 1.9 GB), and a
+ * server's reassembly budget counts those bytes. Explicit times, seeded randomness.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { crc32 } from "./checksum.js";
+import { ClientSession } from "./client-session.js";
+import type { CallOutcome } from "./outcome.js";
+import { FrameCursor, FrameFlag, FrameType, sealChecksum } from "./packet.js";
+import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
+import { ServerEndpoint } from "./server-endpoint.js";
+import type { ServerCall } from "./server-session.js";
+
+function message(n: number): Uint8Array {
+  const m = new Uint8Array(n);
+  for (let i = 0; i < n; i++) m[i] = (i * 131 + 17) & 0xff;
+  return m;
+}
+
+/** Feeds fragment `i` of `m` (fragment size `fs`) to `r`. */
+function feed(r: Reassembler, m: Uint8Array, fs: number, i: number, roomBytes?: number) {
+  const from = i * fs;
+  return r.accept(i, m, from, Math.min(fs, m.length - from), roomBytes);
+}
+
+test("a first fragment claiming 2 GiB holds a few KiB", () => {
+  const r = new Reassembler(0x7fffffff, 1400);
+  const data = new Uint8Array(1400);
+  assert.equal(r.accept(1_000_000, data, 0, 1400), "new");
+  assert.ok(r.footprintBytes < 2 * 1400, `${r.footprintBytes} bytes held`);
+  assert.equal(r.accept(0, data, 0, 1400), "new");
+  assert.ok(r.footprintBytes <= REASSEMBLY_INITIAL_BYTES + 2 * 1400, `${r.footprintBytes}`);
+  assert.equal(r.accept(1_000_000, data, 0, 1400), "duplicate");
+  // A fragment size of 1 byte: no per-fragment table of 2^31 entries either.
+  const tiny = new Reassembler(0x7fffffff, 1);
+  assert.equal(tiny.accept(0x7ffffffe, data, 0, 1), "new");
+  assert.ok(tiny.footprintBytes < 256);
+});
+
+test("property: held bytes ≤ 3 × received + 64 KiB, in any order; the message comes out whole", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 400_000 }),
+      fc.integer({ min: 500, max: 1400 }),
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      (size, fs, seed) => {
+        const m = message(size);
+        const r = new Reassembler(size, fs);
+        const order = Array.from({ length: r.fragmentCount }, (_, i) => i);
+        let s = seed;
+        for (let k = order.length - 1; k > 0; k--) {
+          s = (s * 1103515245 + 12345) >>> 0;
+          const j = s % (k + 1);
+          [order[k], order[j]] = [order[j]!, order[k]!];
+        }
+        for (const i of order) {
+          assert.equal(feed(r, m, fs, i), "new");
+          const bound = 3 * r.receivedBytes + REASSEMBLY_INITIAL_BYTES + 80 * r.receivedCount;
+          assert.ok(r.footprintBytes <= bound, `${r.footprintBytes} > ${bound}`);
+        }
+        assert.ok(r.complete);
+        assert.equal(r.buffer.length, size);
+        return Buffer.compare(r.buffer, m) === 0;
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test("a fragment that would pass the room left is refused, and accepted once there is room", () => {
+  const fs = 1000;
+  const m = message(300_000);
+  const r = new Reassembler(m.length, fs);
+  assert.equal(feed(r, m, fs, 0, 100), "full", "the first buffer does not fit 100 bytes");
+  assert.equal(r.receivedCount, 0);
+  assert.equal(r.footprintBytes, 0);
+  assert.equal(feed(r, m, fs, 0), "new");
+  const held = r.footprintBytes;
+  assert.equal(feed(r, m, fs, 250, 500), "full", "a spilled fragment needs its bytes");
+  assert.equal(r.footprintBytes, held);
+  assert.equal(feed(r, m, fs, 250), "new");
+  for (let i = 1; i < r.fragmentCount; i++) if (i !== 250) feed(r, m, fs, i);
+  assert.ok(r.complete);
+  assert.equal(Buffer.compare(r.buffer, m), 0);
+});
+
+/** A client and a server wired by hand (explicit times). */
+function pair(maxReassemblyBytes: number) {
+  const outcomes: [unknown, CallOutcome][] = [];
+  const calls: ServerCall[] = [];
+  let n = 0x1234;
+  const random = () => ({
+    next: () => 0.5,
+    nextU32: () => (n = (n * 1103515245 + 12345) >>> 0),
+  });
+  const client = new ClientSession({
+    random: random(),
+    crc: crc32,
+    maxDatagramBytes: 1472,
+    onSettle: (token, o) => outcomes.push([token, o]),
+  });
+  const server = new ServerEndpoint({
+    random: random(),
+    crc: crc32,
+    maxDatagramBytes: 1472,
+    epoch: 77,
+    maxReassemblyBytes,
+    onCall: (call) => calls.push(call),
+  });
+  return { client, server, outcomes, calls };
+}
+
+/** `d` with its first Call fragment claiming `messageBytes`, checksum resealed; null if none. */
+function forged(d: Uint8Array, messageBytes: number): Uint8Array | null {
+  const copy = Uint8Array.from(d);
+  const c = new FrameCursor();
+  c.reset(copy);
+  while (c.next()) {
+    if (c.type === FrameType.Call && (c.flags & FrameFlag.Fragment) !== 0) {
+      c.view.setUint32(c.body + 4, messageBytes);
+      sealChecksum(copy, crc32);
+      return copy;
+    }
+  }
+  return null;
+}
+
+test("server: a fragment claiming 1.9 GB charges what it carries; a real big call still fits", () => {
+  // Budget 1 MiB: before the fix the forged fragment was refused with Busy (held 0), and a claim
+  // within the budget would have reserved it, leaving the real call below refused.
+  const { client, server, outcomes, calls } = pair(1 << 20);
+  const big = message(200_000);
+  client.startCall(0, "forged", [message(5000)], 60_000);
+  let now = 0;
+  let forgedDatagram: Uint8Array | null = null;
+  for (let round = 0; round < 4 && forgedDatagram === null; round++) {
+    now += 1;
+    client.poll(now);
+    for (const d of client.flush(now)) {
+      forgedDatagram ??= forged(d, 1_924_395_010);
+      if (forgedDatagram === null) server.receive(now, d, "client");
+    }
+    server.poll(now);
+    server.flush(now, (d) => client.receive(now, d));
+  }
+  assert.ok(forgedDatagram !== null, "the client sent a Call fragment");
+  server.receive(now, forgedDatagram, "client");
+  const held = server.stats().reassemblyBytes;
+  assert.ok(held > 0 && held <= REASSEMBLY_INITIAL_BYTES + 4096, `${held} bytes charged`);
+
+  client.startCall(now, "big", [big], 60_000);
+  for (let round = 0; round < 400 && !outcomes.some(([t]) => t === "big"); round++) {
+    now += 1;
+    for (const d of client.flush(now)) server.receive(now, d, "client");
+    for (const call of calls.splice(0)) {
+      server.complete(now, call, [Uint8Array.of(1)]);
+    }
+    server.poll(now);
+    server.flush(now, (d) => client.receive(now, d));
+    client.poll(now);
+  }
+  const result = outcomes.find(([t]) => t === "big")?.[1];
+  assert.equal(result?.kind, "reply", `the big call: ${JSON.stringify(result?.kind)}`);
+  assert.ok(server.stats().reassemblyBytes <= held, "the finished request's bytes were freed");
+});
