@@ -1,296 +1,300 @@
 /**
  * Lupine's transport beside raw Node dgram echo, grpc-js and Node TCP, in one run, over loopback.
- * Each server runs in its own process (bench/servers/echo-servers.ts), pinned to CPU 0 with
- * taskset when present; this process (the client) pins itself to CPU 1.
+ * Each server runs in its own process (bench/servers/echo-servers.ts) pinned to CPU 0 with
+ * taskset when present; each measured window of small calls runs a fresh client process
+ * (bench/servers/small-client.ts) pinned to CPU 1, as is this process. Rounds are interleaved
+ * (every system once per round, the order rotating), rows give the median and the spread over
+ * rounds, and every row notes the load average before and after.
  *
- * Groups: ping-pong p50 latency; calls/s with 32 and 128 calls in flight; CPU per call (client +
- * server, from /proc); bulk MB/s of one large argument (1 GiB; 32 MiB with --quick) beside Node
- * TCP moving the same bytes.
+ * Groups: ping-pong p50 latency; calls/s with 32 and 128 calls in flight; CPU per call of the
+ * client and of the server (each process's own `process.cpuUsage()`); bulk MB/s of one large
+ * argument (1 GiB; 32 MiB with --quick) beside Node TCP moving the same bytes; a lossy link and
+ * competing flows through netlab.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import * as dgram from "node:dgram";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as grpc from "@grpc/grpc-js";
-import type { CallRequest } from "../src/runtime/transport.js";
 import { connectLupine } from "../src/transport/lupine-node.js";
-import type { XdrReader, XdrWriter } from "../src/xdr/index.js";
 import type { BenchOptions, BenchRow } from "./harness.js";
 import { summarize } from "./harness.js";
-import { BENCH_ECHO, BENCH_PROGRAM, BENCH_SINK, grpcService } from "./servers/echo-servers.js";
+import { cpuDeltaUs, hasTaskset, LineProc, loadText, type WindowResult } from "./procs.js";
+import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HOST = "127.0.0.1";
-const hasTaskset = existsSync("/usr/bin/taskset");
 
 interface Server {
   port: number;
-  pid: number;
-  child: ChildProcess;
+  proc: LineProc;
 }
 
 async function startServer(kind: string, mtu = 1472): Promise<Server> {
   const script = join(here, "servers", "echo-servers.js");
-  const args = [script, kind, HOST, String(mtu)];
-  const child = hasTaskset
-    ? spawn("taskset", ["-c", "0", process.execPath, ...args], {
-        stdio: ["pipe", "pipe", "inherit"],
-      })
-    : spawn(process.execPath, args, { stdio: ["pipe", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve((JSON.parse(buf.slice(0, nl)) as { port: number }).port);
-    });
-    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  return { port, pid: child.pid!, child };
+  const proc = new LineProc(`${kind} server`, 0, process.execPath, [
+    script,
+    kind,
+    HOST,
+    String(mtu),
+  ]);
+  const { port } = await proc.json<{ port: number }>("port");
+  return { port, proc };
 }
 
 function stopServer(s: Server): void {
-  s.child.stdin!.end();
-  setTimeout(() => s.child.kill("SIGKILL"), 2000).unref();
+  s.proc.stop();
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
+/** One measured window: a fresh client process against a running server, CPU of both sides. */
+async function smallWindow(server: Server, kind: string, inflight: number, ms: number) {
+  const client = new LineProc(`${kind} client`, 1, process.execPath, [
+    join(here, "servers", "small-client.js"),
+    kind,
+    HOST,
+    String(server.port),
+    String(inflight),
+    String(ms),
+  ]);
+  await client.json("ready");
+  const s0 = await server.proc.cpu();
+  client.send("go");
+  const r = await client.json<WindowResult>("calls");
+  const s1 = await server.proc.cpu();
+  await client.done();
+  return { ...r, serverCpuUs: cpuDeltaUs(s0, s1) };
 }
 
-/** A system under test: one call function (resolves when its reply is back). */
-interface Caller {
-  call(): Promise<void>;
-  close(): Promise<void>;
+interface SmallSystem {
+  readonly name: string;
+  readonly kind: string;
+  readonly depths: readonly number[];
+  readonly baseline?: boolean;
 }
 
-async function rawDgram(port: number): Promise<Caller> {
-  const s = dgram.createSocket({ type: "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
-  await new Promise<void>((r) => {
-    s.bind(0, HOST, r);
-  });
-  const waiting: (() => void)[] = [];
-  s.on("message", () => waiting.shift()?.());
-  const msg = Buffer.alloc(32);
-  return {
-    call: () =>
-      new Promise<void>((resolve) => {
-        waiting.push(resolve);
-        s.send(msg, port, HOST);
-      }),
-    close: async () => {
-      s.close();
-    },
-  };
-}
+const SMALL_SYSTEMS: readonly SmallSystem[] = [
+  { name: "raw dgram echo", kind: "dgram", depths: [1, 32, 128], baseline: true },
+  { name: "lupine", kind: "lupine", depths: [1, 32, 128] },
+  { name: "grpc-js", kind: "grpc", depths: [1, 128] },
+];
 
-function echoRequest(payload: Uint8Array): CallRequest<Uint8Array> {
-  return {
-    program: BENCH_PROGRAM,
-    version: 1,
-    procedure: BENCH_ECHO,
-    procedureName: "ECHO",
-    timeoutMs: 10_000,
-    writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload),
-    readResult: (r: XdrReader) => r.readVarOpaque(),
-  };
-}
-
-async function lupine(port: number): Promise<Caller> {
-  const t = await connectLupine({ host: HOST, port }, { maxCallsInFlight: 1024 });
-  const req = echoRequest(new Uint8Array(16));
-  return {
-    call: async () => {
-      await t.call(req);
-    },
-    close: () => t.close(),
-  };
-}
-
-async function grpcClient(port: number): Promise<Caller> {
-  const Ctor = grpc.makeGenericClientConstructor(grpcService, "Bench");
-  const c = new Ctor(`${HOST}:${port}`, grpc.credentials.createInsecure()) as unknown as {
-    echo(b: Buffer, cb: (e: Error | null) => void): void;
-    close(): void;
-  };
-  const msg = Buffer.alloc(16);
-  const call = () => new Promise<void>((res, rej) => c.echo(msg, (e) => (e ? rej(e) : res())));
-  await call();
-  return { call, close: async () => c.close() };
-}
-
-async function pingPong(caller: Caller, n: number): Promise<number> {
-  const lat: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await caller.call();
-    if (i >= n / 4) lat.push((performance.now() - t0) * 1000);
-  }
-  return summarize(lat).value;
-}
-
-/** Calls/s with `inflight` concurrent callers over `ms`, and client+server CPU µs per call. */
-async function inFlight(caller: Caller, inflight: number, ms: number, serverPid: number) {
-  const cpu0 = process.cpuUsage();
-  const s0 = cpuSeconds(serverPid);
-  const t0 = performance.now();
-  let n = 0;
-  await Promise.all(
-    Array.from({ length: inflight }, async () => {
-      while (performance.now() - t0 < ms) {
-        await caller.call();
-        n++;
-      }
-    }),
-  );
-  const dt = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(cpu0);
-  const cpu = (c.user + c.system) / 1e6 + (cpuSeconds(serverPid) - s0);
-  return { rate: n / dt, cpuUsPerCall: (cpu / n) * 1e6 };
-}
-
+/**
+ * Small calls: ping-pong (1 in flight) and 32 / 128 in flight, every system once per round,
+ * rounds interleaved (the order rotates each round) so that load from other processes falls on
+ * every system alike; medians and spread over rounds, CPU per call of each side.
+ */
 async function measureSmall(options: BenchOptions, rows: BenchRow[]): Promise<void> {
-  const q = options.quick;
-  const pingN = q ? 500 : 20_000;
-  const windowMs = q ? 200 : 1500;
-  const rounds = q ? 1 : 3;
-  const systems: [string, (port: number) => Promise<Caller>, string][] = [
-    ["raw dgram echo", rawDgram, "dgram"],
-    ["lupine", lupine, "lupine"],
-    ["grpc-js", grpcClient, "grpc"],
-  ];
-  for (const [name, make, kind] of systems) {
-    const server = await startServer(kind);
-    const caller = await make(server.port);
-    try {
-      await pingPong(caller, Math.min(2000, pingN)); // warm-up
-      const p50 = await pingPong(caller, pingN);
-      rows.push({
-        group: "small call: ping-pong p50",
-        system: name,
-        value: p50,
-        unit: "µs",
-        better: "lower",
-        ...(name === "raw dgram echo" ? { baseline: true } : {}),
-      });
-      for (const k of [32, 128]) {
-        if (name === "grpc-js" && k === 32) continue;
-        const rates: number[] = [];
-        const cpus: number[] = [];
-        for (let r = 0; r < rounds; r++) {
-          const m = await inFlight(caller, k, windowMs, server.pid);
-          rates.push(m.rate);
-          cpus.push(m.cpuUsPerCall);
+  const ms = options.quick ? 200 : 1000;
+  const rounds = options.quick ? 1 : 5;
+  const servers = new Map<string, Server>();
+  type Sample = { rate: number[]; p50: number[]; client: number[]; server: number[] };
+  const samples = new Map<string, Sample>();
+  const key = (s: SmallSystem, depth: number) => `${s.name}|${depth}`;
+  const loadBefore = loadText();
+  try {
+    for (const s of SMALL_SYSTEMS) servers.set(s.kind, await startServer(s.kind));
+    for (let round = 0; round < rounds; round++) {
+      for (const depth of [1, 32, 128]) {
+        const n = SMALL_SYSTEMS.length;
+        for (let k = 0; k < n; k++) {
+          const s = SMALL_SYSTEMS[(k + round) % n]!;
+          if (!s.depths.includes(depth)) continue;
+          const r = await smallWindow(servers.get(s.kind)!, s.kind, depth, ms);
+          let m = samples.get(key(s, depth));
+          if (m === undefined) {
+            m = { rate: [], p50: [], client: [], server: [] };
+            samples.set(key(s, depth), m);
+          }
+          m.rate.push(r.calls / r.seconds);
+          m.p50.push(r.p50us);
+          m.client.push(r.cpuUs / r.calls);
+          m.server.push(r.serverCpuUs / r.calls);
         }
-        const s = summarize(rates);
+      }
+    }
+  } finally {
+    for (const s of servers.values()) stopServer(s);
+  }
+  const note = `${rounds}×${ms} ms, load ${loadBefore} → ${loadText()}`;
+  for (const depth of [1, 32, 128]) {
+    const what = depth === 1 ? "ping-pong" : `${depth} in flight`;
+    for (const s of SMALL_SYSTEMS) {
+      const m = samples.get(key(s, depth));
+      if (m === undefined) continue;
+      const base = s.baseline === true ? { baseline: true } : {};
+      const cpu = (group: string, v: number[]) =>
+        rows.push({ group, system: s.name, ...summarize(v), unit: "µs", better: "lower", ...base });
+      if (depth === 1) {
         rows.push({
-          group: `small calls: ${k} in flight`,
-          system: name,
-          value: s.value,
-          min: s.min,
-          max: s.max,
-          unit: "calls/s",
-          better: "higher",
-          ...(name === "raw dgram echo" ? { baseline: true } : {}),
-        });
-        rows.push({
-          group: `small calls: CPU per call (client + server), ${k} in flight`,
-          system: name,
-          value: summarize(cpus).value,
+          group: "small call: ping-pong p50",
+          system: s.name,
+          ...summarize(m.p50),
           unit: "µs",
           better: "lower",
-          ...(name === "raw dgram echo" ? { baseline: true } : {}),
+          ...base,
+          note,
+        });
+      } else {
+        rows.push({
+          group: `small calls: ${depth} in flight`,
+          system: s.name,
+          ...summarize(m.rate),
+          unit: "calls/s",
+          better: "higher",
+          ...base,
+          note,
         });
       }
-    } finally {
-      await caller.close();
-      stopServer(server);
+      cpu(
+        `small calls: CPU per call, client + server, ${what}`,
+        m.client.map((c, i) => c + m.server[i]!),
+      );
+      cpu(`small calls: client CPU per call, ${what}`, m.client);
+      cpu(`small calls: server CPU per call, ${what}`, m.server);
     }
   }
 }
 
+/** Sends `data` to a Node TCP sink server; MB/s. */
+async function tcpSend(port: number, data: Uint8Array): Promise<number> {
+  const sock = net.connect(port, HOST);
+  await new Promise<void>((r) => sock.once("connect", () => r()));
+  const t0 = performance.now();
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64BE(BigInt(data.length));
+  sock.write(head);
+  for (let at = 0; at < data.length; at += 16 << 20) {
+    if (!sock.write(data.subarray(at, Math.min(data.length, at + (16 << 20))))) {
+      await new Promise<void>((r) => sock.once("drain", () => r()));
+    }
+  }
+  await new Promise<void>((r) => sock.once("data", () => r()));
+  const mbs = data.length / 1e6 / ((performance.now() - t0) / 1000);
+  sock.destroy();
+  return mbs;
+}
+
+/** Sends `data` as one Lupine call argument to the sink procedure; MB/s and a note. */
+async function lupineSend(port: number, data: Uint8Array, mtu: number | undefined) {
+  const t = await connectLupine(
+    { host: HOST, port },
+    mtu === undefined ? {} : { maxDatagramBytes: mtu },
+  );
+  const t0 = performance.now();
+  const res = await t.call({
+    program: BENCH_PROGRAM,
+    version: 1,
+    procedure: BENCH_SINK,
+    procedureName: "SINK",
+    timeoutMs: 600_000,
+    writeArgs: (w) => w.writeVarOpaque(data),
+    readResult: (r) => {
+      const n = r.readUint();
+      r.readUint(); // sampled sum
+      return n;
+    },
+  });
+  const mbs = data.length / 1e6 / ((performance.now() - t0) / 1000);
+  if (res !== data.length >>> 0) throw new Error(`sink saw ${res} bytes of ${data.length}`);
+  const st = t.stats();
+  await t.close();
+  return {
+    mbs,
+    note: `${st.retransmissions} retransmissions, ${st.datagramsSent} datagrams`,
+  };
+}
+
+interface BulkSystem {
+  readonly system: string;
+  readonly server: string;
+  /** Lupine's datagram size (undefined: the transport's default for the destination). */
+  readonly mtu?: number;
+  readonly baseline?: boolean;
+}
+
+const BULK_SYSTEMS: readonly BulkSystem[] = [
+  { system: "node tcp (bytes discarded)", server: "tcp", baseline: true },
+  { system: "node tcp (argument assembled)", server: "tcp-assemble" },
+  { system: "lupine (default datagram size)", server: "lupine" },
+  { system: "lupine (datagrams ≤ 8972 B)", server: "lupine", mtu: 8972 },
+];
+
+/**
+ * Bulk: one large argument (1 GiB; 32 MiB with --quick) over loopback, rounds interleaved, with
+ * the CPU time of each side per MB. Each round starts fresh server processes (a receiver's
+ * memory from an earlier transfer would make the next one cheaper).
+ */
 async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<void> {
   const bytes = options.quick ? 32 * 1024 * 1024 : 1024 * 1024 * 1024;
+  const rounds = options.quick ? 1 : 3;
   const data = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i += 4096) data[i] = (i >>> 12) & 0xff;
   const label = `bulk: one ${bytes >= 1 << 30 ? "1 GiB" : `${bytes >> 20} MiB`} argument over loopback`;
-
-  for (const [kind, system] of [
-    ["tcp", "node tcp (bytes discarded)"],
-    ["tcp-assemble", "node tcp (argument assembled)"],
-  ] as const) {
-    const tcp = await startServer(kind);
-    try {
-      const sock = net.connect(tcp.port, HOST);
-      await new Promise<void>((r) => sock.once("connect", () => r()));
-      const t0 = performance.now();
-      const head = Buffer.alloc(8);
-      head.writeBigUInt64BE(BigInt(bytes));
-      sock.write(head);
-      for (let at = 0; at < bytes; at += 16 << 20) {
-        if (!sock.write(data.subarray(at, Math.min(bytes, at + (16 << 20))))) {
-          await new Promise<void>((r) => sock.once("drain", () => r()));
+  const got = BULK_SYSTEMS.map(() => ({
+    mbs: [] as number[],
+    send: [] as number[],
+    recv: [] as number[],
+    note: "",
+  }));
+  const loadBefore = loadText();
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < BULK_SYSTEMS.length; k++) {
+      const i = (k + round) % BULK_SYSTEMS.length;
+      const sys = BULK_SYSTEMS[i]!;
+      const srv = await startServer(sys.server, sys.mtu ?? 65_507);
+      try {
+        const s0 = await srv.proc.cpu();
+        const c0 = process.cpuUsage();
+        let mbs: number;
+        if (sys.server === "lupine") {
+          const r = await lupineSend(srv.port, data, sys.mtu);
+          mbs = r.mbs;
+          got[i]!.note = r.note;
+        } else {
+          mbs = await tcpSend(srv.port, data);
         }
+        const c = process.cpuUsage(c0);
+        const s1 = await srv.proc.cpu();
+        const mb = bytes / 1e6;
+        got[i]!.mbs.push(mbs);
+        got[i]!.send.push((c.user + c.system) / mb);
+        got[i]!.recv.push(cpuDeltaUs(s0, s1) / mb);
+      } finally {
+        stopServer(srv);
+        await srv.proc.done();
       }
-      await new Promise<void>((r) => sock.once("data", () => r()));
-      const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
-      sock.destroy();
-      rows.push({
-        group: label,
-        system,
-        value: mbs,
-        unit: "MB/s",
-        better: "higher",
-        ...(kind === "tcp" ? { baseline: true } : {}),
-      });
-    } finally {
-      stopServer(tcp);
     }
   }
-
-  for (const mtu of [65_000, 8972]) {
-    const srv = await startServer("lupine", mtu);
-    try {
-      const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
-      const t0 = performance.now();
-      const res = await t.call({
-        program: BENCH_PROGRAM,
-        version: 1,
-        procedure: BENCH_SINK,
-        procedureName: "SINK",
-        timeoutMs: 600_000,
-        writeArgs: (w) => w.writeVarOpaque(data),
-        readResult: (r) => {
-          const n = r.readUint();
-          r.readUint(); // sampled sum
-          return n;
-        },
-      });
-      const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
-      if (res !== bytes >>> 0) throw new Error(`sink saw ${res} bytes of ${bytes}`);
-      const s = t.stats();
-      rows.push({
-        group: label,
-        system: `lupine (datagrams ≤ ${mtu} B)`,
-        value: mbs,
-        unit: "MB/s",
-        better: "higher",
-        note: `${s.retransmissions} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB`,
-      });
-      await t.close();
-    } finally {
-      stopServer(srv);
-    }
-  }
+  const load = `load ${loadBefore} → ${loadText()}`;
+  BULK_SYSTEMS.forEach((sys, i) => {
+    const g = got[i]!;
+    const base = sys.baseline === true ? { baseline: true } : {};
+    rows.push({
+      group: label,
+      system: sys.system,
+      ...summarize(g.mbs),
+      unit: "MB/s",
+      better: "higher",
+      ...base,
+      note: `${rounds} rounds, ${load}${g.note === "" ? "" : `; last: ${g.note}`}`,
+    });
+    rows.push({
+      group: `${label}: sender CPU per MB`,
+      system: sys.system,
+      ...summarize(g.send),
+      unit: "µs",
+      better: "lower",
+      ...base,
+    });
+    rows.push({
+      group: `${label}: receiver CPU per MB`,
+      system: sys.system,
+      ...summarize(g.recv),
+      unit: "µs",
+      better: "lower",
+      ...base,
+    });
+  });
 }
 
 const NETLAB = join(here, "..", "..", "..", "shared", "netlab", "netlab");

@@ -2,13 +2,16 @@
  * Servers for bench/lupine.bench.ts, one per process: `node echo-servers.js KIND`, where KIND is
  * `dgram` (raw UDP echo), `lupine` (Lupine transport: echo and sink procedures), `grpc` (grpc-js
  * unary echo and sink, raw bytes, no protobuf) or `tcp` (Node TCP sink: counts bytes, answers
- * when a whole message arrived). Prints `{"port": N}` on stdout when ready; exits on stdin end.
+ * when a whole message arrived). Prints `{"port": N}` on stdout when ready, answers `cpu` on
+ * stdin with its CPU time, and exits when stdin ends (bench/procs.ts).
  */
 import * as dgram from "node:dgram";
+import type { LookupOneOptions } from "node:dns";
 import * as net from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import type { Dispatcher } from "../../src/runtime/transport.js";
 import { listenLupine } from "../../src/transport/lupine-node.js";
+import { serveControl } from "../procs.js";
 
 export const BENCH_PROGRAM = 0x2000_4c42;
 export const BENCH_ECHO = 1;
@@ -58,10 +61,18 @@ async function main(): Promise<void> {
   let port = 0;
   let stop: () => void = () => {};
   if (kind === "dgram") {
+    // Node looks up every destination, even an address literal (a process.nextTick each); the
+    // Lupine server answers literals synchronously, and so does this echo server.
+    const lookup = (
+      address: string,
+      _o: LookupOneOptions,
+      cb: (e: Error | null, a: string, f: number) => void,
+    ) => cb(null, address, 4);
     const s = dgram.createSocket({
       type: "udp4",
       recvBufferSize: 4 << 20,
       sendBufferSize: 4 << 20,
+      lookup: lookup as unknown as dgram.SocketOptions["lookup"],
     });
     s.on("message", (m, r) => s.send(m, r.port, r.address));
     await new Promise<void>((r) => s.bind(0, host, r));
@@ -127,8 +138,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   process.stdout.write(`${JSON.stringify({ port })}\n`);
-  process.stdin.resume();
-  process.stdin.on("end", () => {
+  serveControl(() => {
     stop();
     process.exit(0);
   });

@@ -22,7 +22,7 @@ export const ClientState = {
 
 export class ClientCall {
   /** The adapter's handle, passed back with the outcome. */
-  readonly token: unknown;
+  token: unknown;
   /** The request payload, as segments (never copied). */
   readonly chunks: readonly Uint8Array[];
   readonly bytes: number;
@@ -48,8 +48,8 @@ export class ClientCall {
   actionMs = Number.POSITIVE_INFINITY;
   /** When a FragmentAck of the reply is due (+∞: none). */
   fragmentAckMs = Number.POSITIVE_INFINITY;
-  /** The deadline currently in the timer heap (lazy deletion key). */
-  timerMs = Number.NaN;
+  /** Position in the session's timer heap (-1: not in it); maintained by the heap. */
+  heapIndex = -1;
   /** Last Busy hint, and how many Busy answers so far. */
   busyRetryAfterMs = 0;
   busyCount = 0;

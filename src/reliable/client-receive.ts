@@ -145,7 +145,7 @@ export class ClientReceiver {
       if (call.transmissions === 1 && call.window === null) {
         s.path.rtt.sample(nowMs - call.firstSentMs, heldMs);
       }
-      s.settle(call, { kind: "reply", body: c.bytes.subarray(c.body + 8, c.body + c.length) });
+      s.settleReply(call, c.bytes, c.body + 8, c.body + c.length, c.view);
       return;
     }
     if (c.length < 8 + FRAGMENT_FIELDS_BYTES) return;
@@ -175,7 +175,7 @@ export class ClientReceiver {
     if (verdict === "invalid") return;
     if (r.complete) {
       s.ackReplyFragments(nowMs, call);
-      s.settle(call, { kind: "reply", body: r.buffer });
+      s.settleReply(call, r.buffer, 0, r.buffer.length, undefined);
       return;
     }
     call.unackedFragments++;

@@ -36,21 +36,26 @@ import { FrameType } from "./packet.js";
 import { Path } from "./path.js";
 import { backoffMs } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
+import { SeqTable } from "./seq-table.js";
 import { TimerHeap } from "./timer-heap.js";
 
-/** Whether a timer-heap entry is still the call's current timer. */
-const isLive = (at: number, c: ClientCall) => c.state !== ClientState.Done && c.timerMs === at;
+/**
+ * The client never lets more seqs than this lie between its floor and its next seq, whatever
+ * window the server grants: it bounds the memory of the table of sent calls.
+ */
+const MAX_SEQ_SPAN = 1 << 20;
 
 export class ClientSession {
   readonly path: Path;
   readonly builder: DatagramBuilder;
   readonly o: Required<
-    Omit<ClientSessionOptions, "rtt" | "congestion" | "onSettle" | "random" | "crc">
+    Omit<ClientSessionOptions, "rtt" | "congestion" | "onSettle" | "onReply" | "random" | "crc">
   >;
   readonly random: ClientSessionOptions["random"];
   readonly onSettle: ClientSessionOptions["onSettle"];
-  /** Sent calls by seq, in seq order (Map keeps insertion order). */
-  readonly sent = new Map<number, ClientCall>();
+  readonly onReply: ClientSessionOptions["onReply"];
+  /** Sent calls by seq. */
+  readonly sent = new SeqTable<ClientCall>();
   /**
    * Seqs settled since the last Ack (sent as its ranges, so the server frees those replies before
    * the floor passes them; if that Ack is lost, the floor frees them later).
@@ -86,6 +91,7 @@ export class ClientSession {
   constructor(options: ClientSessionOptions) {
     this.random = options.random;
     this.onSettle = options.onSettle;
+    this.onReply = options.onReply;
     this.o = {
       maxDatagramBytes: options.maxDatagramBytes,
       maxCallsInFlight: options.maxCallsInFlight ?? 256,
@@ -128,10 +134,20 @@ export class ClientSession {
     chunks: readonly Uint8Array[],
     timeoutMs: number,
   ): ClientCall {
-    this.nowMs = nowMs;
     let bytes = 0;
     for (const c of chunks) bytes += c.length;
     const call = new ClientCall({ token, chunks, bytes, nowMs, timeoutMs });
+    this.start(nowMs, call);
+    return call;
+  }
+
+  /**
+   * Starts a call the caller constructed (an adapter may extend {@link ClientCall} to keep its
+   * own per-call state in the same object); its outcome goes to `onSettle(call.token, …)`.
+   */
+  start(nowMs: number, call: ClientCall): void {
+    this.nowMs = nowMs;
+    const bytes = call.bytes;
     if (this.closed) {
       this.settle(call, { kind: "closed" });
     } else if (bytes > this.o.maxMessageBytes) {
@@ -143,7 +159,6 @@ export class ClientSession {
       this.schedule(call);
       if (!this.welcomed && this.helloMs === Number.POSITIVE_INFINITY) this.helloMs = nowMs;
     }
-    return call;
   }
 
   /** Cancels a call (settles it `canceled`; the server is told by the next Ack). */
@@ -161,23 +176,13 @@ export class ClientSession {
   poll(nowMs: number): void {
     this.nowMs = nowMs;
     const heap = this.timers;
-    while (heap.peekMs() <= nowMs) {
-      const at = heap.peekMs();
-      const call = heap.pop()!;
-      if (call.state === ClientState.Done || call.timerMs !== at) continue;
-      call.timerMs = Number.NaN;
-      this.timerActions.onTimer(nowMs, call);
-    }
-    if (heap.size > 4 * (this.sent.size + this.queue.length - this.queueHead) + 256) {
-      heap.compact(isLive);
-    }
+    while (heap.peekMs() <= nowMs) this.timerActions.onTimer(nowMs, heap.pop()!);
     if (this.helloMs <= nowMs) this.sendHello(nowMs);
   }
 
   /** Earliest time {@link poll} or {@link flush} has work (+∞: none). */
   nextDeadlineMs(): number {
-    const timers = this.timers.peekLiveMs(isLive);
-    return Math.min(timers, this.helloMs, this.ackMs, this.pacingMs);
+    return Math.min(this.timers.peekMs(), this.helloMs, this.ackMs, this.pacingMs);
   }
 
   /** Builds what is due and returns the datagrams to send to the server. */
@@ -253,8 +258,29 @@ export class ClientSession {
   /** Settles a call once: removes it everywhere and reports the outcome. */
   settle(call: ClientCall, outcome: CallOutcome): void {
     if (call.state === ClientState.Done) return;
+    this.retire(call);
+    this.onSettle(call.token, outcome);
+  }
+
+  /** Settles a call with its reply, `bytes[start, end)` (`view`: a DataView over `bytes`). */
+  settleReply(
+    call: ClientCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ): void {
+    if (call.state === ClientState.Done) return;
+    this.retire(call);
+    if (this.onReply !== undefined) this.onReply(call.token, bytes, start, end, view);
+    else this.onSettle(call.token, { kind: "reply", body: bytes.subarray(start, end) });
+  }
+
+  /** Removes a call from every structure (it is settled). */
+  private retire(call: ClientCall): void {
     const wasSent = call.seq !== 0 && this.sent.get(call.seq) === call;
     call.state = ClientState.Done;
+    this.timers.remove(call);
     if (wasSent) {
       this.sent.delete(call.seq);
       this.settledSinceAck.push(call.seq);
@@ -266,18 +292,12 @@ export class ClientSession {
       this.reassemblyBytes -= call.reply.footprintBytes;
       call.reply = null;
     }
-    this.onSettle(call.token, outcome);
   }
 
   /** Puts the call's next timer (deadline, action, fragment ack) in the heap. */
   schedule(call: ClientCall): void {
-    const at = Math.min(call.deadlineMs, call.actionMs, call.fragmentAckMs);
-    if (at === call.timerMs || at === Number.POSITIVE_INFINITY) {
-      if (at === Number.POSITIVE_INFINITY) call.timerMs = Number.NaN;
-      return;
-    }
-    call.timerMs = at;
-    this.timers.push(at, call);
+    if (call.state === ClientState.Done) return;
+    this.timers.set(call, Math.min(call.deadlineMs, call.actionMs, call.fragmentAckMs));
   }
 
   /** Retransmission delay for attempt `attempt` (1 = first retransmission). */
@@ -307,7 +327,7 @@ export class ClientSession {
   resetSession(nowMs: number, reason: "server-restarted" | "session-expired", epoch: number) {
     this.resets++;
     this.builder.seal();
-    const victims = [...this.sent.values()];
+    const victims = this.sent.values();
     this.sent.clear();
     this.settledSinceAck = [];
     this.ackPending = false;
@@ -342,8 +362,8 @@ export class ClientSession {
 
   /** Every seq below this is settled. */
   floor(): number {
-    for (const seq of this.sent.keys()) return seq;
-    return this.nextSeq;
+    const lowest = this.sent.lowest();
+    return lowest < 0 ? this.nextSeq : lowest;
   }
 
   /** Writes a FragmentAck for the call's reply. */
@@ -401,7 +421,7 @@ export class ClientSession {
           elapsedMs: nowMs - c.startedMs,
         });
       }
-      for (const c of [...this.sent.values()]) {
+      for (const c of this.sent.values()) {
         this.settle(c, {
           kind: "gave-up",
           phase: "connecting",
@@ -427,11 +447,12 @@ export class ClientSession {
     while (this.queueHead < this.queue.length && this.sent.size < limit) {
       const call = this.queue[this.queueHead]!;
       if (call.state !== ClientState.Queued) {
-        this.queueHead++;
+        // Dequeued entries are cleared so that settled calls are not kept alive.
+        this.queue[this.queueHead++] = undefined as unknown as ClientCall;
         continue;
       }
-      if (this.nextSeq - this.floor() >= this.serverWindow) break;
-      this.queueHead++;
+      if (this.nextSeq - this.floor() >= Math.min(this.serverWindow, MAX_SEQ_SPAN)) break;
+      this.queue[this.queueHead++] = undefined as unknown as ClientCall;
       call.seq = this.nextSeq++;
       call.generation = this.generation;
       this.sent.set(call.seq, call);
@@ -449,7 +470,10 @@ export class ClientSession {
       }
       this.schedule(call);
     }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+    if (this.queueHead === this.queue.length) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.queueHead);
       this.queueHead = 0;
     }

@@ -103,17 +103,59 @@ test("pacer lets a burst through, then spaces datagrams at 1.25·cwnd/SRTT", () 
 });
 
 test("timer heap pops in deadline order", () => {
-  const h = new TimerHeap<string>();
+  const h = new TimerHeap<{ heapIndex: number }>();
   const input = [5, 1, 9, 3, 3, 7, 0];
-  for (const t of input) h.push(t, `t${t}`);
+  for (const t of input) h.set({ heapIndex: -1 }, t);
   const out: number[] = [];
   while (h.size > 0) {
     out.push(h.peekMs());
-    h.pop();
+    assert.equal(h.pop()!.heapIndex, -1);
   }
   assert.deepEqual(
     out,
     [...input].sort((a, b) => a - b),
   );
   assert.equal(h.peekMs(), Number.POSITIVE_INFINITY);
+});
+
+test("timer heap moves and removes items in place, keeping heap order (seeded random ops)", () => {
+  type Item = { heapIndex: number; id: number };
+  const h = new TimerHeap<Item>();
+  const items: Item[] = Array.from({ length: 64 }, (_, id) => ({ heapIndex: -1, id }));
+  const want = new Map<Item, number>();
+  let seed = 12345;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let op = 0; op < 5000; op++) {
+    const it = items[Math.floor(rand() * items.length)]!;
+    const r = rand();
+    if (r < 0.15) {
+      h.remove(it);
+      want.delete(it);
+    } else if (r < 0.2) {
+      h.set(it, Number.POSITIVE_INFINITY);
+      want.delete(it);
+    } else if (r < 0.3 && h.size > 0) {
+      const min = Math.min(...want.values());
+      assert.equal(h.peekMs(), min);
+      const top = h.pop()!;
+      assert.equal(want.get(top), min);
+      want.delete(top);
+    } else {
+      const at = Math.floor(rand() * 1000) / 7;
+      h.set(it, at);
+      want.set(it, at);
+    }
+    assert.equal(h.size, want.size);
+    for (const [item, at] of want) assert.equal(h.deadlineOf(item), at);
+    for (const item of items) if (!want.has(item)) assert.equal(item.heapIndex, -1);
+  }
+  const out: number[] = [];
+  while (h.size > 0) out.push(want.get(h.pop()!)!);
+  assert.deepEqual(
+    out,
+    [...out].sort((a, b) => a - b),
+  );
 });

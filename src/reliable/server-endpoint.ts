@@ -93,7 +93,8 @@ export class ServerEndpoint {
   readonly epoch: number;
   readonly sessions = new Map<number, ServerSession>();
   readonly timers = new TimerHeap<ServerCall>();
-  readonly dirty = new Set<ServerSession>();
+  /** Sessions with something to send at the next flush (each once: `ServerSession.dirty`). */
+  private dirty: ServerSession[] = [];
   readonly pool = new SlabPool();
   readonly crc: ChecksumFn;
   readonly onCall: ServerEndpointOptions["onCall"];
@@ -183,6 +184,7 @@ export class ServerEndpoint {
     this.executing--;
     s.executing--;
     call.workingMs = Number.POSITIVE_INFINITY;
+    if (call.heapIndex >= 0) this.schedule(call);
     this.releaseRequest(call);
     if (call.unwanted || s.closed) {
       call.state = ServerState.Acked;
@@ -201,7 +203,7 @@ export class ServerEndpoint {
       call.window = new SendWindow(chunks, this.fragmentBytes);
       s.bulk.push(call);
     }
-    this.dirty.add(s);
+    this.markDirty(s);
   }
 
   /**
@@ -214,35 +216,29 @@ export class ServerEndpoint {
     this.executing--;
     s.executing--;
     call.workingMs = Number.POSITIVE_INFINITY;
+    this.timers.remove(call);
     this.releaseRequest(call);
     call.state = ServerState.Acked;
     if (s.calls.get(call.seq) === call) s.calls.delete(call.seq);
     if (s.closed || call.unwanted) return;
     this.counters.busySent++;
     writeBusy(s.builder, call.seq, retryAfterMs);
-    this.dirty.add(s);
+    this.markDirty(s);
   }
 
   /** Runs every timer due at `nowMs`. */
   poll(nowMs: number): void {
     const heap = this.timers;
     while (heap.peekMs() <= nowMs) {
-      const at = heap.peekMs();
       const call = heap.pop()!;
-      if (call.timerMs !== at || call.session.closed) continue;
-      call.timerMs = Number.NaN;
-      this.receiver.onTimer(nowMs, call);
-    }
-    if (heap.size > 4 * this.executing + 4096) {
-      heap.compact((at, c) => c.timerMs === at && !c.session.closed);
+      if (!call.session.closed) this.receiver.onTimer(nowMs, call);
     }
     if (nowMs >= this.sweepMs) this.sweep(nowMs);
   }
 
   /** Earliest time {@link poll} or {@link flush} has work. */
   nextDeadlineMs(): number {
-    const timers = this.timers.peekLiveMs((at, c) => c.timerMs === at && !c.session.closed);
-    return Math.min(timers, this.sweepMs, this.receiver.pacingMs);
+    return Math.min(this.timers.peekMs(), this.sweepMs, this.receiver.pacingMs);
   }
 
   /** Sends everything built since the last flush. */
@@ -253,7 +249,11 @@ export class ServerEndpoint {
     }
     this.controlOut = [];
     this.receiver.pacingMs = Number.POSITIVE_INFINITY;
-    for (const s of this.dirty) {
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const s of dirty) {
+      s.dirty = false;
+      if (s.closed) continue;
       if (s.bulk.length > 0) this.receiver.sendFragments(nowMs, s);
       for (const d of s.builder.take()) {
         this.counters.datagramsSent++;
@@ -262,17 +262,20 @@ export class ServerEndpoint {
         send(d, s.peer);
       }
     }
-    this.dirty.clear();
-    for (const s of this.receiver.paced) this.dirty.add(s);
-    this.receiver.paced.clear();
+    // Sessions the pacer held back are flushed again when their time comes.
+    for (const s of this.receiver.takePaced()) this.markDirty(s);
+  }
+
+  /** Notes that `s` has something to send at the next flush. */
+  markDirty(s: ServerSession): void {
+    if (s.dirty) return;
+    s.dirty = true;
+    this.dirty.push(s);
   }
 
   /** Puts a call's next timer in the heap. */
   schedule(call: ServerCall): void {
-    const at = Math.min(call.workingMs, call.fragmentAckMs, call.actionMs);
-    if (at === Number.POSITIVE_INFINITY || at === call.timerMs) return;
-    call.timerMs = at;
-    this.timers.push(at, call);
+    this.timers.set(call, Math.min(call.workingMs, call.fragmentAckMs, call.actionMs));
   }
 
   /** Frees the request reassembly a call holds. */
@@ -309,6 +312,15 @@ export class ServerEndpoint {
     call.state = ServerState.Acked;
     call.actionMs = Number.POSITIVE_INFINITY;
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
+    this.timers.remove(call);
+  }
+
+  /** Calls `fn` for every call still executing (e.g. to abort them when the server closes). */
+  forEachExecuting(fn: (call: ServerCall) => void): void {
+    for (const s of this.sessions.values()) {
+      if (s.executing === 0) continue;
+      for (const c of s.calls.values()) if (c.state === ServerState.Executing) fn(c);
+    }
   }
 
   /** Drops a session and everything it holds. */
@@ -316,6 +328,7 @@ export class ServerEndpoint {
     s.closed = true;
     this.sessions.delete(sessionKeyOf(s));
     for (const c of s.calls.values()) {
+      this.timers.remove(c);
       if (c.state === ServerState.Executing) {
         // `complete` still balances the executing counts when the application finishes.
         c.unwanted = true;
@@ -325,7 +338,6 @@ export class ServerEndpoint {
       }
     }
     s.calls.clear();
-    this.dirty.delete(s);
   }
 
   stats(): ServerEndpointStats {

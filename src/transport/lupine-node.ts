@@ -68,6 +68,8 @@ export async function connectLupine(
     recvBufferSize: recvBufferSize ?? FOUR_MIB,
     sendBufferSize: sendBufferSize ?? FOUR_MIB,
   });
+  // Connected: no destination per datagram, and ICMP port unreachable reaches the client.
+  await socket.connect(server);
   return createLupineClient({
     ...rest,
     port: socket,

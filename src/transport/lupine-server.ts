@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from "../io/clock.js";
 import type { DatagramPort, Endpoint } from "../io/datagram.js";
 import type { Random } from "../io/random.js";
 import type { ChecksumFn } from "../reliable/packet.js";
+import { PayloadArena } from "../reliable/payload-arena.js";
 import {
   ServerEndpoint,
   type ServerEndpointOptions,
@@ -74,14 +75,8 @@ class LupineIncomingCall implements IncomingCall {
   readonly args: XdrReader;
   readonly transport = "lupine";
   private readonly call: ServerCall;
-  private readonly aborts: Map<ServerCall, AbortController>;
 
-  constructor(
-    header: CallHeader,
-    args: XdrReader,
-    call: ServerCall,
-    aborts: Map<ServerCall, AbortController>,
-  ) {
+  constructor(header: CallHeader, args: XdrReader, call: ServerCall) {
     this.program = header.program;
     this.version = header.version;
     this.procedure = header.procedure;
@@ -89,19 +84,21 @@ class LupineIncomingCall implements IncomingCall {
     this.verifier = header.verifier;
     this.args = args;
     this.call = call;
-    this.aborts = aborts;
   }
 
   get remote(): RemoteAddress {
     return this.call.session.peer as Endpoint;
   }
 
-  /** Created on first use; aborted when the client no longer wants the result. */
+  /**
+   * Created on first use (kept as the call's `token`); aborted when the client no longer wants
+   * the result or the server closes.
+   */
   get signal(): AbortSignal {
-    let c = this.aborts.get(this.call);
-    if (c === undefined) {
+    let c = this.call.token as AbortController | null;
+    if (c === null) {
       c = new AbortController();
-      this.aborts.set(this.call, c);
+      this.call.token = c;
     }
     return c.signal;
   }
@@ -118,7 +115,8 @@ class LupineServer implements LupineServerTransport {
   private readonly defer: (fn: () => void) => void;
   private readonly log: (message: string, error: unknown) => void;
   private readonly writer = new XdrWriter(512);
-  private readonly aborts = new Map<ServerCall, AbortController>();
+  /** Copies of small replies, kept until the client acknowledges them. */
+  private readonly arena = new PayloadArena();
   private dispatcher: Dispatcher | null = null;
   private flushQueued = false;
   private timer: TimerHandle | null = null;
@@ -148,7 +146,7 @@ class LupineServer implements LupineServerTransport {
       maxDatagramBytes: maxDatagramBytes ?? Math.min(port.maxDatagramSize, 1472),
       tooLargeReply: TOO_LARGE,
       onCall: (call, body) => this.onCall(call, body),
-      onAbandon: (call) => this.aborts.get(call)?.abort(),
+      onAbandon: (call) => (call.token as AbortController | null)?.abort(),
     });
   }
 
@@ -178,7 +176,7 @@ class LupineServer implements LupineServerTransport {
         this.clock.setTimeout(r, Math.min(10, until - this.clock.now())),
       );
     }
-    for (const c of this.aborts.values()) c.abort();
+    this.endpoint.forEachExecuting((call) => (call.token as AbortController | null)?.abort());
     this.flush();
     this.closed = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
@@ -199,7 +197,7 @@ class LupineServer implements LupineServerTransport {
       this.finish(call, { status: "garbage_args" });
       return;
     }
-    const incoming = new LupineIncomingCall(header, r, call, this.aborts);
+    const incoming = new LupineIncomingCall(header, r, call);
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
     try {
       outcome = dispatcher.dispatch(incoming);
@@ -222,7 +220,7 @@ class LupineServer implements LupineServerTransport {
   }
 
   private finish(call: ServerCall, outcome: DispatchOutcome): void {
-    this.aborts.delete(call);
+    call.token = null;
     if (this.closed) return;
     if (outcome.status === "busy") {
       this.endpoint.refuse(call, outcome.retryAfterMs);
@@ -234,7 +232,8 @@ class LupineServer implements LupineServerTransport {
     let chunks: Uint8Array[];
     try {
       writeReply(w, outcome);
-      chunks = w.finishChunks();
+      const small = w.written();
+      chunks = small === null ? w.finishChunks() : [this.arena.copy(small)];
     } catch (e) {
       this.log("lupine: encoding a result failed", e);
       w.reset();
