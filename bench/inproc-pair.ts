@@ -14,35 +14,70 @@ import { BENCH_ECHO, BENCH_PROGRAM } from "./servers/echo-servers.js";
 class MemPort implements DatagramPort {
   peer: MemPort | null = null;
   handler: ((d: Uint8Array, from: Endpoint) => void) | null = null;
-  constructor(readonly local: Endpoint, readonly maxDatagramSize = 65507) {}
+  constructor(
+    readonly local: Endpoint,
+    readonly maxDatagramSize = 65507,
+  ) {}
   send(data: Uint8Array | readonly Uint8Array[], _to: Endpoint): void {
     const d = data instanceof Uint8Array ? data.slice() : Buffer.concat(data as Uint8Array[]);
     const p = this.peer!;
     setImmediate(() => p.handler?.(new Uint8Array(d.buffer, d.byteOffset, d.length), this.local));
   }
-  onMessage(h: (d: Uint8Array, from: Endpoint) => void) { this.handler = h; }
+  onMessage(h: (d: Uint8Array, from: Endpoint) => void) {
+    this.handler = h;
+  }
   onError(_h: (f: SendFailure) => void) {}
   close() {}
 }
 const a: Endpoint = { address: "10.0.0.1", port: 1, family: "IPv4" };
 const b: Endpoint = { address: "10.0.0.2", port: 2, family: "IPv4" };
-const cp = new MemPort(a); const sp = new MemPort(b); cp.peer = sp; sp.peer = cp;
-const server = createLupineServer({ port: sp, clock: nodeClock, random: nodeRandom, crc: nodeCrc32, defer: nodeDefer, maxCallsPerSession: 4096 });
+const cp = new MemPort(a);
+const sp = new MemPort(b);
+cp.peer = sp;
+sp.peer = cp;
+const server = createLupineServer({
+  port: sp,
+  clock: nodeClock,
+  random: nodeRandom,
+  crc: nodeCrc32,
+  defer: nodeDefer,
+  maxCallsPerSession: 4096,
+});
 await server.listen({
   dispatch(call) {
     const v = call.args.readVarOpaque();
     return { status: "success", writeResult: (w: XdrWriter) => w.writeVarOpaque(v) };
   },
 });
-const client = createLupineClient({ port: cp, server: b, clock: nodeClock, random: nodeRandom, crc: nodeCrc32, defer: nodeDefer, maxCallsInFlight: 1024 });
+const client = createLupineClient({
+  port: cp,
+  server: b,
+  clock: nodeClock,
+  random: nodeRandom,
+  crc: nodeCrc32,
+  defer: nodeDefer,
+  maxCallsInFlight: 1024,
+});
 const payload = new Uint8Array(16);
-const req = { program: BENCH_PROGRAM, version: 1, procedure: BENCH_ECHO, procedureName: "ECHO", timeoutMs: 10000,
-  writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload), readResult: (r: XdrReader) => r.readVarOpaque() };
+const req = {
+  program: BENCH_PROGRAM,
+  version: 1,
+  procedure: BENCH_ECHO,
+  procedureName: "ECHO",
+  timeoutMs: 10000,
+  writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload),
+  readResult: (r: XdrReader) => r.readVarOpaque(),
+};
 const call = () => client.call(req);
 const depth = Number(process.argv[2] ?? 128);
 const ms = Number(process.argv[3] ?? 3000);
 await driveWindow(depth, 1000, call);
 const r = await driveWindow(depth, ms, call);
 console.log(JSON.stringify({ ...r, usPerCall: r.cpuUs / r.calls, rate: r.calls / r.seconds }));
-console.log(JSON.stringify({ server: server.stats().datagramsReceived, client: client.stats().datagramsSent }));
+console.log(
+  JSON.stringify({
+    server: server.stats().datagramsReceived,
+    client: client.stats().datagramsSent,
+  }),
+);
 process.exit(0);

@@ -139,7 +139,6 @@ export class ClientReceiver {
       if (s.ackMs === Number.POSITIVE_INFINITY) s.ackMs = nowMs + s.o.ackDelayMs;
       return;
     }
-    call.lastHeardMs = nowMs;
     const heldMs = c.u32(4) / 1000;
     if ((c.flags & FrameFlag.Fragment) === 0) {
       if (call.transmissions === 1 && call.window === null) {
@@ -149,6 +148,7 @@ export class ClientReceiver {
       return;
     }
     if (c.length < 8 + FRAGMENT_FIELDS_BYTES) return;
+    call.lastHeardMs = nowMs;
     const messageBytes = c.u32(8);
     const index = c.u32(12);
     const fragmentSize = c.u32(16);

@@ -64,14 +64,16 @@ class LupineCall extends ClientCall {
   onAbort: (() => void) | null = null;
 
   constructor(options: {
+    token: null;
     request: CallRequest<unknown>;
     chunks: readonly Uint8Array[];
     bytes: number;
     nowMs: number;
     timeoutMs: number;
   }) {
-    super({ ...options, token: null });
+    super(options);
     this.request = options.request;
+    this.token = this;
   }
 }
 
@@ -163,13 +165,13 @@ class LupineClient implements LupineClientTransport {
     }
     const nowMs = this.clock.now();
     const call = new LupineCall({
+      token: null,
       request: request as CallRequest<unknown>,
       chunks,
       bytes: w.length,
       nowMs,
       timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : Number.POSITIVE_INFINITY,
     });
-    call.token = call;
     const promise = new Promise<unknown>(capture) as Promise<R>;
     call.resolve = nextResolve;
     call.reject = nextReject;
