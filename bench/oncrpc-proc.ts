@@ -6,10 +6,14 @@
  *   client-lupine udp|tcp PORT N MS       N calls in flight for MS ms (N = 1: ping-pong)
  *   client-dgram PORT N MS                the same with raw datagrams
  *
- * Servers print "ready udp N [tcp M]"; clients print one JSON line {calls, seconds, p50us, p99us}.
+ * Servers print "ready udp N [tcp M]", answer `cpu` on stdin and exit when stdin ends; clients
+ * warm up, print `{"ready":true}`, wait for `go`, and print one JSON line {calls, seconds, p50us,
+ * p99us, cpuUs} (bench/procs.ts).
  */
 import * as dgram from "node:dgram";
+import type { LookupOneOptions } from "node:dns";
 import { createClient, createServer, defineProgram, silentLogger, xdr } from "../src/index.js";
+import { driveWindow, readyThenGo, serveControl, type WindowResult } from "./procs.js";
 
 export const BenchV1 = defineProgram({
   name: "BENCH_PROG",
@@ -18,56 +22,32 @@ export const BenchV1 = defineProgram({
   procedures: { echo: { procedure: 1, name: "ECHO", args: [xdr.int], result: xdr.int } },
 });
 
-interface Result {
-  calls: number;
-  seconds: number;
-  p50us: number;
-  p99us: number;
-}
-
-function percentiles(lat: Float64Array, n: number): { p50us: number; p99us: number } {
-  const s = lat.subarray(0, n).sort();
-  return { p50us: s[Math.floor(n / 2)] ?? 0, p99us: s[Math.floor((n * 99) / 100)] ?? 0 };
-}
-
-/** Keeps `inflight` operations going for `ms`; `op` resolves when one completes. */
-async function drive(
-  inflight: number,
-  ms: number,
-  op: (i: number) => Promise<unknown>,
-): Promise<Result> {
-  const lat = new Float64Array(1 << 23);
-  let n = 0;
-  const start = performance.now();
-  const end = start + ms;
-  const lane = async (lane: number) => {
-    let i = lane;
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      await op(i);
-      if (n < lat.length) lat[n++] = (performance.now() - t0) * 1000;
-      i += inflight;
-    }
-  };
-  await Promise.all(Array.from({ length: inflight }, (_, i) => lane(i)));
-  const seconds = (performance.now() - start) / 1000;
-  return { calls: n, seconds, ...percentiles(lat, n) };
-}
-
 async function serveLupine(): Promise<void> {
   const server = createServer({ logger: silentLogger, udp: { drc: {} } });
   server.register(BenchV1, { echo: (x) => x });
   const [u, t] = await server.listen("udp://127.0.0.1:0", "tcp://127.0.0.1:0");
   console.log(`ready udp ${u!.port} tcp ${t!.port}`);
-  // Exit normally on SIGINT, so that --cpu-prof writes its profile.
+  // Exit normally on SIGINT too, so that --cpu-prof writes its profile.
   process.once("SIGINT", () => process.exit(0));
+  serveControl(() => process.exit(0));
 }
 
 async function serveDgram(): Promise<void> {
-  const s = dgram.createSocket({ type: "udp4", recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  // Address literals answered synchronously, as the Lupine server's socket does (Node would
+  // otherwise defer every send by a process.nextTick to "look up" the address).
+  const lookup = (a: string, _o: LookupOneOptions, cb: (e: null, a: string, f: number) => void) =>
+    cb(null, a, 4);
+  const s = dgram.createSocket({
+    type: "udp4",
+    recvBufferSize: 4 << 20,
+    sendBufferSize: 4 << 20,
+    lookup: lookup as unknown as dgram.SocketOptions["lookup"],
+  });
   s.on("message", (m, r) => s.send(m, r.port, r.address));
   await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
   console.log(`ready udp ${s.address().port}`);
+  process.once("SIGINT", () => process.exit(0));
+  serveControl(() => process.exit(0));
 }
 
 async function clientLupine(
@@ -75,37 +55,49 @@ async function clientLupine(
   port: number,
   inflight: number,
   ms: number,
-): Promise<Result> {
+): Promise<WindowResult> {
   const c = createClient(BenchV1, `${proto}://127.0.0.1:${port}`, { timeoutMs: 5000 });
   await c.echo(0); // connect, warm up
   for (let i = 0; i < 2000; i++) await c.echo(i);
-  const r = await drive(inflight, ms, (i) => c.echo(i | 0));
+  await driveWindow(inflight, 300, (i) => c.echo(i | 0));
+  await readyThenGo();
+  const r = await driveWindow(inflight, ms, (i) => c.echo(i | 0));
   await c.$close();
   return r;
 }
 
-async function clientDgram(port: number, inflight: number, ms: number): Promise<Result> {
+/**
+ * Raw datagrams: the best plain node:dgram does with nothing the RPC clients could not use: a
+ * connected socket, sends without a callback, the same 44-byte datagram a small ONC call is, one
+ * per call; replies matched in order (loopback does not reorder).
+ */
+async function clientDgram(port: number, inflight: number, ms: number): Promise<WindowResult> {
   const s = dgram.createSocket({ type: "udp4", recvBufferSize: 4 << 20 });
   await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
   s.connect(port, "127.0.0.1");
   await new Promise<void>((r) => s.once("connect", r));
-  const waiting = new Map<number, () => void>();
-  s.on("message", (m) => {
-    const id = m.readUInt32BE(0);
-    const w = waiting.get(id);
-    waiting.delete(id);
-    w?.();
+  let waiting: (() => void)[] = [];
+  let head = 0;
+  s.on("message", () => {
+    const w = waiting[head];
+    if (w === undefined) return;
+    waiting[head++] = undefined as unknown as () => void;
+    if (head > 4096 && head * 2 > waiting.length) {
+      waiting = waiting.slice(head);
+      head = 0;
+    }
+    w();
   });
-  // The same 44-byte datagram a small ONC call is (header + one int).
-  const echo = (i: number) =>
+  const b = Buffer.alloc(44);
+  const echo = () =>
     new Promise<void>((resolve) => {
-      const b = Buffer.alloc(44);
-      b.writeUInt32BE(i >>> 0, 0);
-      waiting.set(i >>> 0, resolve);
+      waiting.push(resolve);
       s.send(b);
     });
-  for (let i = 0; i < 2000; i++) await echo(i + 1e9);
-  const r = await drive(inflight, ms, echo);
+  for (let i = 0; i < 2000; i++) await echo();
+  await driveWindow(inflight, 300, echo);
+  await readyThenGo();
+  const r = await driveWindow(inflight, ms, echo);
   s.close();
   return r;
 }
@@ -124,11 +116,13 @@ switch (mode) {
         await clientLupine(args[0]!, Number(args[1]), Number(args[2]), Number(args[3])),
       ),
     );
+    process.exit(0);
     break;
   case "client-dgram":
     console.log(
       JSON.stringify(await clientDgram(Number(args[0]), Number(args[1]), Number(args[2]))),
     );
+    process.exit(0);
     break;
   default:
     if (mode !== undefined) {

@@ -2,57 +2,82 @@
  * ONC RPC over UDP and TCP: Lupine client → Lupine server in separate processes (each pinned to
  * its own core with taskset when present), ping-pong and 32 / 128 calls in flight, beside raw
  * node:dgram echo of the same 44-byte datagrams and the rpcgen + libtirpc C client and server
- * (built from bench/c/bench.x in a temp dir), all in one run. Ratios are what count: the
- * machine is shared.
+ * (built from bench/c/bench.x in a temp dir), all in one run: rounds interleaved, medians and
+ * spread, CPU time per call of each side (bench/procs.ts), load averages in the notes. Ratios are
+ * what count: the machine is shared.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchOptions, type BenchRow, summarize } from "./harness.js";
+import {
+  type CpuUs,
+  cpuDeltaUs,
+  hasTaskset,
+  LineProc,
+  loadText,
+  type WindowResult,
+} from "./procs.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const proc = join(here, "oncrpc-proc.js");
 const cDir = resolve(here, "..", "..", "bench", "c");
-const hasTaskset = spawnSync("sh", ["-c", "command -v taskset"]).status === 0;
 
-function pinned(core: number, cmd: string, args: string[]): [string, string[]] {
-  return hasTaskset ? ["taskset", ["-c", String(core), cmd, ...args]] : [cmd, args];
+/** CPU time of a process from /proc (for the C programs, which do not speak the protocol). */
+function procCpu(pid: number): CpuUs {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return { user: Number(fields[11]) * 1e4, system: Number(fields[12]) * 1e4 };
 }
 
-function startServer(
-  cmd: string,
-  args: string[],
-): Promise<{ child: ChildProcess; ports: number[] }> {
-  const [c, a] = pinned(0, cmd, args);
-  return new Promise((res, rej) => {
-    const child = spawn(c, a, { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout!.on("data", (d) => {
-      out += d;
-      const m = /ready udp (\d+)(?: tcp (\d+))?/.exec(out);
-      if (m !== null) res({ child, ports: [Number(m[1]), Number(m[2] ?? 0)] });
-    });
-    child.on("exit", (code) => rej(new Error(`${cmd} exited with ${code}`)));
-  });
+interface Server {
+  readonly proc: LineProc;
+  readonly ports: number[];
+  /** Node servers answer `cpu`; the C server is read from /proc. */
+  cpu(): Promise<CpuUs>;
 }
 
-interface ClientResult {
-  calls: number;
-  seconds: number;
-  p50us: number;
-  p99us: number;
+async function startServer(label: string, cmd: string, args: string[]): Promise<Server> {
+  const p = new LineProc(label, 0, cmd, args);
+  const m = await p.next((line) => /ready udp (\d+)(?: tcp (\d+))?/.exec(line) ?? undefined);
+  const node = cmd === process.execPath;
+  return {
+    proc: p,
+    ports: [Number(m[1]), Number(m[2] ?? 0)],
+    cpu: () => (node ? p.cpu() : Promise.resolve(procCpu(p.child.pid!))),
+  };
 }
 
-function runClient(cmd: string, args: string[]): ClientResult {
-  const [c, a] = pinned(1, cmd, args);
-  const out = execFileSync(c, a, { encoding: "utf8", timeout: 120_000 });
-  const json = out.trim().split("\n").pop()!;
-  if (json.startsWith("{")) return JSON.parse(json) as ClientResult;
-  const m = /calls (\d+) seconds ([\d.]+) p50us ([\d.]+) p99us ([\d.]+)/.exec(json);
-  if (m === null) throw new Error(`bad client output: ${out}`);
-  return { calls: Number(m[1]), seconds: Number(m[2]), p50us: Number(m[3]), p99us: Number(m[4]) };
+interface ClientResult extends WindowResult {
+  serverCpuUs: number;
+}
+
+/** One measured window: a client process against a running server. */
+async function runClient(server: Server, cmd: string, args: string[]): Promise<ClientResult> {
+  const node = cmd === process.execPath;
+  const client = new LineProc("client", 1, cmd, args);
+  if (node) await client.json("ready");
+  const s0 = await server.cpu();
+  if (node) client.send("go");
+  const r = node
+    ? await client.json<WindowResult>("calls")
+    : await client.next((line) => {
+        const m = /calls (\d+) seconds ([\d.]+) p50us ([\d.]+) p99us ([\d.]+)/.exec(line);
+        if (m === null) return undefined;
+        const w: WindowResult = {
+          calls: Number(m[1]),
+          seconds: Number(m[2]),
+          p50us: Number(m[3]),
+          p99us: Number(m[4]),
+          cpuUs: Number.NaN,
+        };
+        return w;
+      });
+  const s1 = await server.cpu();
+  await client.done();
+  return { ...r, serverCpuUs: cpuDeltaUs(s0, s1) };
 }
 
 function buildC(): string | undefined {
@@ -104,38 +129,56 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   const rounds = options.quick ? 1 : 5;
   const node = process.execPath;
   const cBin = buildC();
-  const lupine = await startServer(node, [proc, "serve-lupine"]);
-  const echo = await startServer(node, [proc, "serve-dgram"]);
+  const lupine = await startServer("lupine server", node, [proc, "serve-lupine"]);
+  const echo = await startServer("echo server", node, [proc, "serve-dgram"]);
   const cServer =
-    cBin === undefined ? undefined : await startServer(join(cBin, "bench-server"), []);
+    cBin === undefined ? undefined : await startServer("C server", join(cBin, "bench-server"), []);
   const [lu, lt] = lupine.ports as [number, number];
   const [eu] = echo.ports as [number];
   const rows: BenchRow[] = [];
-  const note = `${rounds}×${ms} ms${hasTaskset ? ", server on core 0, client on core 1" : ""}`;
-  type System = { system: string; args: () => [string, string[]]; baseline?: boolean };
+  const loadBefore = loadText();
+  type System = {
+    system: string;
+    server: Server;
+    args: () => [string, string[]];
+    baseline?: boolean;
+  };
   /**
-   * Runs every system once per round, interleaved (round 1 of all, then round 2 of all, ...), so
-   * that load from other processes falls on all systems alike; one row per system and group,
-   * with the median over rounds.
+   * Runs every system once per round, interleaved (round 1 of all, then round 2 of all, ...; the
+   * order rotates), so that load from other processes falls on all systems alike; one row per
+   * system and group, with the median and spread over rounds, and CPU per call of each side.
    */
-  const measure = (systems: System[], groups: { calls?: string; p50?: string }) => {
-    const calls = systems.map(() => [] as number[]);
-    const p50 = systems.map(() => [] as number[]);
+  const measure = async (
+    systems: System[],
+    groups: { calls?: string; p50?: string; cpu: string },
+  ) => {
+    const got = systems.map(() => ({
+      calls: [] as number[],
+      p50: [] as number[],
+      client: [] as number[],
+      server: [] as number[],
+    }));
     for (let r = 0; r < rounds; r++) {
-      systems.forEach((s, i) => {
+      for (let k = 0; k < systems.length; k++) {
+        const i = (k + r) % systems.length;
+        const s = systems[i]!;
         const [cmd, args] = s.args();
-        const res = runClient(cmd, args);
-        calls[i]!.push(res.calls / res.seconds);
-        p50[i]!.push(res.p50us);
-      });
+        const res = await runClient(s.server, cmd, args);
+        got[i]!.calls.push(res.calls / res.seconds);
+        got[i]!.p50.push(res.p50us);
+        got[i]!.client.push(res.cpuUs / res.calls);
+        got[i]!.server.push(res.serverCpuUs / res.calls);
+      }
     }
+    const note = `${rounds}×${ms} ms${hasTaskset ? ", server on core 0, client on core 1" : ""}, load ${loadBefore} → ${loadText()}`;
     systems.forEach((s, i) => {
+      const g = got[i]!;
       const base = s.baseline === true ? { baseline: true } : {};
       if (groups.p50 !== undefined) {
         rows.push({
           group: groups.p50,
           system: s.system,
-          ...summarize(p50[i]!),
+          ...summarize(g.p50),
           unit: "µs",
           better: "lower",
           ...base,
@@ -146,13 +189,32 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         rows.push({
           group: groups.calls,
           system: s.system,
-          ...summarize(calls[i]!),
+          ...summarize(g.calls),
           unit: "calls/s",
           better: "higher",
           ...base,
           note,
         });
       }
+      if (g.client.every((x) => Number.isFinite(x))) {
+        rows.push({
+          group: `${groups.cpu}: client CPU per call`,
+          system: s.system,
+          ...summarize(g.client),
+          unit: "µs",
+          better: "lower",
+          ...base,
+        });
+      }
+      rows.push({
+        group: `${groups.cpu}: server CPU per call`,
+        system: s.system,
+        ...summarize(g.server),
+        unit: "µs",
+        better: "lower",
+        ...base,
+        ...(s.server === cServer ? { note: "C server: /proc, 10 ms ticks" } : {}),
+      });
     });
   };
   const lup = (proto: string, port: number, n: number) => (): [string, string[]] => [
@@ -169,36 +231,41 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
   ];
   try {
     const pingPong: System[] = [
-      { system: "raw dgram echo", args: raw(1), baseline: true },
-      { system: "lupine onc/udp", args: lup("udp", lu, 1) },
-      { system: "lupine onc/tcp", args: lup("tcp", lt, 1) },
+      { system: "raw dgram echo", server: echo, args: raw(1), baseline: true },
+      { system: "lupine onc/udp", server: lupine, args: lup("udp", lu, 1) },
+      { system: "lupine onc/tcp", server: lupine, args: lup("tcp", lt, 1) },
     ];
     if (cServer !== undefined) {
       const [cu, ct] = cServer.ports as [number, number];
       pingPong.push(
-        { system: "rpcgen C client → C server udp", args: c("udp", cu) },
-        { system: "rpcgen C client → C server tcp", args: c("tcp", ct) },
-        { system: "rpcgen C client → lupine udp", args: c("udp", lu) },
-        { system: "lupine client → C server udp", args: lup("udp", cu, 1) },
-        { system: "lupine client → C server tcp", args: lup("tcp", ct, 1) },
+        { system: "rpcgen C client → C server udp", server: cServer, args: c("udp", cu) },
+        { system: "rpcgen C client → C server tcp", server: cServer, args: c("tcp", ct) },
+        { system: "rpcgen C client → lupine udp", server: lupine, args: c("udp", lu) },
+        { system: "lupine client → C server udp", server: cServer, args: lup("udp", cu, 1) },
+        { system: "lupine client → C server tcp", server: cServer, args: lup("tcp", ct, 1) },
       );
     }
-    measure(pingPong, {
+    await measure(pingPong, {
       p50: "onc rpc: ping-pong p50 latency (1 in flight)",
       calls: "onc rpc: ping-pong calls/s (1 in flight)",
+      cpu: "onc rpc: ping-pong",
     });
     for (const n of [32, 128]) {
-      measure(
+      await measure(
         [
-          { system: "raw dgram echo", args: raw(n), baseline: true },
-          { system: "lupine onc/udp", args: lup("udp", lu, n) },
-          { system: "lupine onc/tcp", args: lup("tcp", lt, n) },
+          { system: "raw dgram echo", server: echo, args: raw(n), baseline: true },
+          { system: "lupine onc/udp", server: lupine, args: lup("udp", lu, n) },
+          { system: "lupine onc/tcp", server: lupine, args: lup("tcp", lt, n) },
         ],
-        { calls: `onc rpc: calls/s, ${n} in flight` },
+        { calls: `onc rpc: calls/s, ${n} in flight`, cpu: `onc rpc: ${n} in flight` },
       );
     }
   } finally {
-    for (const s of [lupine, echo, cServer]) s?.child.kill("SIGKILL");
+    for (const s of [lupine, echo, cServer]) {
+      if (s === undefined) continue;
+      s.proc.stop();
+      s.proc.child.kill("SIGKILL");
+    }
   }
   if (cBin === undefined) {
     rows.push({

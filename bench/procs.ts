@@ -13,11 +13,12 @@
  * CPU time per call is far less sensitive to other load on a shared machine than calls/s: a
  * process that waits for the scheduler is not charged for it.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 
 /** Whether `taskset` can pin processes here. */
-export const hasTaskset = spawnSync("sh", ["-c", "command -v taskset"]).status === 0;
+export const hasTaskset = existsSync("/usr/bin/taskset") || existsSync("/bin/taskset");
 
 /** CPU time of a process, microseconds, as `process.cpuUsage()` reports it. */
 export interface CpuUs {
@@ -148,6 +149,8 @@ export function readyThenGo(): Promise<void> {
       if (buf.includes("go\n")) {
         process.stdin.off("data", onData);
         process.stdin.pause();
+        // Nothing more is read: stdin must not keep the process alive.
+        (process.stdin as { unref?: () => void }).unref?.();
         resolve();
       }
     };
