@@ -30,7 +30,7 @@ interface Server {
   proc: LineProc;
 }
 
-async function startServer(kind: string, mtu = 1472): Promise<Server> {
+async function startServer(kind: string, mtu: number | "default" = "default"): Promise<Server> {
   const script = join(here, "servers", "echo-servers.js");
   const proc = new LineProc(`${kind} server`, 0, process.execPath, [
     script,
@@ -241,7 +241,7 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
     for (let k = 0; k < BULK_SYSTEMS.length; k++) {
       const i = (k + round) % BULK_SYSTEMS.length;
       const sys = BULK_SYSTEMS[i]!;
-      const srv = await startServer(sys.server, sys.mtu ?? 65_507);
+      const srv = await startServer(sys.server, sys.mtu ?? "default");
       try {
         const s0 = await srv.proc.cpu();
         const c0 = process.cpuUsage();

@@ -57,7 +57,9 @@ const benchDispatcher: Dispatcher = {
 async function main(): Promise<void> {
   const kind = process.argv[2];
   const host = process.argv[3] ?? "127.0.0.1";
-  const mtu = Number(process.argv[4] ?? "1472");
+  // A datagram size, or "default" (the transport's choice per destination).
+  const mtuArg = process.argv[4] ?? "default";
+  const sizeOption = mtuArg === "default" ? {} : { maxDatagramBytes: Number(mtuArg) };
   let port = 0;
   let stop: () => void = () => {};
   if (kind === "dgram") {
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   } else if (kind === "lupine") {
     const { transport, address } = await listenLupine(benchDispatcher, {
       host,
-      maxDatagramBytes: mtu,
+      ...sizeOption,
       maxCallsPerSession: 4096,
     });
     port = address.port;

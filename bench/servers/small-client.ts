@@ -76,7 +76,7 @@ const make = kind === "dgram" ? rawDgram : kind === "lupine" ? lupine : grpcClie
 const call = await make(host!, Number(port));
 const n = Number(inflight);
 for (let i = 0; i < 1000; i++) await call();
-await driveWindow(n, 300, call);
+await driveWindow(n, Number(process.env.BENCH_WARM_MS ?? 1000), call);
 await readyThenGo();
 const result = await driveWindow(n, Number(ms), call);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -20,7 +20,7 @@ import { ClientCall, ClientState } from "./client-call.js";
 import type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
 import { ClientReceiver } from "./client-receive.js";
 import { ClientTimers } from "./client-timers.js";
-import { DatagramBuilder } from "./datagram-builder.js";
+import { type Datagram, DatagramBuilder, datagramLength } from "./datagram-builder.js";
 import {
   fragmentPayloadBytes,
   MAX_ACK_RANGES,
@@ -186,7 +186,7 @@ export class ClientSession {
   }
 
   /** Builds what is due and returns the datagrams to send to the server. */
-  flush(nowMs: number): Uint8Array[] {
+  flush(nowMs: number): Datagram[] {
     this.nowMs = nowMs;
     if (this.welcomed || this.epoch !== 0) {
       this.sendQueued(nowMs);
@@ -196,7 +196,7 @@ export class ClientSession {
     const out = this.builder.take();
     for (const d of out) {
       this.path.counters.datagramsSent++;
-      this.path.counters.bytesSent += d.length;
+      this.path.counters.bytesSent += datagramLength(d);
     }
     return out;
   }

@@ -5,7 +5,10 @@
  * (once per event-loop turn), so everything produced in one turn shares datagrams.
  *
  * Datagrams are cut from 1 MiB slabs (one allocation serves thousands of small datagrams); a
- * datagram handed out is never written again.
+ * datagram handed out is never written again. A fragment of a large message is not copied into
+ * the slab: its datagram is handed out as segments — the headers from the slab, then views of
+ * the message itself — which the port sends with one gathering `sendmsg` (no user-space copy,
+ * and no fresh slab memory to fault in per byte sent).
  */
 import {
   type ChecksumFn,
@@ -14,6 +17,7 @@ import {
   type Header,
   MAX_FRAME_BODY,
   sealChecksum,
+  sealChecksumSegments,
   writeHeader,
 } from "./packet.js";
 
@@ -47,6 +51,29 @@ export class SlabPool {
   }
 }
 
+/** A built datagram: one array, or segments to be sent as one datagram (gather). */
+export type Datagram = Uint8Array | readonly Uint8Array[];
+
+/** Bytes in a datagram. */
+export function datagramLength(d: Datagram): number {
+  if (d instanceof Uint8Array) return d.length;
+  let n = 0;
+  for (const s of d) n += s.length;
+  return n;
+}
+
+/** A datagram as one array (copies a segmented one; for tests and tools). */
+export function joinDatagram(d: Datagram): Uint8Array {
+  if (d instanceof Uint8Array) return d;
+  const out = new Uint8Array(datagramLength(d));
+  let at = 0;
+  for (const s of d) {
+    out.set(s, at);
+    at += s.length;
+  }
+  return out;
+}
+
 export class DatagramBuilder {
   /** Header written at the start of every datagram (epoch and flags may change between turns). */
   readonly header: Header;
@@ -58,7 +85,9 @@ export class DatagramBuilder {
   /** Start of the open datagram in the slab, or -1 when none is open. */
   private start = -1;
   private at = 0;
-  private out: Uint8Array[] = [];
+  /** Segments that end the open datagram (a fragment's payload), or null. */
+  private tail: Uint8Array[] | null = null;
+  private out: Datagram[] = [];
   /** Datagrams sealed since construction. */
   datagrams = 0;
   /** Called on every new datagram before its first frame (e.g. a Hello until welcomed). */
@@ -88,7 +117,7 @@ export class DatagramBuilder {
 
   /** Bytes of frame body that still fit in the open datagram (0 when none is open). */
   get roomInOpen(): number {
-    if (this.start < 0) return 0;
+    if (this.start < 0 || this.tail !== null) return 0;
     return Math.max(0, this.maxBytes - (this.at - this.start) - FRAME_HEADER_BYTES);
   }
 
@@ -103,7 +132,10 @@ export class DatagramBuilder {
    */
   frame(type: number, flags: number, bodyBytes: number): number {
     if (bodyBytes > this.maxFrameBody) throw new RangeError(`frame body ${bodyBytes} too big`);
-    if (this.start >= 0 && this.at - this.start + FRAME_HEADER_BYTES + bodyBytes > this.maxBytes) {
+    if (
+      this.start >= 0 &&
+      (this.tail !== null || this.at - this.start + FRAME_HEADER_BYTES + bodyBytes > this.maxBytes)
+    ) {
       this.seal();
     }
     if (this.start < 0) {
@@ -118,6 +150,21 @@ export class DatagramBuilder {
     s[at + 3] = bodyBytes & 0xff;
     this.at = at + FRAME_HEADER_BYTES + bodyBytes;
     return at + FRAME_HEADER_BYTES;
+  }
+
+  /**
+   * Reserves a frame whose body is `fixedBytes` written by the caller (at the returned slab
+   * offset, as with {@link frame}) followed by `tail`, which is sent by reference: the frame
+   * ends its datagram. `tail` must stay unchanged until the datagram has been sent.
+   */
+  frameWithTail(type: number, flags: number, fixedBytes: number, tail: Uint8Array[]): number {
+    let tailBytes = 0;
+    for (const t of tail) tailBytes += t.length;
+    const at = this.frame(type, flags, fixedBytes + tailBytes);
+    // The frame's length counts the tail, which is not in the slab.
+    this.at -= tailBytes;
+    this.tail = tail;
+    return at;
   }
 
   /** The slab that {@link frame} offsets point into. */
@@ -139,16 +186,23 @@ export class DatagramBuilder {
   /** Seals the open datagram (if any) so the next frame starts a new one. */
   seal(): void {
     if (this.start < 0) return;
-    const d = this.slab.subarray(this.start, this.at);
-    sealChecksum(d, this.crc);
-    this.out.push(d);
+    const head = this.slab.subarray(this.start, this.at);
+    const tail = this.tail;
+    if (tail === null) {
+      sealChecksum(head, this.crc);
+      this.out.push(head);
+    } else {
+      sealChecksumSegments(head, tail, this.crc);
+      this.out.push([head, ...tail]);
+      this.tail = null;
+    }
     this.datagrams++;
     this.pool.shrink(this.slab, this.start, this.maxBytes, this.at - this.start);
     this.start = -1;
   }
 
   /** Seals the open datagram and hands out everything built since the last call. */
-  take(): Uint8Array[] {
+  take(): Datagram[] {
     this.seal();
     const out = this.out;
     this.out = [];

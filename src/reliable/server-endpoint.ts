@@ -16,7 +16,7 @@
  */
 
 import type { CongestionOptions } from "./congestion.js";
-import { DatagramBuilder, SlabPool } from "./datagram-builder.js";
+import { type Datagram, DatagramBuilder, datagramLength, SlabPool } from "./datagram-builder.js";
 import { fragmentPayloadBytes, wholeBodyBytes, writeBusy, writeWhole } from "./frames.js";
 import { type ChecksumFn, FrameType, HeaderFlag } from "./packet.js";
 import { Path } from "./path.js";
@@ -30,7 +30,13 @@ import { TimerHeap } from "./timer-heap.js";
 export interface ServerEndpointOptions {
   readonly random: { next(): number; nextU32(): number };
   readonly crc: ChecksumFn;
+  /** Largest datagram to any client (and of control datagrams: Resets). */
   readonly maxDatagramBytes: number;
+  /**
+   * Largest datagram to one client, given its address (at most `maxDatagramBytes`); default:
+   * `maxDatagramBytes` for all. Lets an adapter send large datagrams to loopback peers.
+   */
+  readonly datagramBytesFor?: (peer: unknown) => number;
   /** Receives each new call once: `body` is the request payload (valid until `complete`). */
   readonly onCall: (call: ServerCall, body: Uint8Array) => void;
   /** Told when the client no longer wants a call that is executing (optional). */
@@ -87,7 +93,14 @@ export class ServerEndpoint {
   readonly o: Required<
     Omit<
       ServerEndpointOptions,
-      "random" | "crc" | "onCall" | "onAbandon" | "rtt" | "congestion" | "epoch"
+      | "random"
+      | "crc"
+      | "onCall"
+      | "onAbandon"
+      | "rtt"
+      | "congestion"
+      | "epoch"
+      | "datagramBytesFor"
     >
   >;
   readonly epoch: number;
@@ -99,11 +112,12 @@ export class ServerEndpoint {
   readonly crc: ChecksumFn;
   readonly onCall: ServerEndpointOptions["onCall"];
   readonly onAbandon: ServerEndpointOptions["onAbandon"];
+  readonly datagramBytesFor: ServerEndpointOptions["datagramBytesFor"];
   readonly rttOptions: RttOptions | undefined;
   readonly congestionOptions: ServerEndpointOptions["congestion"];
   /** Datagrams for unknown sessions or old epochs (Resets), sent on the next flush. */
   readonly control: DatagramBuilder;
-  controlOut: { d: Uint8Array; to: unknown }[] = [];
+  controlOut: { d: Datagram; to: unknown }[] = [];
   executing = 0;
   cachedReplyBytes = 0;
   reassemblyBytes = 0;
@@ -126,6 +140,7 @@ export class ServerEndpoint {
     this.crc = options.crc;
     this.onCall = options.onCall;
     this.onAbandon = options.onAbandon;
+    this.datagramBytesFor = options.datagramBytesFor;
     this.rttOptions = options.rtt;
     this.congestionOptions = options.congestion;
     let epoch = options.epoch ?? 0;
@@ -160,18 +175,19 @@ export class ServerEndpoint {
     this.receiver.receive(nowMs, data, peer);
   }
 
-  /** A path for a new session. */
-  newPath(): Path {
+  /** Largest datagram to a new session's client. */
+  datagramBytesOf(peer: unknown): number {
+    const max = this.o.maxDatagramBytes;
+    return this.datagramBytesFor === undefined ? max : Math.min(max, this.datagramBytesFor(peer));
+  }
+
+  /** A path for a new session whose datagrams are at most `maxDatagramBytes`. */
+  newPath(maxDatagramBytes: number): Path {
     return new Path({
-      maxDatagramBytes: this.o.maxDatagramBytes,
+      maxDatagramBytes,
       rtt: this.rttOptions,
       congestion: this.congestionOptions,
     });
-  }
-
-  /** Payload bytes of one reply fragment. */
-  get fragmentBytes(): number {
-    return fragmentPayloadBytes(this.control.maxFrameBody);
   }
 
   /**
@@ -200,7 +216,7 @@ export class ServerEndpoint {
       call.reply = chunks.length === 1 ? chunks[0]! : join(chunks, bytes);
       writeWhole(s.builder, FrameType.Reply, call.seq, heldUs, call.reply);
     } else {
-      call.window = new SendWindow(chunks, this.fragmentBytes);
+      call.window = new SendWindow(chunks, fragmentPayloadBytes(s.builder.maxFrameBody));
       s.bulk.push(call);
     }
     this.markDirty(s);
@@ -242,7 +258,7 @@ export class ServerEndpoint {
   }
 
   /** Sends everything built since the last flush. */
-  flush(nowMs: number, send: (d: Uint8Array, to: unknown) => void): void {
+  flush(nowMs: number, send: (d: Datagram, to: unknown) => void): void {
     for (const { d, to } of this.controlOut) {
       this.counters.datagramsSent++;
       send(d, to);
@@ -258,7 +274,7 @@ export class ServerEndpoint {
       for (const d of s.builder.take()) {
         this.counters.datagramsSent++;
         s.path.counters.datagramsSent++;
-        s.path.counters.bytesSent += d.length;
+        s.path.counters.bytesSent += datagramLength(d);
         send(d, s.peer);
       }
     }

@@ -76,12 +76,13 @@ export class ServerReceiver {
         e.counters.sessionsRefused++;
         return;
       }
+      const datagramBytes = e.datagramBytesOf(peer);
       s = new ServerSession({
         sessionHi: h.sessionHi,
         sessionLo: h.sessionLo,
-        path: e.newPath(),
+        path: e.newPath(datagramBytes),
         builder: new DatagramBuilder({
-          maxDatagramBytes: e.o.maxDatagramBytes,
+          maxDatagramBytes: datagramBytes,
           crc: e.crc,
           header: {
             flags: HeaderFlag.FromServer,

@@ -25,6 +25,7 @@ import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
 import { outcomeError } from "./lupine-errors.js";
+import { defaultDatagramBytes } from "./lupine-mtu.js";
 import { ReplyStatus, writeCallHeader } from "./lupine-payload.js";
 
 /** Options of {@link createLupineClient}. */
@@ -40,7 +41,10 @@ export interface LupineClientOptions
   readonly crc: ChecksumFn;
   /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
   readonly defer?: (fn: () => void) => void;
-  /** Largest datagram (default: min(port.maxDatagramSize, 1472), an Ethernet MTU's payload). */
+  /**
+   * Largest datagram (default: the port's limit, and for the server's address what
+   * `defaultDatagramBytes` says: 65,507 to loopback, else 1,472 — an Ethernet MTU's payload).
+   */
   readonly maxDatagramBytes?: number;
   /** Close the port on `close()` (default true). */
   readonly ownsPort?: boolean;
@@ -127,7 +131,8 @@ class LupineClient implements LupineClientTransport {
       ...sessionOptions,
       random: o.random,
       crc: o.crc,
-      maxDatagramBytes: maxDatagramBytes ?? Math.min(port.maxDatagramSize, 1472),
+      maxDatagramBytes:
+        maxDatagramBytes ?? Math.min(port.maxDatagramSize, defaultDatagramBytes(server)),
       onSettle: (token, outcome) => this.settle(token as LupineCall, outcome),
       onReply: (token, bytes, start, end, view) =>
         this.settleReply(token as LupineCall, bytes, start, end, view),

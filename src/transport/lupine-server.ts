@@ -28,6 +28,7 @@ import type {
   ServerTransport,
 } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
+import { defaultDatagramBytes } from "./lupine-mtu.js";
 import { type CallHeader, ReplyStatus, readCallHeader, writeReply } from "./lupine-payload.js";
 
 /** Options of {@link createLupineServer}. */
@@ -35,7 +36,13 @@ export interface LupineServerOptions
   extends Partial<
     Omit<
       ServerEndpointOptions,
-      "random" | "crc" | "onCall" | "onAbandon" | "maxDatagramBytes" | "tooLargeReply"
+      | "random"
+      | "crc"
+      | "onCall"
+      | "onAbandon"
+      | "maxDatagramBytes"
+      | "datagramBytesFor"
+      | "tooLargeReply"
     >
   > {
   /** A bound port (Node: `openUdp({ port })`; tests: a simulated node's port). */
@@ -45,7 +52,10 @@ export interface LupineServerOptions
   readonly crc: ChecksumFn;
   /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
   readonly defer?: (fn: () => void) => void;
-  /** Largest datagram (default: min(port.maxDatagramSize, 1472)). */
+  /**
+   * Largest datagram for every session; by default each session's is chosen from its client's
+   * address (`defaultDatagramBytes`: 65,507 to loopback, else 1,472), within the port's limit.
+   */
   readonly maxDatagramBytes?: number;
   /** Told about handler failures (default: console.error). */
   readonly log?: (message: string, error: unknown) => void;
@@ -124,7 +134,8 @@ class LupineServer implements LupineServerTransport {
   private closing = false;
   private closed = false;
   private readonly flushNow = () => this.flush();
-  private readonly send = (d: Uint8Array, to: unknown) => this.port.send(d, to as Endpoint);
+  private readonly send = (d: Uint8Array | readonly Uint8Array[], to: unknown) =>
+    this.port.send(d, to as Endpoint);
   private readonly onTimer = () => {
     this.timer = null;
     this.timerAtMs = Number.POSITIVE_INFINITY;
@@ -143,7 +154,15 @@ class LupineServer implements LupineServerTransport {
       ...endpointOptions,
       random: o.random,
       crc: o.crc,
-      maxDatagramBytes: maxDatagramBytes ?? Math.min(port.maxDatagramSize, 1472),
+      // An explicit size holds for every client; by default each session gets what suits its
+      // client's address (large datagrams to loopback).
+      maxDatagramBytes: maxDatagramBytes ?? port.maxDatagramSize,
+      ...(maxDatagramBytes === undefined
+        ? {
+            datagramBytesFor: (peer: unknown) =>
+              Math.min(port.maxDatagramSize, defaultDatagramBytes(peer as Endpoint)),
+          }
+        : {}),
       tooLargeReply: TOO_LARGE,
       onCall: (call, body) => this.onCall(call, body),
       onAbandon: (call) => (call.token as AbortController | null)?.abort(),
