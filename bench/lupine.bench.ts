@@ -11,14 +11,14 @@
  * argument (1 GiB; 32 MiB with --quick) beside Node TCP moving the same bytes; a lossy link and
  * competing flows through netlab.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
 import type { BenchOptions, BenchRow } from "./harness.js";
 import { summarize } from "./harness.js";
+import { measureLossy } from "./lossy.js";
 import { cpuDeltaUs, hasTaskset, LineProc, loadText, type WindowResult } from "./procs.js";
 import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
 
@@ -295,161 +295,6 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
       ...base,
     });
   });
-}
-
-const NETLAB = join(here, "..", "..", "..", "shared", "netlab", "netlab");
-
-function netlabReady(): string | null {
-  if (process.getuid?.() !== 0) return "needs root";
-  if (!existsSync(NETLAB)) return `no netlab at ${NETLAB}`;
-  try {
-    execFileSync(NETLAB, ["check"], { stdio: "ignore" });
-    return null;
-  } catch {
-    return "netlab check failed";
-  }
-}
-
-/** Runs `node script args` inside netlab host `host`; resolves with its stdout. */
-function inHost(host: string, args: string[], stdin: "pipe" | "ignore" = "ignore") {
-  const child = spawn(NETLAB, ["exec", host, process.execPath, ...args], {
-    stdio: [stdin, "pipe", "inherit"],
-  });
-  const out = new Promise<string>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-    });
-    child.once("exit", (code) => (code === 0 ? resolve(buf) : reject(new Error(`exit ${code}`))));
-  });
-  return { child, out };
-}
-
-async function hostServer(host: string, kind: string): Promise<{ port: number; stop(): void }> {
-  const { child, out } = inHost(
-    host,
-    [join(here, "servers", "echo-servers.js"), kind, "0.0.0.0", "1472"],
-    "pipe",
-  );
-  out.catch(() => {}); // killed by `netlab down` at the end: expected
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const m = /"port":(\d+)/.exec(buf);
-      if (m !== null) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
-  });
-  return { port, stop: () => child.stdin!.end() };
-}
-
-/**
- * Lossy link through netlab: two hosts joined by a veth link (MTU 1500, segmentation offload off
- * so every system sends 1500-byte packets), each sending with `loss 2% delay 10ms limit 10000`
- * (RTT 20 ms). Goodput of one transfer per system; then Lupine and TCP at once through the same
- * path with a `rate` limit, to show Lupine's share.
- */
-async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<void> {
-  const why = netlabReady();
-  if (why !== null) {
-    console.error(`  lossy-link benchmark skipped: ${why}`);
-    return;
-  }
-  const bytes = options.quick ? 4 << 20 : 64 << 20;
-  const a = `relb${process.pid}a`;
-  const b = `relb${process.pid}b`;
-  const bulk = join(here, "servers", "bulk-client.js");
-  const setup = (extra: string[]) => {
-    for (const h of [a, b]) {
-      execFileSync(NETLAB, ["up", h, "loss", "2%", "delay", "10ms", "limit", "10000", ...extra], {
-        stdio: "ignore",
-      });
-    }
-    execFileSync(NETLAB, ["link", a, b], { stdio: "ignore" });
-    for (const h of [a, b]) {
-      const ifs = execFileSync(NETLAB, ["exec", h, "ls", "/sys/class/net"]).toString().split(/\s+/);
-      for (const i of ifs.filter((x) => x.startsWith("nl"))) {
-        execFileSync(NETLAB, ["exec", h, "ip", "link", "set", "dev", i, "gso_max_size", "1500"]);
-        execFileSync(NETLAB, ["exec", h, "ip", "link", "set", "dev", i, "gso_max_segs", "1"]);
-      }
-    }
-    return execFileSync(NETLAB, ["addr", b, a]).toString().trim();
-  };
-  const teardown = () => {
-    for (const h of [a, b]) execFileSync(NETLAB, ["down", h], { stdio: "ignore" });
-  };
-  const group = `lossy link (netlab: 2% loss, 20 ms RTT, MTU 1500): one ${bytes >> 20} MiB transfer`;
-  try {
-    const addr = setup([]);
-    const tcp = await hostServer(b, "tcp");
-    const lup = await hostServer(b, "lupine");
-    try {
-      const t = JSON.parse(
-        await inHost(a, [bulk, "tcp", addr, String(tcp.port), String(bytes)]).out,
-      );
-      rows.push({
-        group,
-        system: "node tcp",
-        value: t.mbs,
-        unit: "MB/s",
-        better: "higher",
-        baseline: true,
-      });
-      const l = JSON.parse(
-        await inHost(a, [bulk, "lupine", addr, String(lup.port), String(bytes), "1472"]).out,
-      );
-      rows.push({
-        group,
-        system: "lupine",
-        value: l.mbs,
-        unit: "MB/s",
-        better: "higher",
-        note: `${l.retransmissions} retransmissions, ${l.toleratedLosses} losses tolerated, ${l.congestionEvents} window reductions`,
-      });
-    } finally {
-      tcp.stop();
-      lup.stop();
-    }
-  } finally {
-    teardown();
-  }
-  // Competing flows: both at once through a 40 Mbit/s bottleneck.
-  const share = `competing flows (same path + rate 40mbit): ${bytes >> 20} MiB each, started together`;
-  try {
-    const addr = setup(["rate", "40mbit"]);
-    const tcp = await hostServer(b, "tcp");
-    const lup = await hostServer(b, "lupine");
-    try {
-      const [t, l] = await Promise.all([
-        inHost(a, [bulk, "tcp", addr, String(tcp.port), String(bytes)]).out,
-        inHost(a, [bulk, "lupine", addr, String(lup.port), String(bytes), "1472"]).out,
-      ]);
-      const tm = JSON.parse(t).mbs as number;
-      const lm = JSON.parse(l).mbs as number;
-      rows.push({
-        group: share,
-        system: "node tcp",
-        value: tm,
-        unit: "MB/s",
-        better: "higher",
-        baseline: true,
-      });
-      rows.push({
-        group: share,
-        system: "lupine",
-        value: lm,
-        unit: "MB/s",
-        better: "higher",
-        note: `Lupine's share of the two: ${((100 * lm) / (lm + tm)).toFixed(0)}%`,
-      });
-    } finally {
-      tcp.stop();
-      lup.stop();
-    }
-  } finally {
-    teardown();
-  }
 }
 
 /** Runs the Lupine transport benchmarks. */

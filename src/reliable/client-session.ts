@@ -77,6 +77,11 @@ export class ClientSession {
   helloMs = Number.POSITIVE_INFINITY;
   ackPending = false;
   ackMs = Number.POSITIVE_INFINITY;
+  /**
+   * A FragmentAck was written since the last flush: the adapter flushes at once (see
+   * `ServerEndpoint.ackPending`).
+   */
+  fragmentAckPending = false;
   /** When the pacer lets the next fragment go (+∞: nothing waits on it). */
   pacingMs = Number.POSITIVE_INFINITY;
   reassemblyBytes = 0;
@@ -188,6 +193,7 @@ export class ClientSession {
   /** Builds what is due and returns the datagrams to send to the server. */
   flush(nowMs: number): Datagram[] {
     this.nowMs = nowMs;
+    this.fragmentAckPending = false;
     if (this.welcomed || this.epoch !== 0) {
       this.sendQueued(nowMs);
       if (this.bulk.length > 0) this.sendFragments(nowMs);
@@ -379,6 +385,7 @@ export class ClientSession {
     });
     call.unackedFragments = 0;
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
+    this.fragmentAckPending = true;
   }
 
   private payloadOf(call: ClientCall): Uint8Array {

@@ -3,9 +3,10 @@
  * avoidance, recovery period, persistent congestion) and Jacobson 1988.
  *
  * One refinement, on by default (`lossTolerant`): a loss halves the window only when the path
- * shows congestion — a standing queue (the latest and smoothed RTT both above the minimum RTT by
- * more than `max(queueDelayMs, minRtt/2)`) or a heavy loss rate (over `lossRateThreshold` of the
- * bytes sent in the last round trip). Isolated losses on an unqueued path (radio, a lossy link)
+ * shows congestion — a standing queue (every RTT sample of the last round trip above the minimum
+ * RTT by more than `max(queueDelayMs, minRtt/2)`: a queue delays every packet of a round, while
+ * scheduling jitter delays only some, so the round's smallest sample is the evidence) or a heavy
+ * loss rate (over `lossRateThreshold` of the bytes sent in the last round trip). Isolated losses on an unqueued path (radio, a lossy link)
  * are repaired without slowing down; a flow that builds a queue backs off on delay before the
  * queue overflows, so it takes no more than its share beside loss-based TCP. Slow start also ends
  * when a queue appears (as HyStart does). With `lossTolerant: false` every loss event halves.
@@ -16,6 +17,9 @@
  * Pacing (RFC 9002 §7.7): new data leaves at 1.25 · cwnd / SRTT, in bursts of at most
  * `burstDatagrams` (timers in Node fire no finer than ~1 ms, so a burst must cover that gap).
  */
+
+/** RTT samples a round trip needs before its smallest one counts as queue evidence. */
+export const MIN_ROUND_SAMPLES = 4;
 
 export interface CongestionOptions {
   /** Largest datagram, bytes (max_datagram_size). */
@@ -66,6 +70,13 @@ export class CongestionController {
   private roundSent = 0;
   private roundLost = 0;
   private lastRoundLost = 0;
+  /** Smallest RTT sample of the current and of the last round trip, and how many were taken. */
+  private roundMinRttMs = Number.POSITIVE_INFINITY;
+  private roundRttSamples = 0;
+  private lastRoundMinRttMs = Number.POSITIVE_INFINITY;
+  private lastRoundRttSamples = 0;
+  /** The estimator's sample count when last looked at (a new sample shows as a change). */
+  private seenRttSamples = 0;
   private lastCause: "queue" | "loss" = "loss";
   private readonly mss: number;
   private readonly minWindow: number;
@@ -89,11 +100,26 @@ export class CongestionController {
     this.lossRateThreshold = options.lossRateThreshold ?? 0.1;
   }
 
-  /** Whether the path shows a standing queue. */
+  /**
+   * Whether the path shows a standing queue: the smallest RTT sample of the last complete round
+   * trip (at least {@link MIN_ROUND_SAMPLES} of them) exceeds the minimum RTT by more than
+   * `max(queueDelayMs, minRtt/2)`.
+   */
   queueing(rtt: RttView): boolean {
-    if (rtt.samples < 4) return false;
+    this.observe(rtt);
+    if (rtt.samples < MIN_ROUND_SAMPLES || this.lastRoundRttSamples < MIN_ROUND_SAMPLES) {
+      return false;
+    }
     const limit = Math.max(this.queueDelayMs, rtt.minRttMs / 2);
-    return Math.min(rtt.latestMs, rtt.srttMs) - rtt.minRttMs > limit;
+    return this.lastRoundMinRttMs - rtt.minRttMs > limit;
+  }
+
+  /** Takes the estimator's latest sample into the current round, once. */
+  private observe(rtt: RttView): void {
+    if (rtt.samples === this.seenRttSamples) return;
+    this.seenRttSamples = rtt.samples;
+    if (rtt.latestMs < this.roundMinRttMs) this.roundMinRttMs = rtt.latestMs;
+    this.roundRttSamples++;
   }
 
   /** Whether a loss now is a congestion signal. */
@@ -142,6 +168,10 @@ export class CongestionController {
       this.lastRoundLost = this.roundLost;
       this.roundSent = 0;
       this.roundLost = 0;
+      this.lastRoundMinRttMs = this.roundMinRttMs;
+      this.lastRoundRttSamples = this.roundRttSamples;
+      this.roundMinRttMs = Number.POSITIVE_INFINITY;
+      this.roundRttSamples = 0;
       this.roundEndMs = nowMs + Math.max(1, srttMs);
     }
     this.roundSent += bytes;
@@ -154,6 +184,7 @@ export class CongestionController {
    */
   onAcked(nowMs: number, bytes: number, sentAtMs: number, rtt?: RttView): void {
     this.bytesInFlight = Math.max(0, this.bytesInFlight - bytes);
+    if (rtt !== undefined) this.observe(rtt);
     if (sentAtMs <= this.recoveryStartMs) return;
     if (this.lossTolerant && rtt !== undefined && this.queueing(rtt)) {
       if (this.cwnd < this.ssthresh) {
@@ -184,6 +215,7 @@ export class CongestionController {
    */
   onLost(nowMs: number, bytes: number, sentAtMs: number, rtt?: RttView): void {
     this.bytesInFlight = Math.max(0, this.bytesInFlight - bytes);
+    if (rtt !== undefined) this.observe(rtt);
     this.roundLost += bytes;
     if (sentAtMs <= this.recoveryStartMs) return;
     if (rtt !== undefined && !this.congested(rtt)) {

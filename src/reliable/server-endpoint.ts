@@ -119,6 +119,13 @@ export class ServerEndpoint {
   readonly control: DatagramBuilder;
   controlOut: { d: Datagram; to: unknown }[] = [];
   executing = 0;
+  /**
+   * A FragmentAck was written since the last flush. Adapters flush at once then, instead of at
+   * the end of the turn: a receiver reads many datagrams per turn, and an acknowledgement held
+   * back for the rest of the batch would inflate the sender's RTT samples (and its congestion
+   * controller would take the receiver's batch for a queue).
+   */
+  ackPending = false;
   cachedReplyBytes = 0;
   reassemblyBytes = 0;
   readonly counters = {
@@ -259,6 +266,7 @@ export class ServerEndpoint {
 
   /** Sends everything built since the last flush. */
   flush(nowMs: number, send: (d: Datagram, to: unknown) => void): void {
+    this.ackPending = false;
     for (const { d, to } of this.controlOut) {
       this.counters.datagramsSent++;
       send(d, to);

@@ -395,6 +395,7 @@ export class ServerReceiver {
     call.unackedFragments = 0;
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
     this.e.markDirty(s);
+    this.e.ackPending = true;
   }
 
   private onAck(s: ServerSession, c: FrameCursor): void {

@@ -140,7 +140,9 @@ class LupineClient implements LupineClientTransport {
     port.onMessage((data) => {
       if (this.closed) return;
       this.session.receive(this.clock.now(), data);
-      this.kick();
+      // Fragment acknowledgements leave at once, not after the rest of this turn's datagrams.
+      if (this.session.fragmentAckPending) this.flush();
+      else this.kick();
     });
     port.onError(({ error }) => {
       // Port unreachable (connected sockets see it) fails calls that cannot have run; other

@@ -174,7 +174,8 @@ class LupineServer implements LupineServerTransport {
     this.port.onMessage((data, from) => {
       if (this.closed) return;
       this.endpoint.receive(this.clock.now(), data, from);
-      this.kick();
+      if (this.endpoint.ackPending) this.flush();
+      else this.kick();
     });
     this.port.onError(() => {
       // A client that went away: its session expires; nothing to do per error.
