@@ -37,8 +37,18 @@ export interface ServerEndpointOptions {
    * `maxDatagramBytes` for all. Lets an adapter send large datagrams to loopback peers.
    */
   readonly datagramBytesFor?: (peer: unknown) => number;
-  /** Receives each new call once: `body` is the request payload (valid until `complete`). */
-  readonly onCall: (call: ServerCall, body: Uint8Array) => void;
+  /**
+   * Receives each new call once: the request payload is `bytes[start, end)` (valid until
+   * `complete`); `view`, when given, is a DataView over `bytes` (the datagram's: a decoder need
+   * not make one per call).
+   */
+  readonly onCall: (
+    call: ServerCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ) => void;
   /** Told when the client no longer wants a call that is executing (optional). */
   readonly onAbandon?: (call: ServerCall) => void;
   /** This incarnation's number (default: random, non-zero). */

@@ -270,7 +270,7 @@ export class ServerReceiver {
       call = new ServerCall(s, seq);
       if (!fragment) {
         s.calls.set(seq, call);
-        this.execute(nowMs, call, c.bytes.subarray(c.body + 4, c.body + c.length));
+        this.execute(nowMs, call, c.bytes, c.body + 4, c.body + c.length, c.view);
         return;
       }
       const messageBytes = c.u32(4);
@@ -314,7 +314,7 @@ export class ServerReceiver {
       call.lastHeardMs = nowMs;
       if (r.complete) {
         this.ackRequest(nowMs, call);
-        this.execute(nowMs, call, r.buffer);
+        this.execute(nowMs, call, r.buffer, 0, r.buffer.length, undefined);
         return;
       }
       call.unackedFragments++;
@@ -367,7 +367,14 @@ export class ServerReceiver {
     }
   }
 
-  private execute(nowMs: number, call: ServerCall, body: Uint8Array): void {
+  private execute(
+    nowMs: number,
+    call: ServerCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ): void {
     const e = this.e;
     const s = call.session;
     call.state = ServerState.Executing;
@@ -376,7 +383,7 @@ export class ServerReceiver {
     s.executing++;
     e.counters.callsStarted++;
     call.workingMs = nowMs + e.o.workingDelayMs;
-    e.onCall(call, body);
+    e.onCall(call, bytes, start, end, view);
     // Most calls are answered within onCall: only a call still running needs its Working timer.
     if (call.state === ServerState.Executing) e.schedule(call);
   }

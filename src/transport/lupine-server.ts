@@ -29,7 +29,7 @@ import type {
 } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
 import { defaultDatagramBytes } from "./lupine-mtu.js";
-import { type CallHeader, ReplyStatus, readCallHeader, writeReply } from "./lupine-payload.js";
+import { ReplyStatus, readAuth, writeReply } from "./lupine-payload.js";
 
 /** Options of {@link createLupineServer}. */
 export interface LupineServerOptions
@@ -86,12 +86,13 @@ class LupineIncomingCall implements IncomingCall {
   readonly transport = "lupine";
   private readonly call: ServerCall;
 
-  constructor(header: CallHeader, args: XdrReader, call: ServerCall) {
-    this.program = header.program;
-    this.version = header.version;
-    this.procedure = header.procedure;
-    this.credential = header.credential;
-    this.verifier = header.verifier;
+  /** Reads the call header from `args` (XdrError on bad input), leaving it at the arguments. */
+  constructor(args: XdrReader, call: ServerCall) {
+    this.program = args.readUint();
+    this.version = args.readUint();
+    this.procedure = args.readUint();
+    this.credential = readAuth(args);
+    this.verifier = readAuth(args);
     this.args = args;
     this.call = call;
   }
@@ -115,6 +116,7 @@ class LupineIncomingCall implements IncomingCall {
 }
 
 const TOO_LARGE = new Uint8Array([0, 0, 0, ReplyStatus.GARBAGE_ARGS]);
+const GARBAGE_ARGS: DispatchOutcome = Object.freeze({ status: "garbage_args" });
 const EMPTY = new Uint8Array(0);
 
 class LupineServer implements LupineServerTransport {
@@ -164,7 +166,7 @@ class LupineServer implements LupineServerTransport {
           }
         : {}),
       tooLargeReply: TOO_LARGE,
-      onCall: (call, body) => this.onCall(call, body),
+      onCall: (call, bytes, start, end, view) => this.onCall(call, bytes, start, end, view),
       onAbandon: (call) => (call.token as AbortController | null)?.abort(),
     });
   }
@@ -203,21 +205,26 @@ class LupineServer implements LupineServerTransport {
     this.port.close();
   }
 
-  private onCall(call: ServerCall, body: Uint8Array): void {
+  private onCall(
+    call: ServerCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ): void {
     const dispatcher = this.dispatcher;
     if (dispatcher === null || this.closing) {
       this.endpoint.refuse(call, 1000);
       return;
     }
-    const r = new XdrReader(body);
-    let header: ReturnType<typeof readCallHeader>;
+    let incoming: LupineIncomingCall;
     try {
-      header = readCallHeader(r);
+      incoming = new LupineIncomingCall(new XdrReader(bytes, start, end, view), call);
     } catch {
-      this.finish(call, { status: "garbage_args" });
+      this.finish(call, GARBAGE_ARGS);
       return;
     }
-    const incoming = new LupineIncomingCall(header, r, call);
+    const header = incoming;
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
     try {
       outcome = dispatcher.dispatch(incoming);
