@@ -1,5 +1,10 @@
-// Temporary profiling harness (not committed): Lupine client and server in one process over an
-// in-memory datagram port, to measure the transport's own JS cost per call without sockets.
+/**
+ * Lupine's client and server in one process over an in-memory datagram port: the transport's own
+ * CPU time per call (encoding, sessions, frames, checksums, timers, promises — client and server
+ * together), without the kernel, sockets or Node's dgram layer. A datagram is delivered with
+ * `setImmediate`, as a socket's would be on a later turn. Run by bench/lupine.bench.ts in a child
+ * process pinned to one core: `node inproc-pair.js DEPTH MS` prints one JSON line.
+ */
 import type { DatagramPort, Endpoint, SendFailure } from "../src/io/datagram.js";
 import { nodeClock } from "../src/io/node/clock.js";
 import { nodeCrc32 } from "../src/io/node/crc32.js";
@@ -11,73 +16,72 @@ import type { XdrReader, XdrWriter } from "../src/xdr/index.js";
 import { driveWindow } from "./procs.js";
 import { BENCH_ECHO, BENCH_PROGRAM } from "./servers/echo-servers.js";
 
-class MemPort implements DatagramPort {
-  peer: MemPort | null = null;
-  handler: ((d: Uint8Array, from: Endpoint) => void) | null = null;
-  constructor(
-    readonly local: Endpoint,
-    readonly maxDatagramSize = 65507,
-  ) {}
+/** One end of an in-memory link: what one end sends, the other receives on a later turn. */
+class MemoryPort implements DatagramPort {
+  peer: MemoryPort | null = null;
+  private handler: ((d: Uint8Array, from: Endpoint) => void) | null = null;
+  readonly maxDatagramSize = 65_507;
+
+  constructor(readonly local: Endpoint) {}
+
   send(data: Uint8Array | readonly Uint8Array[], _to: Endpoint): void {
+    // A copy, as the kernel makes one.
     const d = data instanceof Uint8Array ? data.slice() : Buffer.concat(data as Uint8Array[]);
-    const p = this.peer!;
-    setImmediate(() => p.handler?.(new Uint8Array(d.buffer, d.byteOffset, d.length), this.local));
+    const peer = this.peer!;
+    setImmediate(() =>
+      peer.handler?.(new Uint8Array(d.buffer, d.byteOffset, d.length), this.local),
+    );
   }
-  onMessage(h: (d: Uint8Array, from: Endpoint) => void) {
-    this.handler = h;
+
+  onMessage(handler: (d: Uint8Array, from: Endpoint) => void): void {
+    this.handler = handler;
   }
-  onError(_h: (f: SendFailure) => void) {}
-  close() {}
+
+  onError(_handler: (f: SendFailure) => void): void {}
+
+  close(): void {}
 }
-const a: Endpoint = { address: "10.0.0.1", port: 1, family: "IPv4" };
-const b: Endpoint = { address: "10.0.0.2", port: 2, family: "IPv4" };
-const cp = new MemPort(a);
-const sp = new MemPort(b);
-cp.peer = sp;
-sp.peer = cp;
-const server = createLupineServer({
-  port: sp,
-  clock: nodeClock,
-  random: nodeRandom,
-  crc: nodeCrc32,
-  defer: nodeDefer,
-  maxCallsPerSession: 4096,
-});
-await server.listen({
-  dispatch(call) {
-    const v = call.args.readVarOpaque();
-    return { status: "success", writeResult: (w: XdrWriter) => w.writeVarOpaque(v) };
-  },
-});
-const client = createLupineClient({
-  port: cp,
-  server: b,
-  clock: nodeClock,
-  random: nodeRandom,
-  crc: nodeCrc32,
-  defer: nodeDefer,
-  maxCallsInFlight: 1024,
-});
-const payload = new Uint8Array(16);
-const req = {
-  program: BENCH_PROGRAM,
-  version: 1,
-  procedure: BENCH_ECHO,
-  procedureName: "ECHO",
-  timeoutMs: 10000,
-  writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload),
-  readResult: (r: XdrReader) => r.readVarOpaque(),
-};
-const call = () => client.call(req);
-const depth = Number(process.argv[2] ?? 128);
-const ms = Number(process.argv[3] ?? 3000);
-await driveWindow(depth, 1000, call);
-const r = await driveWindow(depth, ms, call);
-console.log(JSON.stringify({ ...r, usPerCall: r.cpuUs / r.calls, rate: r.calls / r.seconds }));
-console.log(
-  JSON.stringify({
-    server: server.stats().datagramsReceived,
-    client: client.stats().datagramsSent,
-  }),
-);
-process.exit(0);
+
+async function main(): Promise<void> {
+  const depth = Number(process.argv[2] ?? 128);
+  const ms = Number(process.argv[3] ?? 2000);
+  const a: Endpoint = { address: "10.0.0.1", port: 1, family: "IPv4" };
+  const b: Endpoint = { address: "10.0.0.2", port: 2, family: "IPv4" };
+  const clientPort = new MemoryPort(a);
+  const serverPort = new MemoryPort(b);
+  clientPort.peer = serverPort;
+  serverPort.peer = clientPort;
+  const node = { clock: nodeClock, random: nodeRandom, crc: nodeCrc32, defer: nodeDefer };
+  const server = createLupineServer({ ...node, port: serverPort, maxCallsPerSession: 4096 });
+  await server.listen({
+    dispatch(call) {
+      const v = call.args.readVarOpaque();
+      return { status: "success", writeResult: (w: XdrWriter) => w.writeVarOpaque(v) };
+    },
+  });
+  const client = createLupineClient({
+    ...node,
+    port: clientPort,
+    server: b,
+    maxCallsInFlight: 1024,
+  });
+  const payload = new Uint8Array(16);
+  const request = {
+    program: BENCH_PROGRAM,
+    version: 1,
+    procedure: BENCH_ECHO,
+    procedureName: "ECHO",
+    timeoutMs: 10_000,
+    writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload),
+    readResult: (r: XdrReader) => r.readVarOpaque(),
+  };
+  const call = () => client.call(request);
+  await driveWindow(depth, 1000, call);
+  const sent0 = client.stats().datagramsSent;
+  const r = await driveWindow(depth, ms, call);
+  const datagrams = client.stats().datagramsSent - sent0;
+  process.stdout.write(`${JSON.stringify({ ...r, callsPerDatagram: r.calls / datagrams })}\n`);
+  process.exit(0);
+}
+
+if (process.argv[1]?.endsWith("inproc-pair.js")) await main();

@@ -6,10 +6,12 @@
  * (every system once per round, the order rotating), rows give the median and the spread over
  * rounds, and every row notes the load average before and after.
  *
- * Groups: ping-pong p50 latency; calls/s with 32 and 128 calls in flight; CPU per call of the
- * client and of the server (each process's own `process.cpuUsage()`); bulk MB/s of one large
- * argument (1 GiB; 32 MiB with --quick) beside Node TCP moving the same bytes; a lossy link and
- * competing flows through netlab.
+ * Parts (`npm run bench -- lupine [small|cpu|bulk|lossy]`): `small`: ping-pong p50 latency,
+ * calls/s with 32 and 128 calls in flight, CPU per call of the client and of the server (each
+ * process's own `process.cpuUsage()`); `cpu`: the transport's own CPU per call with client and
+ * server in one process (no sockets); `bulk`: MB/s of one large argument (1 GiB; 32 MiB with
+ * --quick) beside Node TCP moving the same bytes; `lossy`: a lossy link and competing flows
+ * through netlab (bench/lossy.ts).
  */
 import { execFileSync } from "node:child_process";
 import * as net from "node:net";
@@ -152,6 +154,42 @@ async function measureSmall(options: BenchOptions, rows: BenchRow[]): Promise<vo
       cpu(`small calls: client CPU per call, ${what}`, m.client);
       cpu(`small calls: server CPU per call, ${what}`, m.server);
     }
+  }
+}
+
+/**
+ * The transport's own CPU time per call, client and server in one process over an in-memory port
+ * (bench/inproc-pair.ts): no kernel, no sockets, so it hardly depends on other load.
+ */
+async function measureInProcess(options: BenchOptions, rows: BenchRow[]): Promise<void> {
+  const ms = options.quick ? 300 : 1500;
+  const rounds = options.quick ? 1 : 3;
+  const depths = [1, 32, 128];
+  const got = depths.map(() => ({ cpu: [] as number[], per: [] as number[] }));
+  const load = loadText();
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, depth] of depths.entries()) {
+      const p = new LineProc("in-process pair", 1, process.execPath, [
+        join(here, "inproc-pair.js"),
+        String(depth),
+        String(ms),
+      ]);
+      const res = await p.json<WindowResult & { callsPerDatagram: number }>("calls");
+      await p.done();
+      got[i]!.cpu.push(res.cpuUs / res.calls);
+      got[i]!.per.push(res.callsPerDatagram);
+    }
+  }
+  for (const [i, depth] of depths.entries()) {
+    const g = got[i]!;
+    rows.push({
+      group: "small calls in one process (no sockets): CPU per call, client + server",
+      system: depth === 1 ? "lupine, ping-pong" : `lupine, ${depth} in flight`,
+      ...summarize(g.cpu),
+      unit: "µs",
+      better: "lower",
+      note: `${summarize(g.per).value.toFixed(1)} calls per datagram; ${rounds}×${ms} ms, load ${load}`,
+    });
   }
 }
 
@@ -307,9 +345,12 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     }
   }
   const rows: BenchRow[] = [];
-  const parts: string[] = options.filters.filter((f) => ["small", "bulk", "lossy"].includes(f));
+  const parts: string[] = options.filters.filter((f) =>
+    ["small", "cpu", "bulk", "lossy"].includes(f),
+  );
   const want = (what: string) => parts.length === 0 || parts.includes(what);
   if (want("small")) await measureSmall(options, rows);
+  if (want("cpu")) await measureInProcess(options, rows);
   if (want("bulk")) await measureBulk(options, rows);
   if (want("lossy")) await measureLossy(options, rows);
   return rows;
