@@ -1,10 +1,14 @@
 /**
  * The benchmark harness behind `npm run bench`: every `bench/*.bench.ts` module exports `run`,
- * which measures its systems side by side in one run and returns rows; the runner prints them
- * grouped, with ratios to each group's baseline, and writes `bench/results/latest.json`.
+ * which measures its systems side by side in one run and returns rows; the runner (`run.ts`)
+ * prints them grouped, with ratios to each group's baseline and to the reference systems (raw
+ * dgram echo, Node TCP echo, grpc-js) where a group has them, and writes
+ * `bench/results/latest.json`, from which `npm run bench:report` writes `docs/benchmarks.md` and
+ * its chart.
  *
- * Benchmarks never fail tests. `--quick` (used by the CI smoke run) shrinks every measured window
- * so the harness cannot rot.
+ * Benchmarks never fail tests on their numbers. `--quick` shrinks every measured window to a
+ * seconds-long smoke run, which `bench/smoke.test.ts` runs inside `npm test` so the harness
+ * cannot rot.
  */
 
 /** One measured figure of one system. */
@@ -26,7 +30,21 @@ export interface BenchRow {
   readonly baseline?: boolean;
   /** Free-form note (rounds, sizes, why a system is missing). */
   readonly note?: string;
+  /**
+   * What the row measures, for rows of the cross-system comparison (`compare.bench.ts`), so the
+   * report can chart them: e.g. `calls`, `p50`, `p99`, `cpu-client`, `cpu-server`, `bulk`,
+   * `lossy-calls`. Absent on per-area rows.
+   */
+  readonly figure?: string;
+  /** Calls kept in flight, where the figure depends on it. */
+  readonly inFlight?: number;
 }
+
+/**
+ * Systems every figure of a group is also compared with when the group has them: the ceilings
+ * (what plain Node sockets do with no RPC at all) and the RPC system most Node users know.
+ */
+export const REFERENCE_SYSTEMS = ["raw dgram echo", "node tcp echo", "grpc-js"] as const;
 
 export interface BenchOptions {
   /** Seconds-long smoke run (CI), not a measurement. */
@@ -35,7 +53,15 @@ export interface BenchOptions {
   readonly filters: readonly string[];
 }
 
-export type BenchModule = { run(options: BenchOptions): Promise<BenchRow[]> };
+/**
+ * A benchmark module. `keywords` are filter words that select the module besides its file
+ * name (e.g. the comparison module answers to `lupine`, `grpc`, `bulk`); the module then reads
+ * `options.filters` itself to pick its parts.
+ */
+export type BenchModule = {
+  run(options: BenchOptions): Promise<BenchRow[]>;
+  readonly keywords?: readonly string[];
+};
 
 /** Runs `fn` for `rounds` rounds of about `ms` each and returns ops/s per round. */
 export function measureOps(fn: () => void, opts: { ms: number; rounds: number; batch?: number }) {

@@ -1,338 +1,249 @@
 /**
- * Lupine's transport beside raw Node dgram echo, grpc-js and Node TCP, in one run, over loopback.
- * Each server runs in its own process (bench/servers/echo-servers.ts) pinned to CPU 0 with
- * taskset when present; each measured window of small calls runs a fresh client process
- * (bench/servers/small-client.ts) pinned to CPU 1, as is this process. Rounds are interleaved
- * (every system once per round, the order rotating), rows give the median and the spread over
- * rounds, and every row notes the load average before and after.
- *
- * Parts (`npm run bench -- lupine [small|cpu|bulk|lossy]`): `small`: ping-pong p50 latency,
- * calls/s with 32 and 128 calls in flight, CPU per call of the client and of the server (each
- * process's own `process.cpuUsage()`); `cpu`: the transport's own CPU per call with client and
- * server in one process (no sockets); `bulk`: MB/s of one large argument (1 GiB; 32 MiB with
- * --quick) beside Node TCP moving the same bytes; `lossy`: a lossy link and competing flows
- * through netlab (bench/lossy.ts).
+ * Lupine's transport on its own (the comparison with the other systems — small calls, CPU, 1 GiB
+ * in 1 MiB calls, the lossy link, the secure transport — is `compare.bench.ts`): one large
+ * argument (1 GiB; 4 MiB with --quick) at datagram sizes beyond Ethernet's, beside Node TCP
+ * discarding the bytes and Node TCP assembling them into one buffer as an RPC server must; and a
+ * Lupine flow and a TCP flow competing for one netlab bottleneck. Each server runs in its own
+ * process (bench/servers/echo-servers.ts), pinned to CPU 0 with taskset when present; this
+ * process (the client) pins itself to CPU 1. Parts: `npm run bench -- lupine bulk|lossy`.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
 import type { BenchOptions, BenchRow } from "./harness.js";
-import { summarize } from "./harness.js";
-import { measureLossy } from "./lossy.js";
-import { cpuDeltaUs, hasTaskset, LineProc, loadText, type WindowResult } from "./procs.js";
 import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HOST = "127.0.0.1";
+const hasTaskset = existsSync("/usr/bin/taskset");
 
 interface Server {
   port: number;
-  proc: LineProc;
+  pid: number;
+  child: ChildProcess;
 }
 
-async function startServer(kind: string, mtu: number | "default" = "default"): Promise<Server> {
+async function startServer(kind: string, mtu = 1472): Promise<Server> {
   const script = join(here, "servers", "echo-servers.js");
-  const proc = new LineProc(`${kind} server`, 0, process.execPath, [
-    script,
-    kind,
-    HOST,
-    String(mtu),
-  ]);
-  const { port } = await proc.json<{ port: number }>("port");
-  return { port, proc };
+  const args = [script, kind, HOST, String(mtu)];
+  const spawnOptions = { stdio: ["pipe", "pipe", "inherit"] as ("pipe" | "inherit")[] };
+  const child = hasTaskset
+    ? spawn("taskset", ["-c", "0", process.execPath, ...args], spawnOptions)
+    : spawn(process.execPath, args, spawnOptions);
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolve((JSON.parse(buf.slice(0, nl)) as { port: number }).port);
+    });
+    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { port, pid: child.pid!, child };
 }
 
 function stopServer(s: Server): void {
-  s.proc.stop();
+  s.child.stdin!.end();
+  setTimeout(() => s.child.kill("SIGKILL"), 2000).unref();
 }
 
-/** One measured window: a fresh client process against a running server, CPU of both sides. */
-async function smallWindow(server: Server, kind: string, inflight: number, ms: number) {
-  const client = new LineProc(`${kind} client`, 1, process.execPath, [
-    join(here, "servers", "small-client.js"),
-    kind,
-    HOST,
-    String(server.port),
-    String(inflight),
-    String(ms),
-  ]);
-  await client.json("ready");
-  const s0 = await server.proc.cpu();
-  client.send("go");
-  const r = await client.json<WindowResult>("calls");
-  const s1 = await server.proc.cpu();
-  await client.done();
-  return { ...r, serverCpuUs: cpuDeltaUs(s0, s1) };
-}
-
-interface SmallSystem {
-  readonly name: string;
-  readonly kind: string;
-  readonly depths: readonly number[];
-  readonly baseline?: boolean;
-}
-
-const SMALL_SYSTEMS: readonly SmallSystem[] = [
-  { name: "raw dgram echo", kind: "dgram", depths: [1, 32, 128], baseline: true },
-  { name: "lupine", kind: "lupine", depths: [1, 32, 128] },
-  { name: "grpc-js", kind: "grpc", depths: [1, 128] },
-];
-
-/**
- * Small calls: ping-pong (1 in flight) and 32 / 128 in flight, every system once per round,
- * rounds interleaved (the order rotates each round) so that load from other processes falls on
- * every system alike; medians and spread over rounds, CPU per call of each side.
- */
-async function measureSmall(options: BenchOptions, rows: BenchRow[]): Promise<void> {
-  const ms = options.quick ? 200 : 1000;
-  const rounds = options.quick ? 1 : 5;
-  const servers = new Map<string, Server>();
-  type Sample = { rate: number[]; p50: number[]; client: number[]; server: number[] };
-  const samples = new Map<string, Sample>();
-  const key = (s: SmallSystem, depth: number) => `${s.name}|${depth}`;
-  const loadBefore = loadText();
-  try {
-    for (const s of SMALL_SYSTEMS) servers.set(s.kind, await startServer(s.kind));
-    for (let round = 0; round < rounds; round++) {
-      for (const depth of [1, 32, 128]) {
-        const n = SMALL_SYSTEMS.length;
-        for (let k = 0; k < n; k++) {
-          const s = SMALL_SYSTEMS[(k + round) % n]!;
-          if (!s.depths.includes(depth)) continue;
-          const r = await smallWindow(servers.get(s.kind)!, s.kind, depth, ms);
-          let m = samples.get(key(s, depth));
-          if (m === undefined) {
-            m = { rate: [], p50: [], client: [], server: [] };
-            samples.set(key(s, depth), m);
-          }
-          m.rate.push(r.calls / r.seconds);
-          m.p50.push(r.p50us);
-          m.client.push(r.cpuUs / r.calls);
-          m.server.push(r.serverCpuUs / r.calls);
-        }
-      }
-    }
-  } finally {
-    for (const s of servers.values()) stopServer(s);
-  }
-  const note = `${rounds}×${ms} ms, load ${loadBefore} → ${loadText()}`;
-  for (const depth of [1, 32, 128]) {
-    const what = depth === 1 ? "ping-pong" : `${depth} in flight`;
-    for (const s of SMALL_SYSTEMS) {
-      const m = samples.get(key(s, depth));
-      if (m === undefined) continue;
-      const base = s.baseline === true ? { baseline: true } : {};
-      const cpu = (group: string, v: number[]) =>
-        rows.push({ group, system: s.name, ...summarize(v), unit: "µs", better: "lower", ...base });
-      if (depth === 1) {
-        rows.push({
-          group: "small call: ping-pong p50",
-          system: s.name,
-          ...summarize(m.p50),
-          unit: "µs",
-          better: "lower",
-          ...base,
-          note,
-        });
-      } else {
-        rows.push({
-          group: `small calls: ${depth} in flight`,
-          system: s.name,
-          ...summarize(m.rate),
-          unit: "calls/s",
-          better: "higher",
-          ...base,
-          note,
-        });
-      }
-      cpu(
-        `small calls: CPU per call, client + server, ${what}`,
-        m.client.map((c, i) => c + m.server[i]!),
-      );
-      cpu(`small calls: client CPU per call, ${what}`, m.client);
-      cpu(`small calls: server CPU per call, ${what}`, m.server);
-    }
-  }
-}
-
-/**
- * The transport's own CPU time per call, client and server in one process over an in-memory port
- * (bench/inproc-pair.ts): no kernel, no sockets, so it hardly depends on other load.
- */
-async function measureInProcess(options: BenchOptions, rows: BenchRow[]): Promise<void> {
-  const ms = options.quick ? 300 : 1500;
-  const rounds = options.quick ? 1 : 3;
-  const depths = [1, 32, 128];
-  const got = depths.map(() => ({ cpu: [] as number[], per: [] as number[] }));
-  const load = loadText();
-  for (let r = 0; r < rounds; r++) {
-    for (const [i, depth] of depths.entries()) {
-      const p = new LineProc("in-process pair", 1, process.execPath, [
-        join(here, "inproc-pair.js"),
-        String(depth),
-        String(ms),
-      ]);
-      const res = await p.json<WindowResult & { callsPerDatagram: number }>("calls");
-      await p.done();
-      got[i]!.cpu.push(res.cpuUs / res.calls);
-      got[i]!.per.push(res.callsPerDatagram);
-    }
-  }
-  for (const [i, depth] of depths.entries()) {
-    const g = got[i]!;
-    rows.push({
-      group: "small calls in one process (no sockets): CPU per call, client + server",
-      system: depth === 1 ? "lupine, ping-pong" : `lupine, ${depth} in flight`,
-      ...summarize(g.cpu),
-      unit: "µs",
-      better: "lower",
-      note: `${summarize(g.per).value.toFixed(1)} calls per datagram; ${rounds}×${ms} ms, load ${load}`,
-    });
-  }
-}
-
-/** Sends `data` to a Node TCP sink server; MB/s. */
-async function tcpSend(port: number, data: Uint8Array): Promise<number> {
-  const sock = net.connect(port, HOST);
-  await new Promise<void>((r) => sock.once("connect", () => r()));
-  const t0 = performance.now();
-  const head = Buffer.alloc(8);
-  head.writeBigUInt64BE(BigInt(data.length));
-  sock.write(head);
-  for (let at = 0; at < data.length; at += 16 << 20) {
-    if (!sock.write(data.subarray(at, Math.min(data.length, at + (16 << 20))))) {
-      await new Promise<void>((r) => sock.once("drain", () => r()));
-    }
-  }
-  await new Promise<void>((r) => sock.once("data", () => r()));
-  const mbs = data.length / 1e6 / ((performance.now() - t0) / 1000);
-  sock.destroy();
-  return mbs;
-}
-
-/** Sends `data` as one Lupine call argument to the sink procedure; MB/s and a note. */
-async function lupineSend(port: number, data: Uint8Array, mtu: number | undefined) {
-  const t = await connectLupine(
-    { host: HOST, port },
-    mtu === undefined ? {} : { maxDatagramBytes: mtu },
-  );
-  const t0 = performance.now();
-  const res = await t.call({
-    program: BENCH_PROGRAM,
-    version: 1,
-    procedure: BENCH_SINK,
-    procedureName: "SINK",
-    timeoutMs: 600_000,
-    writeArgs: (w) => w.writeVarOpaque(data),
-    readResult: (r) => {
-      const n = r.readUint();
-      r.readUint(); // sampled sum
-      return n;
-    },
-  });
-  const mbs = data.length / 1e6 / ((performance.now() - t0) / 1000);
-  if (res !== data.length >>> 0) throw new Error(`sink saw ${res} bytes of ${data.length}`);
-  const st = t.stats();
-  await t.close();
-  return {
-    mbs,
-    note: `${st.retransmissions} retransmissions, ${st.datagramsSent} datagrams`,
-  };
-}
-
-interface BulkSystem {
-  readonly system: string;
-  readonly server: string;
-  /** Lupine's datagram size (undefined: the transport's default for the destination). */
-  readonly mtu?: number;
-  readonly baseline?: boolean;
-}
-
-const BULK_SYSTEMS: readonly BulkSystem[] = [
-  { system: "node tcp (bytes discarded)", server: "tcp", baseline: true },
-  { system: "node tcp (argument assembled)", server: "tcp-assemble" },
-  { system: "lupine (default datagram size)", server: "lupine" },
-  { system: "lupine (datagrams ≤ 8972 B)", server: "lupine", mtu: 8972 },
-];
-
-/**
- * Bulk: one large argument (1 GiB; 32 MiB with --quick) over loopback, rounds interleaved, with
- * the CPU time of each side per MB. Each round starts fresh server processes (a receiver's
- * memory from an earlier transfer would make the next one cheaper).
- */
 async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<void> {
-  const bytes = options.quick ? 32 * 1024 * 1024 : 1024 * 1024 * 1024;
-  const rounds = options.quick ? 1 : 3;
+  const bytes = options.quick ? 4 * 1024 * 1024 : 1024 * 1024 * 1024;
   const data = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i += 4096) data[i] = (i >>> 12) & 0xff;
   const label = `bulk: one ${bytes >= 1 << 30 ? "1 GiB" : `${bytes >> 20} MiB`} argument over loopback`;
-  const got = BULK_SYSTEMS.map(() => ({
-    mbs: [] as number[],
-    send: [] as number[],
-    recv: [] as number[],
-    note: "",
-  }));
-  const loadBefore = loadText();
-  for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < BULK_SYSTEMS.length; k++) {
-      const i = (k + round) % BULK_SYSTEMS.length;
-      const sys = BULK_SYSTEMS[i]!;
-      const srv = await startServer(sys.server, sys.mtu ?? "default");
-      try {
-        const s0 = await srv.proc.cpu();
-        const c0 = process.cpuUsage();
-        let mbs: number;
-        if (sys.server === "lupine") {
-          const r = await lupineSend(srv.port, data, sys.mtu);
-          mbs = r.mbs;
-          got[i]!.note = r.note;
-        } else {
-          mbs = await tcpSend(srv.port, data);
+
+  for (const [kind, system] of [
+    ["tcp", "node tcp (bytes discarded)"],
+    ["tcp-assemble", "node tcp (argument assembled)"],
+  ] as const) {
+    const tcp = await startServer(kind);
+    try {
+      const sock = net.connect(tcp.port, HOST);
+      await new Promise<void>((r) => sock.once("connect", () => r()));
+      const t0 = performance.now();
+      const head = Buffer.alloc(8);
+      head.writeBigUInt64BE(BigInt(bytes));
+      sock.write(head);
+      for (let at = 0; at < bytes; at += 16 << 20) {
+        if (!sock.write(data.subarray(at, Math.min(bytes, at + (16 << 20))))) {
+          await new Promise<void>((r) => sock.once("drain", () => r()));
         }
-        const c = process.cpuUsage(c0);
-        const s1 = await srv.proc.cpu();
-        const mb = bytes / 1e6;
-        got[i]!.mbs.push(mbs);
-        got[i]!.send.push((c.user + c.system) / mb);
-        got[i]!.recv.push(cpuDeltaUs(s0, s1) / mb);
-      } finally {
-        stopServer(srv);
-        await srv.proc.done();
       }
+      await new Promise<void>((r) => sock.once("data", () => r()));
+      const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
+      sock.destroy();
+      rows.push({
+        group: label,
+        system,
+        value: mbs,
+        unit: "MB/s",
+        better: "higher",
+        ...(kind === "tcp" ? { baseline: true } : {}),
+      });
+    } finally {
+      stopServer(tcp);
     }
   }
-  const load = `load ${loadBefore} → ${loadText()}`;
-  BULK_SYSTEMS.forEach((sys, i) => {
-    const g = got[i]!;
-    const base = sys.baseline === true ? { baseline: true } : {};
-    rows.push({
-      group: label,
-      system: sys.system,
-      ...summarize(g.mbs),
-      unit: "MB/s",
-      better: "higher",
-      ...base,
-      note: `${rounds} rounds, ${load}${g.note === "" ? "" : `; last: ${g.note}`}`,
-    });
-    rows.push({
-      group: `${label}: sender CPU per MB`,
-      system: sys.system,
-      ...summarize(g.send),
-      unit: "µs",
-      better: "lower",
-      ...base,
-    });
-    rows.push({
-      group: `${label}: receiver CPU per MB`,
-      system: sys.system,
-      ...summarize(g.recv),
-      unit: "µs",
-      better: "lower",
-      ...base,
-    });
+
+  for (const mtu of [65_000, 8972]) {
+    const srv = await startServer("lupine", mtu);
+    try {
+      const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
+      const t0 = performance.now();
+      const res = await t.call({
+        program: BENCH_PROGRAM,
+        version: 1,
+        procedure: BENCH_SINK,
+        procedureName: "SINK",
+        timeoutMs: 600_000,
+        writeArgs: (w) => w.writeVarOpaque(data),
+        readResult: (r) => {
+          const n = r.readUint();
+          r.readUint(); // sampled sum
+          return n;
+        },
+      });
+      const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
+      if (res !== bytes >>> 0) throw new Error(`sink saw ${res} bytes of ${bytes}`);
+      const s = t.stats();
+      rows.push({
+        group: label,
+        system: `lupine (datagrams ≤ ${mtu} B)`,
+        value: mbs,
+        unit: "MB/s",
+        better: "higher",
+        note: `${s.retransmissions} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB`,
+      });
+      await t.close();
+    } finally {
+      stopServer(srv);
+    }
+  }
+}
+
+const NETLAB = join(here, "..", "..", "..", "shared", "netlab", "netlab");
+
+function netlabReady(): string | null {
+  if (process.getuid?.() !== 0) return "needs root";
+  if (!existsSync(NETLAB)) return `no netlab at ${NETLAB}`;
+  try {
+    execFileSync(NETLAB, ["check"], { stdio: "ignore" });
+    return null;
+  } catch {
+    return "netlab check failed";
+  }
+}
+
+/** Runs `node script args` inside netlab host `host`; resolves with its stdout. */
+function inHost(host: string, args: string[], stdin: "pipe" | "ignore" = "ignore") {
+  const child = spawn(NETLAB, ["exec", host, process.execPath, ...args], {
+    stdio: [stdin, "pipe", "inherit"],
   });
+  const out = new Promise<string>((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+    });
+    child.once("exit", (code) => (code === 0 ? resolve(buf) : reject(new Error(`exit ${code}`))));
+  });
+  return { child, out };
+}
+
+async function hostServer(host: string, kind: string): Promise<{ port: number; stop(): void }> {
+  const { child, out } = inHost(
+    host,
+    [join(here, "servers", "echo-servers.js"), kind, "0.0.0.0", "1472"],
+    "pipe",
+  );
+  out.catch(() => {}); // killed by `netlab down` at the end: expected
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const m = /"port":(\d+)/.exec(buf);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  });
+  return { port, stop: () => child.stdin!.end() };
+}
+
+/**
+ * Competing flows through netlab: two hosts joined by a veth link (MTU 1500, segmentation offload
+ * off so every system sends 1500-byte packets), each sending with `loss 2% delay 10ms limit 10000
+ * rate 40mbit` (RTT 20 ms); a Lupine transfer and a TCP transfer started together, to show
+ * Lupine's share of the bottleneck. (One transfer per system through the same lossy link, without
+ * the rate limit, is part of the comparison.)
+ */
+async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<void> {
+  const why = netlabReady();
+  if (why !== null) {
+    console.error(`  lossy-link benchmark skipped: ${why}`);
+    return;
+  }
+  const bytes = options.quick ? 1 << 20 : 64 << 20;
+  const a = `relb${process.pid}a`;
+  const b = `relb${process.pid}b`;
+  const bulk = join(here, "servers", "bulk-client.js");
+  const setup = (extra: string[]) => {
+    for (const h of [a, b]) {
+      execFileSync(NETLAB, ["up", h, "loss", "2%", "delay", "10ms", "limit", "10000", ...extra], {
+        stdio: "ignore",
+      });
+    }
+    execFileSync(NETLAB, ["link", a, b], { stdio: "ignore" });
+    for (const h of [a, b]) {
+      const ifs = execFileSync(NETLAB, ["exec", h, "ls", "/sys/class/net"]).toString().split(/\s+/);
+      for (const i of ifs.filter((x) => x.startsWith("nl"))) {
+        execFileSync(NETLAB, ["exec", h, "ip", "link", "set", "dev", i, "gso_max_size", "1500"]);
+        execFileSync(NETLAB, ["exec", h, "ip", "link", "set", "dev", i, "gso_max_segs", "1"]);
+      }
+    }
+    return execFileSync(NETLAB, ["addr", b, a]).toString().trim();
+  };
+  const teardown = () => {
+    for (const h of [a, b]) execFileSync(NETLAB, ["down", h], { stdio: "ignore" });
+  };
+  // Competing flows: both at once through a 40 Mbit/s bottleneck.
+  const share = `competing flows (same path + rate 40mbit): ${bytes >> 20} MiB each, started together`;
+  try {
+    const addr = setup(["rate", "40mbit"]);
+    const tcp = await hostServer(b, "tcp");
+    const lup = await hostServer(b, "lupine");
+    try {
+      const [t, l] = await Promise.all([
+        inHost(a, [bulk, "tcp", addr, String(tcp.port), String(bytes)]).out,
+        inHost(a, [bulk, "lupine", addr, String(lup.port), String(bytes), "1472"]).out,
+      ]);
+      const tm = JSON.parse(t).mbs as number;
+      const lm = JSON.parse(l).mbs as number;
+      rows.push({
+        group: share,
+        system: "node tcp",
+        value: tm,
+        unit: "MB/s",
+        better: "higher",
+        baseline: true,
+      });
+      rows.push({
+        group: share,
+        system: "lupine",
+        value: lm,
+        unit: "MB/s",
+        better: "higher",
+        note: `Lupine's share of the two: ${((100 * lm) / (lm + tm)).toFixed(0)}%`,
+      });
+    } finally {
+      tcp.stop();
+      lup.stop();
+    }
+  } finally {
+    teardown();
+  }
 }
 
 /** Runs the Lupine transport benchmarks. */
@@ -345,12 +256,8 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     }
   }
   const rows: BenchRow[] = [];
-  const parts: string[] = options.filters.filter((f) =>
-    ["small", "cpu", "bulk", "lossy"].includes(f),
-  );
+  const parts: string[] = options.filters.filter((f) => ["bulk", "lossy"].includes(f));
   const want = (what: string) => parts.length === 0 || parts.includes(what);
-  if (want("small")) await measureSmall(options, rows);
-  if (want("cpu")) await measureInProcess(options, rows);
   if (want("bulk")) await measureBulk(options, rows);
   if (want("lossy")) await measureLossy(options, rows);
   return rows;

@@ -55,7 +55,7 @@ async function measure(
 }
 
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
-  const ms = options.quick ? 500 : 2000;
+  const ms = options.quick ? 150 : 2000;
   const rounds = options.quick ? 1 : 5;
   const group = `thread pool: COUNT_PRIMES(${LIMIT}) calls/s, 16 in flight`;
   const systems = [

@@ -2,6 +2,8 @@
 // Runs every compiled test file (dist/**/*.test.js) with node's test runner and the spec
 // reporter, which ends with the summary (tests, pass, fail, skipped). Arguments narrow the run:
 // `node scripts/run-tests.mjs xdr compiler` runs the files whose path contains "xdr" or "compiler".
+// The reliability lab's files (test/chaos/: real processes under load) run afterwards, alone,
+// so they neither disturb the other tests' timing nor are disturbed by it.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -23,10 +25,19 @@ if (files.length === 0) {
   console.error("no test files found under dist/ (did the build run?)");
   process.exit(1);
 }
+const alone = (f) => f.includes(join("test", "chaos"));
 const concurrency = process.env.TEST_CONCURRENCY ?? "2";
-const r = spawnSync(
-  process.execPath,
-  ["--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
-  { stdio: "inherit" },
-);
-process.exit(r.status ?? 1);
+let status = 0;
+for (const [group, level] of [
+  [files.filter((f) => !alone(f)), concurrency],
+  [files.filter(alone), "1"],
+]) {
+  if (group.length === 0) continue;
+  const r = spawnSync(
+    process.execPath,
+    ["--test", `--test-concurrency=${level}`, "--test-reporter=spec", ...group],
+    { stdio: "inherit" },
+  );
+  if (r.status !== 0) status = r.status ?? 1;
+}
+process.exit(status);

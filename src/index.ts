@@ -2,6 +2,8 @@
  * Lupine: typed RPC for TypeScript. The main entry: what generated code and applications use.
  * Layers ship as subpaths too (`lupine/xdr`).
  */
+
+export type { TlsClientOptions, TlsServerOptions } from "./connect/tls.js";
 export {
   type BalancePolicy,
   type ClientOptions,
@@ -17,9 +19,21 @@ export {
   type ServerOptions,
   type ServerSchemeContext,
 } from "./connect.js";
+export { certificatePin } from "./io/node/tls.js";
 export { AUTH_NONE, AuthFlavor, authSys } from "./oncrpc/auth.js";
+export {
+  type AccessPolicyOptions,
+  type AccessRule,
+  accessPolicy,
+} from "./runtime/access-policy.js";
 export type { RpcClientOptions } from "./runtime/client.js";
-export type { AuthSysParams, CallContext, OpaqueAuth, RemoteAddress } from "./runtime/context.js";
+export type {
+  AuthSysParams,
+  CallContext,
+  OpaqueAuth,
+  PeerIdentity,
+  RemoteAddress,
+} from "./runtime/context.js";
 export {
   AuthStat,
   isRpcError,
@@ -38,6 +52,7 @@ export type {
   ServerNext,
 } from "./runtime/interceptor.js";
 export { consoleLogger, type Logger, silentLogger } from "./runtime/logger.js";
+export { isLoopback, LOOPBACK_NETWORKS, NetworkSet } from "./runtime/networks.js";
 export {
   type ArgsOf,
   type CallOptions,

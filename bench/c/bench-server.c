@@ -1,5 +1,6 @@
-/* bench-server: BENCH_PROG over UDP and TCP on ephemeral ports (no rpcbind); prints
- * "ready udp N tcp M". rpcgen -m writes the dispatcher. */
+/* bench-server: BENCH_PROG (bench.x) over UDP and TCP on ephemeral ports of every address (no
+ * rpcbind); prints "ready udp N tcp M" and serves until killed.
+ * rpcgen -m writes the dispatcher; the procedures below are what it calls. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <rpc/rpc.h>
@@ -12,6 +13,23 @@ int *echo_1_svc(int *arg, struct svc_req *rq)
 	static int result;
 	(void)rq;
 	result = *arg;
+	return &result;
+}
+
+/* The reply points into the arguments: the dispatcher sends it before it frees them. */
+bench_bytes *echo_bytes_1_svc(bench_bytes *arg, struct svc_req *rq)
+{
+	static bench_bytes result;
+	(void)rq;
+	result = *arg;
+	return &result;
+}
+
+u_int *sink_1_svc(bench_bytes *arg, struct svc_req *rq)
+{
+	static u_int result;
+	(void)rq;
+	result = arg->bench_bytes_len;
 	return &result;
 }
 

@@ -1,42 +1,20 @@
 /**
- * Servers for bench/lupine.bench.ts, one per process: `node echo-servers.js KIND`, where KIND is
- * `dgram` (raw UDP echo), `lupine` (Lupine transport: echo and sink procedures), `grpc` (grpc-js
- * unary echo and sink, raw bytes, no protobuf) or `tcp` (Node TCP sink: counts bytes, answers
- * when a whole message arrived). Prints `{"port": N}` on stdout when ready, answers `cpu` on
- * stdin with its CPU time, and exits when stdin ends (bench/procs.ts).
+ * Servers for bench/lupine.bench.ts, one per process: `node echo-servers.js KIND [HOST [MTU]]`,
+ * where KIND is `lupine` (the Lupine transport serving a sink procedure), `tcp` (Node TCP sink:
+ * counts bytes, answers when a whole message arrived) or `tcp-assemble` (the same, copying the
+ * message into one buffer). Prints `{"port": N}` on stdout when ready; exits on stdin end. (The
+ * servers of the cross-system comparison are bench/compare/server.ts.)
  */
-import * as dgram from "node:dgram";
-import type { LookupOneOptions } from "node:dns";
 import * as net from "node:net";
-import * as grpc from "@grpc/grpc-js";
 import type { Dispatcher } from "../../src/runtime/transport.js";
 import { listenLupine } from "../../src/transport/lupine-node.js";
-import { serveControl } from "../procs.js";
 
 export const BENCH_PROGRAM = 0x2000_4c42;
-export const BENCH_ECHO = 1;
 export const BENCH_SINK = 2;
-
-/** gRPC service: raw bytes in and out. */
-export const grpcService: grpc.ServiceDefinition = {
-  echo: {
-    path: "/lupine.Bench/Echo",
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (b: Buffer) => b,
-    requestDeserialize: (b: Buffer) => b,
-    responseSerialize: (b: Buffer) => b,
-    responseDeserialize: (b: Buffer) => b,
-  },
-};
 
 const benchDispatcher: Dispatcher = {
   dispatch(call) {
     if (call.program !== BENCH_PROGRAM) return { status: "prog_unavail" };
-    if (call.procedure === BENCH_ECHO) {
-      const b = call.args.readVarOpaque();
-      return { status: "success", writeResult: (w) => w.writeVarOpaque(b) };
-    }
     if (call.procedure === BENCH_SINK) {
       const b = call.args.readVarOpaque();
       let sum = 0;
@@ -57,49 +35,17 @@ const benchDispatcher: Dispatcher = {
 async function main(): Promise<void> {
   const kind = process.argv[2];
   const host = process.argv[3] ?? "127.0.0.1";
-  // A datagram size, or "default" (the transport's choice per destination).
-  const mtuArg = process.argv[4] ?? "default";
-  const sizeOption = mtuArg === "default" ? {} : { maxDatagramBytes: Number(mtuArg) };
+  const mtu = Number(process.argv[4] ?? "1472");
   let port = 0;
   let stop: () => void = () => {};
-  if (kind === "dgram") {
-    // Node looks up every destination, even an address literal (a process.nextTick each); the
-    // Lupine server answers literals synchronously, and so does this echo server.
-    const lookup = (
-      address: string,
-      _o: LookupOneOptions,
-      cb: (e: Error | null, a: string, f: number) => void,
-    ) => cb(null, address, 4);
-    const s = dgram.createSocket({
-      type: "udp4",
-      recvBufferSize: 4 << 20,
-      sendBufferSize: 4 << 20,
-      lookup: lookup as unknown as dgram.SocketOptions["lookup"],
-    });
-    s.on("message", (m, r) => s.send(m, r.port, r.address));
-    await new Promise<void>((r) => s.bind(0, host, r));
-    port = s.address().port;
-    stop = () => s.close();
-  } else if (kind === "lupine") {
+  if (kind === "lupine") {
     const { transport, address } = await listenLupine(benchDispatcher, {
       host,
-      ...sizeOption,
+      maxDatagramBytes: mtu,
       maxCallsPerSession: 4096,
     });
     port = address.port;
     stop = () => void transport.close(0);
-  } else if (kind === "grpc") {
-    const server = new grpc.Server();
-    server.addService(grpcService, {
-      echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) =>
-        cb(null, call.request),
-    });
-    port = await new Promise<number>((res, rej) =>
-      server.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (e, p) =>
-        e ? rej(e) : res(p),
-      ),
-    );
-    stop = () => server.forceShutdown();
   } else if (kind === "tcp" || kind === "tcp-assemble") {
     // `tcp-assemble` copies the message into one buffer of its size, as an RPC server must hand
     // a whole argument to its handler (and as Lupine's reassembly does); `tcp` discards it.
@@ -140,7 +86,8 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   process.stdout.write(`${JSON.stringify({ port })}\n`);
-  serveControl(() => {
+  process.stdin.resume();
+  process.stdin.on("end", () => {
     stop();
     process.exit(0);
   });

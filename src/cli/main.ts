@@ -14,6 +14,9 @@ const COMMANDS: Record<string, string> = {
   call: "./call.js",
   info: "./info.js",
   rpcbind: "./rpcbind.js",
+  "serve-files": "./serve-files.js",
+  send: "./send.js",
+  fetch: "./fetch.js",
 };
 
 interface Subcommand {

@@ -183,10 +183,17 @@ function mergeDefinitions(base: readonly Definition[], more: readonly Definition
   const out = [...base];
   const keys = out.map(keyOf);
   const names = new Set(out.map(nameOf).filter((n) => n !== null && n !== ""));
+  // Where each key first occurs in `keys`; rebuilt after an insertion moves what follows. A plain
+  // indexOf per definition made merging a file of n definitions (each included many times) n².
+  let firstAt: Map<string, number> | null = null;
   let at = -1;
   for (const d of more) {
     const k = keyOf(d);
-    const seen = keys.indexOf(k);
+    if (firstAt === null) {
+      firstAt = new Map();
+      for (let i = keys.length - 1; i >= 0; i--) firstAt.set(keys[i]!, i);
+    }
+    const seen = firstAt.get(k) ?? -1;
     if (seen >= 0) {
       at = seen;
       continue;
@@ -208,6 +215,7 @@ function mergeDefinitions(base: readonly Definition[], more: readonly Definition
     at = idx;
     out.splice(at, 0, d);
     keys.splice(at, 0, k);
+    firstAt = null;
     if (n !== null) names.add(n);
   }
   return out;

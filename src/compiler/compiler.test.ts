@@ -172,6 +172,18 @@ describe("diagnostics", () => {
     ["enum value beyond int", "enum e { A = 0x80000000 };", ["1:10 error enum-range"]],
     ["#error", "#error no such platform", ["1:1 error error-directive"]],
     ["include nested too deep", '#include "t.x"', ["1:1 error include-depth"]],
+    // Found by fuzzing (compiler): two self-includes doubled the work at each of the 64 levels
+    // the depth limit allows, so compiling these two lines never ended.
+    [
+      "an include bomb within the depth limit",
+      '#include "t.x"\n#include "t.x"',
+      [
+        "1:1 error include-depth", // nested more than 64 deep
+        "1:1 error include-depth", // more than 4096 #includes, or 50000 tokens, in one file
+        "2:1 error include-depth",
+        "2:1 error include-depth",
+      ],
+    ],
     [
       "a macro that grows without end",
       [
@@ -207,6 +219,18 @@ describe("diagnostics", () => {
       for (const d of r.diagnostics) assert.ok(d.message.length > 10);
     });
   }
+
+  // Found by fuzzing (compiler): a 2 KB file using a 10,000-token macro a thousand times made
+  // 10^7 tokens (13 s, 1.6 GB); one using a 100,000-token macro 8,000 times took minutes.
+  test("the macro expansions of one file are bounded in all", () => {
+    const defs = ["A x x x x x x x x x x", "B A A A A A A A A A A", "C B B B B B B B B B B"];
+    const lines = [...defs, "D C C C C C C C C C C"].map((d) => `#define ${d}`); // D: 10^4 tokens
+    for (const use of ["D ", "#if D\n#endif\n"]) {
+      const { r } = run({ "t.x": [...lines, use.repeat(200)].join("\n") });
+      const budget = r.diagnostics.filter((d) => /beyond 200000 tokens in all/.test(d.message));
+      assert.ok(budget.length > 0 && budget.every((d) => d.code === "macro-expansion"), use);
+    }
+  });
 
   test("a file that cannot be read; two inputs written to one path", () => {
     const missing = compile({ host: memoryHost({}), files: ["none.x"] });

@@ -34,14 +34,16 @@ export const XDR_KEYWORDS = new Set([
   "long",
 ]);
 
-/** A syntax error on its way to the definition loop (never escapes the parser). */
-export class SyntaxError_ extends Error {
+/**
+ * A syntax error on its way to the definition loop (never escapes the parser). Not an `Error`:
+ * it needs no stack trace, and capturing one for each of thousands of errors in a bad file was
+ * most of the time spent compiling it.
+ */
+export class SyntaxError_ {
   constructor(
     readonly pos: Pos,
-    message: string,
-  ) {
-    super(message);
-  }
+    readonly message: string,
+  ) {}
 }
 
 /** The token stream under the parser. */

@@ -6,7 +6,7 @@
  * are 0. Arithmetic is on 64-bit signed integers (bigint, wrapped).
  */
 import type { DiagnosticBag, Pos } from "./diagnostics.js";
-import { expandTokens, type Macro } from "./pp-macros.js";
+import { expandTokens, type Macro, type MacroExpander } from "./pp-macros.js";
 import { parseNumber, type Token } from "./scanner.js";
 
 const BINARY: Record<string, number> = {
@@ -32,14 +32,18 @@ const BINARY: Record<string, number> = {
 
 class ExprError extends Error {}
 
-/** Evaluates a condition; a malformed one is reported and counts as false. */
+/**
+ * Evaluates a condition; a malformed one is reported and counts as false. `expander` is the
+ * file's, so that `#if` lines share its expansion budget.
+ */
 export function evaluateCondition(
   tokens: readonly Token[],
   macros: ReadonlyMap<string, Macro>,
   at: Pos,
   diags: DiagnosticBag,
+  expander?: MacroExpander,
 ): boolean {
-  const v = evaluateExpression(tokens, macros, at, diags, () => 0n, "#if condition");
+  const v = evaluateExpression(tokens, macros, at, diags, () => 0n, "#if condition", expander);
   return v !== null && v !== 0n;
 }
 
@@ -52,7 +56,8 @@ class Unknown<U> {
  * Evaluates an integer expression. `ident` gives the value of a name that is not a macro:
  * `null` when it has none (already reported), or an object `U` when the value exists but is not
  * known (a constant defined outside the compiled files), which ends the evaluation and is
- * returned as its result. Returns `null` after reporting a malformed expression.
+ * returned as its result. Returns `null` after reporting a malformed expression. Macros are
+ * expanded by `expander` (a fresh one when omitted).
  */
 export function evaluateExpression<U extends object = never>(
   tokens: readonly Token[],
@@ -61,8 +66,9 @@ export function evaluateExpression<U extends object = never>(
   diags: DiagnosticBag,
   ident: (name: string, tok: Token) => bigint | null | U,
   what: string,
+  expander?: MacroExpander,
 ): bigint | null | U {
-  const expanded = expandTokens(resolveDefined(tokens, macros), macros, diags);
+  const expanded = expandTokens(resolveDefined(tokens, macros), macros, diags, expander);
   try {
     return new ExprParser(expanded, ident).whole();
   } catch (e) {

@@ -34,6 +34,12 @@ export interface TokenSource {
  * `.x` files expand a macro to a few dozen tokens at most).
  */
 const MAX_EXPANSION_TOKENS = 100_000;
+/**
+ * Most tokens all the expansions of one file may produce together (about 80 ms of work; real
+ * files expand to a few thousand). Each expansion is bounded above, but a short file can use a
+ * 100,000-token macro thousands of times: minutes of work, or gigabytes of tokens.
+ */
+const MAX_FILE_EXPANSION_TOKENS = 200_000;
 const NONE: ReadonlySet<string> = new Set();
 
 /** A {@link TokenSource} over a list. */
@@ -47,10 +53,10 @@ export function expandTokens(
   tokens: readonly Token[],
   macros: ReadonlyMap<string, Macro>,
   diags: DiagnosticBag,
+  expander = new MacroExpander(macros, diags),
 ): Token[] {
   const out: Token[] = [];
   const source = listSource(tokens);
-  const expander = new MacroExpander(macros, diags);
   for (let t = source.take(); t !== undefined; t = source.take()) {
     expander.expand(t, source, out, null);
   }
@@ -66,8 +72,14 @@ interface HiddenSource {
 /** A token of a macro body standing for nothing: what an empty argument leaves beside `##`. */
 const PLACEMARKER: Token = { kind: "punct", text: "", file: "", line: 0, col: 0 };
 
-/** Expands macro invocations; one per preprocessed file, reading its macro table live. */
+/**
+ * Expands macro invocations; one per preprocessed file, reading its macro table live. Its
+ * expansions together produce at most {@link MAX_FILE_EXPANSION_TOKENS}.
+ */
 export class MacroExpander {
+  /** Tokens produced by all expansions so far. */
+  private produced = 0;
+
   constructor(
     private readonly macros: ReadonlyMap<string, Macro>,
     private readonly diags: DiagnosticBag,
@@ -132,11 +144,20 @@ export class MacroExpander {
         replacement = this.substitute(macro, call.args, hide, h.tok);
       }
       produced += replacement.length;
+      this.produced += replacement.length;
       if (produced > MAX_EXPANSION_TOKENS) {
         this.diags.error(
           at,
           "macro-expansion",
           `macro expansion grows beyond ${MAX_EXPANSION_TOKENS} tokens (in ${name})`,
+        );
+        return false;
+      }
+      if (this.produced > MAX_FILE_EXPANSION_TOKENS) {
+        this.diags.error(
+          at,
+          "macro-expansion",
+          `macro expansions of this file grow beyond ${MAX_FILE_EXPANSION_TOKENS} tokens in all`,
         );
         return false;
       }

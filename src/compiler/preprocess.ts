@@ -45,6 +45,13 @@ export interface PreprocessResult {
 }
 
 const MAX_INCLUDE_DEPTH = 64;
+/**
+ * Inclusions in one run, all files together, and tokens output before an inclusion is refused
+ * (the largest real `.x` files give about 11,000). Depth alone does not bound the work: a file
+ * that includes itself twice doubles it at every level (2^64 inclusions within the depth limit).
+ */
+const MAX_INCLUSIONS = 4096;
+const MAX_INCLUDED_TOKENS = 50_000;
 const MAX_EXPANSION_DEPTH = 256;
 
 /** Preprocesses `path` (reported when it cannot be read). Never throws on bad input. */
@@ -62,6 +69,7 @@ class Preprocessor {
   private readonly out: Token[] = [];
   private readonly files: string[] = [];
   private passDependent = false;
+  private inclusions = 0;
   private readonly expander: MacroExpander;
 
   constructor(
@@ -147,7 +155,7 @@ class Preprocessor {
     const condition = () => {
       if (/\bRPC_(HDR|XDR|SVC|CLNT|TBL)\b/.test(restText)) this.passDependent = true;
       if (name === "if" || name === "elif")
-        return evaluateCondition(rest(), this.macros, tok, this.diags);
+        return evaluateCondition(rest(), this.macros, tok, this.diags, this.expander);
       const id = rest()[0];
       if (id?.kind === "ident") return this.macros.has(id.text) === (name === "ifdef");
       this.diags.error(tok, "bad-directive", `#${name} needs a macro name`);
@@ -233,12 +241,21 @@ class Preprocessor {
       this.diags.error(at, "include-depth", `#include nested more than ${MAX_INCLUDE_DEPTH} deep`);
       return;
     }
+    if (this.inclusions >= MAX_INCLUSIONS || this.out.length > MAX_INCLUDED_TOKENS) {
+      this.diags.error(
+        at,
+        "include-depth",
+        `more than ${MAX_INCLUSIONS} #includes, or ${MAX_INCLUDED_TOKENS} tokens, in one file`,
+      );
+      return;
+    }
     const name = m[1] ?? m[2]!;
     const dirs =
       m[1] !== undefined ? [dirname(file), ...this.options.includeDirs] : this.options.includeDirs;
     for (const d of dirs) {
       const candidate = joinPath(d, name);
       if (this.load(candidate) !== null) {
+        this.inclusions++;
         this.file(candidate, depth + 1);
         return;
       }

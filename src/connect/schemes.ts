@@ -1,7 +1,8 @@
 /**
  * The scheme registry: what turns a target string into a transport. Built in: `udp`, `tcp`
- * (ONC RPC, RFC 5531) and `rpcbind` (find the port through the host's binder, RFC 1833, then
- * `udp` or `tcp`). Other transports add themselves with one call:
+ * (ONC RPC, RFC 5531), `tcp+tls` (ONC RPC over TCP with RPC-with-TLS, RFC 9289; `tls.ts`) and
+ * `rpcbind` (find the port through the host's binder, RFC 1833, then `udp`, `tcp` or `tcp+tls`).
+ * Other transports add themselves with one call:
  *
  * ```ts
  * registerScheme("lupine", { client: (target, ctx) => ..., server: (target, ctx) => ... });
@@ -23,8 +24,15 @@ import { OncTcpClient } from "../transport/onc-tcp-client.js";
 import { OncTcpServer } from "../transport/onc-tcp-server.js";
 import { OncUdpClient } from "../transport/onc-udp-client.js";
 import { OncUdpServer } from "../transport/onc-udp-server.js";
+import type { ReplyLimitOptions } from "../transport/reply-limit.js";
 import { BalancedTransport, LazyTransport } from "./balance.js";
 import { hostPort, type ParsedTarget } from "./targets.js";
+import {
+  openTlsClient,
+  openTlsServer,
+  type TlsClientOptions,
+  type TlsServerOptions,
+} from "./tls.js";
 
 /** Transport settings of clients, per scheme. */
 export interface TransportOptions {
@@ -40,6 +48,8 @@ export interface TransportOptions {
     /** Largest fragment written (bytes); default 1 MiB. */
     readonly maxFragmentSize?: number;
   };
+  /** RPC-with-TLS: how `tcp+tls://` targets check the server (and present a client certificate). */
+  readonly tls?: TlsClientOptions;
   /** Per-call timeout of rpcbind lookups (ms); default 3000. */
   readonly rpcbindTimeoutMs?: number;
 }
@@ -66,6 +76,12 @@ export interface ServerTransportOptions {
     readonly maxDatagramSize?: number;
     /** Calls running at once before new ones are dropped; default 4096. */
     readonly maxInFlight?: number;
+    /**
+     * The reply-amplification limit: a reply to a call from outside `exempt` (default loopback)
+     * is at most `maxReplyRatio` (default 4) times the call's size, else SYSTEM_ERR is sent
+     * instead (docs/security.md). `false` turns it off.
+     */
+    readonly amplification?: ReplyLimitOptions | false;
   };
   readonly tcp?: {
     readonly maxRecordSize?: number;
@@ -74,6 +90,8 @@ export interface ServerTransportOptions {
     readonly maxInFlightPerConnection?: number;
     readonly maxConnections?: number;
   };
+  /** RPC-with-TLS: the certificate and client policy of `tcp+tls://` listeners. */
+  readonly tls?: TlsServerOptions;
 }
 
 /** What a scheme's server factory gets. */
@@ -217,10 +235,12 @@ async function viaRpcbind(
   target: ParsedTarget,
   context: ClientSchemeContext,
 ): Promise<ClientTransport> {
-  const protocol = target.path === "" ? "tcp" : target.path.toLowerCase();
-  if (protocol !== "udp" && protocol !== "tcp") {
-    throw new TypeError(`target ${target.text}: protocol must be udp or tcp, not ${protocol}`);
+  const path = target.path === "" ? "tcp" : target.path.toLowerCase();
+  if (path !== "udp" && path !== "tcp" && path !== "tcp+tls") {
+    throw new TypeError(`target ${target.text}: protocol must be udp, tcp or tcp+tls, not ${path}`);
   }
+  // RPC-with-TLS runs on the program's TCP port (RFC 9289 §4.1).
+  const protocol = path === "udp" ? "udp" : "tcp";
   const { program, version, name } = context.program;
   return perAddress(target.host, target.port ?? PMAP_PORT, context, async (binder) => {
     const rpcb = new RpcbindClient(await openUdpClient(binder, context), {
@@ -239,6 +259,7 @@ async function viaRpcbind(
         { remote: false },
       );
     }
+    if (path === "tcp+tls") return openTlsClient(found, target.host, context);
     return protocol === "udp" ? openUdpClient(found, context) : openTcpClient(found, context);
   });
 }
@@ -264,6 +285,7 @@ registerScheme("udp", {
       logger: context.logger,
       ...(udp.drc === undefined ? {} : { drc: udp.drc }),
       ...(udp.maxInFlight === undefined ? {} : { maxInFlight: udp.maxInFlight }),
+      ...(udp.amplification === undefined ? {} : { amplification: udp.amplification }),
     });
   },
 });
@@ -293,6 +315,14 @@ registerScheme("tcp", {
         : { maxInFlightPerConnection: tcp.maxInFlightPerConnection }),
     });
   },
+});
+
+registerScheme("tcp+tls", {
+  client: (target, context) =>
+    perAddress(target.host, requirePort(target), context, (e) =>
+      openTlsClient(e, target.host, context),
+    ),
+  server: openTlsServer,
 });
 
 registerScheme("rpcbind", { client: viaRpcbind });

@@ -154,7 +154,7 @@ export interface DrcStats {
  * `u32-map.ts`).
  */
 export class DuplicateRequestCache {
-  private readonly table = new U32Map<Entry>();
+  private readonly table: U32Map<Entry>;
   /** Entries in insertion (= age) order, from `head` on; dead ones are skipped. */
   private queue: (Entry | undefined)[] = [];
   private head = 0;
@@ -165,6 +165,9 @@ export class DuplicateRequestCache {
 
   constructor(options: Partial<DrcOptions> = {}) {
     this.options = { ...DEFAULT_DRC_OPTIONS, ...options };
+    // Sized for every entry the cache may hold (up to a point), so that a full cache never
+    // rehashes on a request's path.
+    this.table = new U32Map<Entry>(Math.min(this.options.maxEntries + 1, 4096));
   }
 
   /** Entries held now. */

@@ -80,6 +80,22 @@ describe("record marking (RFC 5531 §11)", () => {
     );
   });
 
+  // Found by fuzzing (record-marking): bufferedBytes reported what a header announced (up to the
+  // record limit) as held before a byte of the fragment had arrived.
+  test("bufferedBytes counts the bytes received, not the bytes announced", () => {
+    const d = new RecordDecoder({ maxRecordSize: 1 << 20 });
+    const none = () => assert.fail("no record yet");
+    assert.equal(d.push(Uint8Array.of(0, 0x0f, 0, 0, 1, 2, 3), none), null); // 983040 announced
+    assert.equal(d.bufferedBytes, 3);
+    assert.equal(d.push(new Uint8Array(5), none), null);
+    assert.equal(d.bufferedBytes, 8);
+    // Past the limit with the next header: nothing is held any more.
+    const rest = new Uint8Array(983040 - 8 + 4);
+    rest.set([0x80, 0x10, 0, 0], 983040 - 8); // 1 MiB more, last: beyond the limit
+    assert.equal(d.push(rest, none)?.kind, "too-big");
+    assert.equal(d.bufferedBytes, 0);
+  });
+
   test("fragments adding up past the limit fail at the header that passes it", () => {
     const first = concat([Uint8Array.of(0, 0, 0x02, 0x58), new Uint8Array(600)]); // 600, not last
     const stream = concat([first, Uint8Array.of(0x80, 0, 0x01, 0x91)]); // 401, last: 1001 in all

@@ -63,9 +63,18 @@ export class RecordDecoder {
     this.maxRecordSize = options.maxRecordSize;
   }
 
-  /** Bytes held for the record in progress (for memory accounting). */
+  /**
+   * Bytes held for the record in progress (for memory accounting): what was received of it,
+   * never what its fragment headers announce.
+   */
   get bufferedBytes(): number {
-    return this.recordSize;
+    if (this.state === State.Failed) return 0;
+    return this.state === State.Body ? this.recordSize - this.fragmentLeft : this.recordSize;
+  }
+
+  /** True between records: nothing of a next record has arrived (and not failed). */
+  get idle(): boolean {
+    return this.state === State.Header && this.headerFill === 0 && this.recordSize === 0;
   }
 
   /** Feeds one chunk; see the class contract. */

@@ -110,6 +110,8 @@ export class ClientReceiver {
     s.helloMs = Number.POSITIVE_INFINITY;
     s.helloAttempts = 0;
     s.serverWindow = Math.max(1, c.u32(0));
+    // The server's idle limit (a Welcome of 8 bytes has none: the default holds).
+    if (c.length >= 12 && c.u32(8) > 0) s.serverIdleMs = c.u32(8);
   }
 
   private onReset(nowMs: number, reason: number, epoch: number): void {
@@ -135,6 +137,10 @@ export class ClientReceiver {
     if (c.length < 8) return;
     if (call === undefined) {
       s.path.counters.duplicatesDropped++;
+      // A reply to a call settled here: the server has not heard (the Ack that named it was
+      // lost), and if the reply is fragmented it keeps pushing it. Name the seq again.
+      const seq = c.u32(0);
+      if (seq < s.nextSeq) s.settledSinceAck.push(seq);
       s.ackPending = true;
       if (s.ackMs === Number.POSITIVE_INFINITY) s.ackMs = nowMs + s.o.ackDelayMs;
       return;
@@ -173,6 +179,8 @@ export class ClientReceiver {
     const verdict = r.accept(index, c.bytes, c.body + head, c.length - head);
     if (verdict === "duplicate") s.path.counters.duplicatesDropped++;
     if (verdict === "invalid") return;
+    // A new fragment answers the probes sent so far: only probes in a row count towards giving up.
+    if (verdict === "new") call.attempt = 0;
     if (r.complete) {
       s.ackReplyFragments(nowMs, call);
       s.settleReply(call, r.buffer, 0, r.buffer.length, undefined);
@@ -215,6 +223,7 @@ export class ClientReceiver {
     call.attempt = 0;
     const interval = Math.min(
       s.o.probeMaxMs,
+      s.quietMaxMs,
       Math.max(s.o.probeInitialMs, 2 * s.path.rtt.rtoMs) * 2 ** Math.min(call.probesAnswered, 20),
     );
     call.actionMs = nowMs + interval;

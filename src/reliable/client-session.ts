@@ -20,7 +20,7 @@ import { ClientCall, ClientState } from "./client-call.js";
 import type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
 import { ClientReceiver } from "./client-receive.js";
 import { ClientTimers } from "./client-timers.js";
-import { type Datagram, DatagramBuilder, datagramLength } from "./datagram-builder.js";
+import { type Datagram, DatagramBuilder, datagramLength, SlabPool } from "./datagram-builder.js";
 import {
   fragmentPayloadBytes,
   MAX_ACK_RANGES,
@@ -44,6 +44,14 @@ import { TimerHeap } from "./timer-heap.js";
  * window the server grants: it bounds the memory of the table of sent calls.
  */
 const MAX_SEQ_SPAN = 1 << 20;
+
+/**
+ * The slabs every client session of the process cuts its datagrams from (as a server's sessions
+ * share their endpoint's): a pool of its own would cost each session a 1 MiB allocation, and a
+ * process with thousands of sessions gigabytes of external memory for V8 to collect around.
+ * Sharing is safe: a datagram's bytes are never written again once handed out.
+ */
+const CLIENT_SLABS = new SlabPool();
 
 export class ClientSession {
   readonly path: Path;
@@ -73,6 +81,10 @@ export class ClientSession {
   nextSeq = 1;
   generation = 0;
   serverWindow = Number.POSITIVE_INFINITY;
+  /** The server's idle limit (its Welcome says; 5 minutes, the default, when it does not). */
+  serverIdleMs = 300_000;
+  /** When the session last sent a datagram. */
+  lastSentMs = Number.NEGATIVE_INFINITY;
   helloAttempts = 0;
   helloMs = Number.POSITIVE_INFINITY;
   ackPending = false;
@@ -118,6 +130,7 @@ export class ClientSession {
       maxDatagramBytes: options.maxDatagramBytes,
       crc: options.crc,
       header: { flags: 0, sessionHi: 0, sessionLo: 0, epoch: 0 },
+      pool: CLIENT_SLABS,
     });
     this.builder.onOpen = (b) => {
       if (!this.welcomed && this.epoch !== 0) writeHello(b);
@@ -194,7 +207,21 @@ export class ClientSession {
   flush(nowMs: number): Datagram[] {
     this.nowMs = nowMs;
     this.fragmentAckPending = false;
-    if (this.welcomed || this.epoch !== 0) {
+    if (
+      this.welcomed &&
+      this.sent.size === 0 &&
+      this.queueHead < this.queue.length &&
+      nowMs - this.lastSentMs >= this.serverIdleMs / 2
+    ) {
+      // The server forgets a session silent for its idle limit (§4.2); a call sent into a session
+      // it may have forgotten would end outcome unknown although nothing ran. Nothing is in
+      // flight, so open a new session instead: its Hello goes now, the call after the Welcome.
+      this.resetSession(nowMs, "session-expired", this.epoch);
+      this.sendHello(nowMs);
+    }
+    // Calls go out only in a welcomed session: a call never travels with a Hello, so a Hello
+    // retransmitted after the server forgot the session cannot bring a call back to run again.
+    if (this.welcomed) {
       this.sendQueued(nowMs);
       if (this.bulk.length > 0) this.sendFragments(nowMs);
     }
@@ -204,16 +231,21 @@ export class ClientSession {
       this.path.counters.datagramsSent++;
       this.path.counters.bytesSent += datagramLength(d);
     }
+    if (out.length > 0) this.lastSentMs = nowMs;
     return out;
   }
 
   /**
-   * The path reported that nothing listens at the server's address (ICMP port unreachable).
-   * Before the session is open nothing can have run, so every waiting call fails at once;
-   * afterwards this is left to retransmissions and probes (the server may be restarting).
+   * The path reported that nothing listens at the server's address (ICMP port unreachable): the
+   * server process is gone, or restarting. Calls already sent may have run there: they end
+   * outcome unknown at once (they could get no reply: a restarted server would Reset them) and the
+   * session starts over from a first-contact Hello, so no call is ever sent again and new calls
+   * wait for a live server. Calls not sent yet — which cannot have run — fail `refused` at once,
+   * so a balancer may move them to another server.
    */
   refused(): void {
-    if (this.welcomed || this.closed) return;
+    if (this.closed) return;
+    if (this.welcomed) this.resetSession(this.nowMs, "server-unreachable", 0);
     const waiting = this.queue.slice(this.queueHead);
     this.queue = [];
     this.queueHead = 0;
@@ -306,12 +338,21 @@ export class ClientSession {
     this.timers.set(call, Math.min(call.deadlineMs, call.actionMs, call.fragmentAckMs));
   }
 
+  /**
+   * Longest silence the session allows itself while calls are in flight: a quarter of the
+   * server's idle limit, so retransmissions and probes keep the session alive however short the
+   * server's `sessionIdleMs` (§4.2).
+   */
+  get quietMaxMs(): number {
+    return this.serverIdleMs / 4;
+  }
+
   /** Retransmission delay for attempt `attempt` (1 = first retransmission). */
   backoff(attempt: number): number {
     return backoffMs({
       baseMs: this.path.rtt.rtoMs,
       attempt,
-      capMs: this.path.rtt.rtoMaxMs,
+      capMs: Math.min(this.path.rtt.rtoMaxMs, this.quietMaxMs),
       jitter: this.o.jitter,
       random: this.random.next(),
     });
@@ -329,8 +370,15 @@ export class ClientSession {
     }
   }
 
-  /** Abandons the current session (server restarted or forgot it) and opens a new one. */
-  resetSession(nowMs: number, reason: "server-restarted" | "session-expired", epoch: number) {
+  /**
+   * Abandons the current session (the server restarted, forgot it, or stopped answering) and
+   * opens a new one: with the new `epoch`, or from a first-contact Hello when `epoch` is 0.
+   */
+  resetSession(
+    nowMs: number,
+    reason: "server-restarted" | "session-expired" | "server-unreachable",
+    epoch: number,
+  ) {
     this.resets++;
     this.builder.seal();
     const victims = this.sent.values();
@@ -357,7 +405,7 @@ export class ClientSession {
     if (seqs.length > 1) seqs.sort((a, b) => a - b);
     const ranges: number[] = [];
     for (const s of seqs) {
-      if (s < floor) continue;
+      if (s < floor || (ranges.length > 0 && ranges[ranges.length - 1]! >= s)) continue;
       if (ranges.length > 0 && ranges[ranges.length - 1] === s - 1) ranges[ranges.length - 1] = s;
       else if (ranges.length < 2 * MAX_ACK_RANGES) ranges.push(s, s);
     }
@@ -416,6 +464,8 @@ export class ClientSession {
       return;
     }
     if (this.helloAttempts >= this.o.maxAttempts) {
+      // Nothing is sent before the Welcome: every waiting call is still queued, never sent.
+      const attempts = this.helloAttempts;
       this.helloMs = Number.POSITIVE_INFINITY;
       const waiting = this.queue.slice(this.queueHead);
       this.queue = [];
@@ -424,15 +474,7 @@ export class ClientSession {
         this.settle(c, {
           kind: "gave-up",
           phase: "connecting",
-          attempts: this.helloAttempts,
-          elapsedMs: nowMs - c.startedMs,
-        });
-      }
-      for (const c of this.sent.values()) {
-        this.settle(c, {
-          kind: "gave-up",
-          phase: "connecting",
-          attempts: this.helloAttempts,
+          attempts,
           elapsedMs: nowMs - c.startedMs,
         });
       }

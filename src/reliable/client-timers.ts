@@ -81,11 +81,18 @@ export class ClientTimers {
         writeU32Frame(this.s.builder, FrameType.Probe, call.seq);
         call.probeSentMs = nowMs;
         // Unanswered probes back off like retransmissions, but never wait past probeMaxMs.
-        call.actionMs = nowMs + Math.min(this.s.o.probeMaxMs, this.s.backoff(call.attempt));
+        call.actionMs =
+          nowMs + Math.min(this.s.o.probeMaxMs, this.s.quietMaxMs, this.s.backoff(call.attempt));
       }
     }
   }
 
+  /**
+   * A sent call got no answer to `maxAttempts` transmissions or probes: it ends gave-up (it may
+   * have run), and since the server or the path is gone, the session starts over from a
+   * first-contact Hello — the other sent calls end outcome unknown, new calls wait for a server
+   * that answers (and fail `unreachable`, never sent, if none does).
+   */
   private giveUp(nowMs: number, call: ClientCall, attempts: number): void {
     this.s.settle(call, {
       kind: "gave-up",
@@ -93,6 +100,7 @@ export class ClientTimers {
       attempts,
       elapsedMs: nowMs - call.startedMs,
     });
+    this.s.resetSession(nowMs, "server-unreachable", 0);
   }
 
   /** Loss detection and RTO for a fragmented request. */

@@ -21,15 +21,17 @@ export function writeHello(b: DatagramBuilder): void {
   b.frame(FrameType.Hello, 0, 0);
 }
 
-/** Welcome: the server's limits. */
+/** Welcome: the server's limits — calls per session, request bytes, idle limit (ms). */
 export function writeWelcome(
   b: DatagramBuilder,
   maxCallsInFlight: number,
   maxMessageBytes: number,
+  sessionIdleMs: number,
 ) {
-  const at = b.frame(FrameType.Welcome, 0, 8);
+  const at = b.frame(FrameType.Welcome, 0, 12);
   b.view.setUint32(at, maxCallsInFlight);
   b.view.setUint32(at + 4, maxMessageBytes);
+  b.view.setUint32(at + 8, Math.min(0xffffffff, Math.max(0, Math.floor(sessionIdleMs))));
 }
 
 /** Working: call `seq` is executing; `heldUs` since the request arrived (0 for a probe's answer). */

@@ -25,7 +25,11 @@ export type CallOutcome =
       readonly transmissions: number;
       readonly times: PhaseTimes;
     }
-  /** Too many transmissions or probes went unanswered: the server or the path is gone. */
+  /**
+   * Too many transmissions or probes went unanswered: the server or the path is gone. In phase
+   * `connecting` only Hellos were sent (the call never left); in any other phase the call was
+   * sent and may have run.
+   */
   | {
       readonly kind: "gave-up";
       readonly phase: CallPhase | "connecting";
@@ -33,10 +37,14 @@ export type CallOutcome =
       readonly elapsedMs: number;
     }
   /**
-   * The call was sent to a server incarnation or session that no longer exists: it may or may not
-   * have run, and is not retried (at-most-once).
+   * The call was sent to a server incarnation or session that no longer exists, or to a server
+   * that stopped answering (port unreachable, or another call of the session gave up): it may
+   * or may not have run, and is not retried (at-most-once).
    */
-  | { readonly kind: "outcome-unknown"; readonly reason: "server-restarted" | "session-expired" }
+  | {
+      readonly kind: "outcome-unknown";
+      readonly reason: "server-restarted" | "session-expired" | "server-unreachable";
+    }
   /** Nothing listens at the server's address (ICMP port unreachable) before the session opened. */
   | { readonly kind: "refused" }
   /** The server refused the call (not executed) until the deadline passed. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { crc32 } from "./checksum.js";
-import { DatagramBuilder, datagramLength, joinDatagram } from "./datagram-builder.js";
+import { DatagramBuilder, datagramLength, joinDatagram, SlabPool } from "./datagram-builder.js";
 import { writeAck, writeBusy, writeFragment, writeU32Frame, writeWhole } from "./frames.js";
 import {
   FrameCursor,
@@ -156,4 +156,34 @@ test("a fragment is sent from the message by reference: segments whose join is t
     assert.equal(c.malformed, false);
     assert.deepEqual(seen, types);
   }
+});
+
+test("builders with 65,507-byte datagrams open at once share a slab by what they write, and grow", () => {
+  const pool = new SlabPool();
+  const first = pool.slab;
+  const builders = Array.from(
+    { length: 200 },
+    () => new DatagramBuilder({ maxDatagramBytes: 65_507, crc: crc32, header: header(), pool }),
+  );
+  // Every builder has a datagram open before any seals (a server receiving from many sessions).
+  for (const [i, b] of builders.entries()) writeU32Frame(b, FrameType.Ack, i);
+  const small = builders.flatMap((b) => b.take());
+  assert.equal(pool.slab, first, "200 open datagrams fit one 1 MiB slab");
+  assert.equal(small.length, 200);
+  // A datagram that outgrows its first reservation is moved or extended, its frames intact.
+  const big = builders[0]!;
+  writeU32Frame(builders[1]!, FrameType.Ack, 1); // another reservation after big's
+  const payload = new Uint8Array(30_000).map((_, i) => i & 0xff);
+  writeU32Frame(big, FrameType.Ack, 7);
+  writeWhole(big, FrameType.Call, 9, 0, payload);
+  writeWhole(big, FrameType.Call, 10, 0, payload);
+  const [d] = big.take();
+  const bytes = joinDatagram(d!);
+  assert.equal(readHeader(bytes, crc32, header()), "ok");
+  const c = new FrameCursor();
+  c.reset(bytes);
+  const seen: number[] = [];
+  while (c.next()) seen.push(c.type, c.length);
+  assert.deepEqual(seen, [FrameType.Ack, 4, FrameType.Call, 30_004, FrameType.Call, 30_004]);
+  assert.deepEqual(bytes.subarray(bytes.length - 30_000), payload);
 });

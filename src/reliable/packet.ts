@@ -42,7 +42,10 @@ export const HeaderFlag = {
 export const FrameType = {
   /** Client → server: open session `session id` (body empty). */
   Hello: 1,
-  /** Server → client: session open; body `maxCallsInFlight u32, maxMessageBytes u32`. */
+  /**
+   * Server → client: session open; body `maxCallsInFlight u32, maxMessageBytes u32,
+   * sessionIdleMs u32` (a receiver accepts the first 8 bytes alone: default idle limit).
+   */
   Welcome: 2,
   /** Server → client: body `reason u32` ({@link ResetReason}); the header carries the epoch. */
   Reset: 3,

@@ -40,3 +40,29 @@ test("SeqTable behaves like a Map over a sliding window of seqs, growing as the 
   assert.equal(t.size, 0);
   assert.equal(t.lowest(), -1);
 });
+
+test("SeqTable: a seq far ahead of few entries costs one entry, not a window-sized ring", () => {
+  const t = new SeqTable<string>(8);
+  t.set(1, "a");
+  t.set(1000, "far");
+  t.set(2, "b");
+  assert.equal(t.size, 3);
+  assert.equal(t.get(1000), "far");
+  assert.equal(t.get(2), "b");
+  assert.equal(t.lowest(), 1);
+  assert.deepEqual(t.values(), ["a", "b", "far"]);
+  t.set(1000, "far2");
+  assert.equal(t.size, 3);
+  assert.equal(t.delete(1), true);
+  assert.equal(t.delete(2), true);
+  assert.equal(t.lowest(), 1000);
+  assert.deepEqual(t.values(), ["far2"]);
+  assert.equal(t.delete(1000), true);
+  assert.equal(t.size, 0);
+  assert.equal(t.lowest(), -1);
+  // Dense windows still grow the ring.
+  for (let seq = 5000; seq < 5600; seq++) t.set(seq, String(seq));
+  assert.equal(t.size, 600);
+  assert.equal(t.get(5599), "5599");
+  assert.equal(t.lowest(), 5000);
+});

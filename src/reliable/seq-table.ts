@@ -20,6 +20,8 @@ export class SeqTable<T> {
   /** No live seq is below `lo`; every live seq is below `hi`. */
   private lo = 0;
   private hi = 0;
+  /** Entries outside the ring's window (rare: a seq far ahead of the others), or null. */
+  private far: Map<number, T> | null = null;
 
   constructor(initialCapacity = 64) {
     let cap = 8;
@@ -31,24 +33,37 @@ export class SeqTable<T> {
 
   /** Entries held. */
   get size(): number {
-    return this.count;
+    return this.far === null ? this.count : this.count + this.far.size;
   }
 
   get(seq: number): T | undefined {
-    if (seq < this.lo || seq >= this.hi) return undefined;
-    const i = seq & this.mask;
-    return this.keys[i] === seq ? this.slots[i] : undefined;
+    if (seq >= this.lo && seq < this.hi) {
+      const i = seq & this.mask;
+      if (this.keys[i] === seq) return this.slots[i];
+    }
+    return this.far === null ? undefined : this.far.get(seq);
   }
 
   /** Adds or replaces the entry of `seq` (a non-negative integer below 2^32). */
   set(seq: number, value: T): void {
+    if (this.far?.has(seq)) {
+      this.far.set(seq, value);
+      return;
+    }
     if (this.count === 0) {
       this.lo = seq;
       this.hi = seq + 1;
     } else {
       const lo = Math.min(this.lo, seq);
       const hi = Math.max(this.hi, seq + 1);
-      if (hi - lo > this.mask + 1) this.grow(hi - lo);
+      if (hi - lo > this.mask + 1) {
+        if (hi - lo > 2 * (this.count + 1) + 32) {
+          this.far ??= new Map();
+          this.far.set(seq, value);
+          return;
+        }
+        this.grow(hi - lo);
+      }
       this.lo = lo;
       this.hi = hi;
     }
@@ -62,9 +77,10 @@ export class SeqTable<T> {
 
   /** Removes the entry of `seq`; returns whether there was one. */
   delete(seq: number): boolean {
-    if (seq < this.lo || seq >= this.hi) return false;
     const i = seq & this.mask;
-    if (this.keys[i] !== seq) return false;
+    if (seq < this.lo || seq >= this.hi || this.keys[i] !== seq) {
+      return this.far === null ? false : this.deleteFar(seq);
+    }
     this.keys[i] = -1;
     this.slots[i] = undefined;
     this.count--;
@@ -75,11 +91,16 @@ export class SeqTable<T> {
 
   /** The smallest seq held, or -1 when empty. */
   lowest(): number {
-    return this.count === 0 ? -1 : this.lo;
+    let lowest = this.count === 0 ? -1 : this.lo;
+    if (this.far !== null) {
+      for (const seq of this.far.keys()) if (lowest < 0 || seq < lowest) lowest = seq;
+    }
+    return lowest;
   }
 
   /** The entries in seq order (a snapshot: safe to modify the table while using it). */
   values(): T[] {
+    if (this.far !== null) return this.valuesWithFar(this.far);
     const out: T[] = [];
     for (let seq = this.lo; seq < this.hi && out.length < this.count; seq++) {
       const i = seq & this.mask;
@@ -94,6 +115,23 @@ export class SeqTable<T> {
     this.keys.fill(-1);
     this.count = 0;
     this.lo = this.hi;
+    this.far = null;
+  }
+
+  private valuesWithFar(far: Map<number, T>): T[] {
+    const all: [number, T][] = [...far];
+    for (let seq = this.lo; seq < this.hi; seq++) {
+      const i = seq & this.mask;
+      if (this.keys[i] === seq) all.push([seq, this.slots[i]!]);
+    }
+    return all.sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  }
+
+  private deleteFar(seq: number): boolean {
+    const far = this.far!;
+    if (!far.delete(seq)) return false;
+    if (far.size === 0) this.far = null;
+    return true;
   }
 
   private advanceLo(): void {

@@ -103,7 +103,7 @@ export class ServerReceiver {
     s.path.counters.bytesReceived += data.length;
     while (c.next()) {
       if (c.type === FrameType.Hello) {
-        writeWelcome(s.builder, e.o.maxCallsPerSession, e.o.maxMessageBytes);
+        writeWelcome(s.builder, e.o.maxCallsPerSession, e.o.maxMessageBytes, e.o.sessionIdleMs);
         e.markDirty(s);
         continue;
       }

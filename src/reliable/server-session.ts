@@ -66,7 +66,8 @@ export class ServerSession {
   peer: unknown;
   /** Every seq below this is finished and forgotten. */
   floor = 1;
-  readonly calls = new SeqTable<ServerCall>();
+  /** Starts small: a server may hold 100,000 sessions, most with a call or two at a time. */
+  readonly calls = new SeqTable<ServerCall>(8);
   /** Calls whose reply fragments wait to be sent. */
   bulk: ServerCall[] = [];
   lastHeardMs: number;

@@ -2,8 +2,8 @@
  * A client for the port mapper (program 100000 version 2) and RPCBIND (versions 3 and 4),
  * RFC 1833, over any transport to a host's port 111.
  *
- * `lookup()` finds where a program listens the way libtirpc's `rpcb_getaddr` does: RPCBIND v4
- * GETVERSADDR, then v3 GETADDR, then port mapper v2 GETPORT when the host's binder is older.
+ * `lookup()` finds where a program listens: RPCBIND v4 GETADDRLIST, then port mapper v2 GETPORT
+ * when the host's binder is older (or refuses the list, see `lookup`).
  */
 import type { Endpoint } from "../io/index.js";
 import { createRpcClient } from "../runtime/client.js";
@@ -144,8 +144,10 @@ export class RpcbindClient {
    * GETADDRLIST and picks the entry for the protocol and the host's address family (GETADDR
    * and GETVERSADDR cannot be used for that: the binder ignores their `r_netid` and answers for
    * the transport the question came in on, RFC 1833 §2.2.1), then port mapper v2 GETPORT when
-   * the binder is older. Resolves null when it is not registered. `host` replaces a wildcard
-   * address (`0.0.0.0`, `::`) in the answer.
+   * the binder is older, or answers the list with SYSTEM_ERR (a Lupine binder does when the list
+   * would be more than its UDP reply-amplification limit allows: GETPORT's reply is always
+   * small). Resolves null when it is not registered. `host` replaces a wildcard address
+   * (`0.0.0.0`, `::`) in the answer.
    */
   async lookup(
     program: number,
@@ -170,7 +172,8 @@ export class RpcbindClient {
       const wildcard = e.address === "0.0.0.0" || e.address === "::";
       return wildcard ? { ...e, address: host.address, family: host.family } : e;
     } catch (e) {
-      if (!isRpcError(e) || (e.code !== "prog_mismatch" && e.code !== "proc_unavail")) throw e;
+      const fallBack = ["prog_mismatch", "proc_unavail", "system_err"];
+      if (!isRpcError(e) || !e.remote || !fallBack.includes(e.code)) throw e;
     }
     const port = await this.getPort(program, version, protocol);
     return port === 0 ? null : { address: host.address, port, family: host.family };

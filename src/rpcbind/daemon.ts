@@ -18,8 +18,10 @@ export interface RpcbindDaemonOptions extends ServerOptions {
   readonly hosts?: readonly string[];
   /** Port; default 111. */
   readonly port?: number;
-  /** Accept SET/UNSET from other hosts (default false: loopback only). */
+  /** Accept SET/UNSET from any host (default false: loopback only). */
   readonly allowRemoteSet?: boolean;
+  /** Networks SET/UNSET are accepted from; default loopback (`127.0.0.0/8`, `::1`). */
+  readonly setAllowedFrom?: readonly string[];
   /** Seconds since 1970 for GETTIME. */
   readonly wallClockSeconds: () => number;
 }
@@ -38,6 +40,7 @@ export async function startRpcbind(options: RpcbindDaemonOptions): Promise<Rpcbi
   const service = createRpcbindService({
     wallClockSeconds: options.wallClockSeconds,
     ...(options.allowRemoteSet === undefined ? {} : { allowRemoteSet: options.allowRemoteSet }),
+    ...(options.setAllowedFrom === undefined ? {} : { setAllowedFrom: options.setAllowedFrom }),
   });
   const server = createServer({
     ...options,

@@ -3,14 +3,17 @@
  * for a Lupine server, so a machine without the system daemon still has one, and the system's
  * `rpcinfo -p`, `rpcinfo -u`, `rpcinfo -t`, `rpcinfo -T` work against it.
  *
- * Policy, as the system rpcbind's: SET and UNSET are accepted only from a loopback address
- * (otherwise they answer FALSE); CALLIT, BCAST and INDIRECT — the remote-call procedures behind
+ * Policy, as the system rpcbind's: SET and UNSET are accepted only from a loopback address;
+ * from anywhere else they are refused with AUTH_ERROR / AUTH_TOOWEAK before the table is touched
+ * (rpcbind's `check_access` then `svcerr_weakauth`), unless `setAllowedFrom` or
+ * `allowRemoteSet` says otherwise. CALLIT, BCAST and INDIRECT — the remote-call procedures behind
  * rpcbind's reflection and amplification attacks — answer PROC_UNAVAIL. A wildcard address
  * (`0.0.0.0`, `::`) in a registration is answered with the caller's loopback address when the
  * caller is on this host. The table is bounded (4096 registrations by default).
  */
 import type { CallContext } from "../runtime/context.js";
-import { RpcError } from "../runtime/errors.js";
+import { AuthStat, RpcError } from "../runtime/errors.js";
+import { isLoopback, LOOPBACK_NETWORKS, NetworkSet } from "../runtime/networks.js";
 import type { HandlersOf } from "../runtime/program.js";
 import {
   IPPROTO_TCP,
@@ -36,18 +39,18 @@ import { fromTaddr, fromUaddr, toTaddr, toUaddr } from "./uaddr.js";
 export interface RpcbindServiceOptions {
   /** Seconds since 1970, for GETTIME (the composition root passes the wall clock). */
   readonly wallClockSeconds: () => number;
-  /** Accept SET/UNSET from any address, not only loopback (default false). */
+  /** Accept SET/UNSET from any address (default false; overrides `setAllowedFrom`). */
   readonly allowRemoteSet?: boolean;
+  /**
+   * Networks SET/UNSET are accepted from (`runtime/networks.ts` syntax); default loopback only
+   * (`127.0.0.0/8`, `::1`). Anything else is refused with AUTH_ERROR / AUTH_TOOWEAK.
+   */
+  readonly setAllowedFrom?: readonly string[];
   /** Most registrations kept; default 4096. */
   readonly maxEntries?: number;
 }
 
-/** Loopback: 127.0.0.0/8, ::1, and IPv4-mapped loopback. */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  const a = address.toLowerCase().replace(/^::ffff:/, "");
-  return a === "::1" || /^127\.\d+\.\d+\.\d+$/.test(a);
-}
+export { isLoopback } from "../runtime/networks.js";
 
 /** The netid of the transport a call came in on: `udp`, `tcp`, `udp6`, `tcp6`. */
 function callerNetid(ctx: CallContext): string {
@@ -95,8 +98,16 @@ export function createRpcbindService(options: RpcbindServiceOptions) {
     if (ok) e.success++;
     else e.failure++;
   };
-  const maySet = (ctx: CallContext) =>
-    options.allowRemoteSet === true || isLoopback(ctx.remote?.address);
+  const setters = new NetworkSet(options.setAllowedFrom ?? LOOPBACK_NETWORKS);
+  /** Refuses SET/UNSET from outside `setters` (throws, so the dispatcher answers AUTH_ERROR). */
+  const checkSetter = (ctx: CallContext): void => {
+    if (options.allowRemoteSet === true || setters.has(ctx.remote?.address)) return;
+    throw new RpcError(
+      "auth_error",
+      `${ctx.procedureName} from ${ctx.remote?.address ?? "an unknown address"} refused: registrations are accepted only from ${setters.text.join(", ")}`,
+      { details: { authStat: AuthStat.AUTH_TOOWEAK }, remote: true },
+    );
+  };
 
   /** The address to answer for `e`: its own, or the caller's loopback for a wildcard. */
   const answer = (e: RegistryEntry, ctx: CallContext): string => {
@@ -110,7 +121,7 @@ export function createRpcbindService(options: RpcbindServiceOptions) {
 
   const v4Set = (version: number) => (r: Rpcb, ctx: CallContext) => {
     count(version, ctx);
-    if (!maySet(ctx)) return false;
+    checkSetter(ctx);
     const ok = registry.set({
       program: r.r_prog,
       version: r.r_vers,
@@ -123,7 +134,7 @@ export function createRpcbindService(options: RpcbindServiceOptions) {
   };
   const v4Unset = (version: number) => (r: Rpcb, ctx: CallContext) => {
     count(version, ctx);
-    if (!maySet(ctx)) return false;
+    checkSetter(ctx);
     const ok = registry.unset(r.r_prog, r.r_vers, r.r_netid);
     if (ok) stats[version - 2]!.unsetinfo++;
     return ok;
@@ -184,7 +195,8 @@ export function createRpcbindService(options: RpcbindServiceOptions) {
     pmapprocSet(m: Mapping, ctx) {
       count(2, ctx);
       const netid = m.prot === IPPROTO_UDP ? "udp" : m.prot === IPPROTO_TCP ? "tcp" : "";
-      if (!maySet(ctx) || netid === "") return false;
+      checkSetter(ctx);
+      if (netid === "") return false;
       const ok = registry.set({
         program: m.prog,
         version: m.vers,
@@ -197,7 +209,7 @@ export function createRpcbindService(options: RpcbindServiceOptions) {
     },
     pmapprocUnset(m: Mapping, ctx) {
       count(2, ctx);
-      if (!maySet(ctx)) return false;
+      checkSetter(ctx);
       const a = registry.unset(m.prog, m.vers, "udp");
       const b = registry.unset(m.prog, m.vers, "tcp");
       if (a || b) stats[0]!.unsetinfo++;

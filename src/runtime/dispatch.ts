@@ -10,11 +10,21 @@
  * (§9, Appendix A); procedure 0 → an empty SUCCESS unless a handler was registered for it;
  * unknown procedure → PROC_UNAVAIL; undecodable arguments → GARBAGE_ARGS; a handler that throws
  * → SYSTEM_ERR (logged), or the status of the `RpcError` it threw.
+ *
+ * With server interceptors, arguments are decoded when first needed (an interceptor reads
+ * `call.args`, or the handler runs), so an interceptor that refuses a call from its context alone
+ * — an access policy (`access-policy.ts`) — runs before a byte of the arguments is decoded.
  */
 import { AuthFlavor, decodeAuthSys } from "../oncrpc/auth.js";
 import type { XdrCodec, XdrReader, XdrWriter } from "../xdr/index.js";
-import type { AuthSysParams, CallContext, OpaqueAuth, RemoteAddress } from "./context.js";
-import { AuthStat, isRpcError } from "./errors.js";
+import type {
+  AuthSysParams,
+  CallContext,
+  OpaqueAuth,
+  PeerIdentity,
+  RemoteAddress,
+} from "./context.js";
+import { AuthStat, isRpcError, RpcError } from "./errors.js";
 import {
   applyInterceptors,
   type ServerCall,
@@ -79,6 +89,8 @@ class Context implements CallContext {
     readonly procedureName: string,
     readonly transport: string,
     readonly remote: RemoteAddress | undefined,
+    readonly secure: boolean,
+    readonly peer: PeerIdentity | undefined,
     readonly credential: OpaqueAuth,
     readonly authSys: AuthSysParams | undefined,
     readonly signal: AbortSignal,
@@ -181,9 +193,6 @@ export class ProgramTable implements Dispatcher {
     if (proc === undefined) return call.procedure === 0 ? VOID_SUCCESS : PROC_UNAVAIL;
     if (proc.handler === undefined && this.chain === undefined) return VOID_SUCCESS;
 
-    const args = this.decodeArgs(proc, call.args);
-    if (args === null) return GARBAGE_ARGS;
-
     const context = new Context(
       call.program,
       call.version,
@@ -191,28 +200,27 @@ export class ProgramTable implements Dispatcher {
       proc.descriptor.name,
       call.transport,
       call.remote,
+      call.secure === true,
+      call.peer,
       call.credential,
       authSys,
       call.signal,
     );
     let result: unknown;
-    try {
-      if (this.chain === undefined) {
+    if (this.chain === undefined) {
+      const args = this.decodeArgs(proc, call.args);
+      if (args === null) return GARBAGE_ARGS;
+      try {
         result = proc.handler!(...args, context);
-      } else {
-        const handler: AnyHandler = proc.handler ?? (() => undefined);
-        const serverCall = {
-          program: version.program,
-          method: proc.method,
-          procedure: proc.descriptor,
-          args,
-          context,
-          handler,
-        };
-        result = this.chain(serverCall);
+      } catch (e) {
+        return this.failure(e, proc);
       }
-    } catch (e) {
-      return this.failure(e, proc);
+    } else {
+      try {
+        result = this.chain(this.lazyCall(version.program, proc, call.args, context));
+      } catch (e) {
+        return this.failure(e, proc);
+      }
     }
     const codec = proc.result;
     if (isThenable(result)) {
@@ -222,6 +230,44 @@ export class ProgramTable implements Dispatcher {
       );
     }
     return { status: "success", writeResult: (w) => codec.encode(w, result) };
+  }
+
+  /**
+   * The `ServerCall` interceptors see: `args` is decoded on first read (an own, enumerable
+   * getter, so `{ ...call }` in an interceptor decodes and copies it); undecodable arguments
+   * throw `garbage_args` there, which becomes GARBAGE_ARGS.
+   */
+  private lazyCall(
+    program: ProgramDescriptor,
+    proc: ProcEntry,
+    reader: XdrReader,
+    context: CallContext,
+  ): ServerCall {
+    const decode = (r: XdrReader) => this.decodeArgs(proc, r);
+    let args: unknown[] | undefined;
+    return {
+      program,
+      method: proc.method,
+      procedure: proc.descriptor,
+      context,
+      handler: proc.handler ?? (() => undefined),
+      get args(): readonly unknown[] {
+        if (args === undefined) {
+          const decoded = decode(reader);
+          if (decoded === null) {
+            throw new RpcError(
+              "garbage_args",
+              `${proc.descriptor.name}: cannot decode the arguments`,
+              {
+                remote: true,
+              },
+            );
+          }
+          args = decoded;
+        }
+        return args;
+      },
+    } as ServerCall;
   }
 
   private decodeArgs(proc: ProcEntry, r: XdrReader): unknown[] | null {

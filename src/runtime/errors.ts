@@ -44,6 +44,13 @@ export const LocalCode = {
   OutcomeUnknown: "outcome_unknown",
   /** A local argument or result could not be encoded. */
   InvalidArgument: "invalid_argument",
+  /**
+   * The security the client requires could not be established, so nothing of the call was
+   * sent: the server does not support RPC-with-TLS, its certificate or key did not verify
+   * (wrong CA, name or pin), or it refused this client's certificate or key. Never retried or
+   * failed over silently: it means misconfiguration or an attack.
+   */
+  Unauthenticated: "unauthenticated",
 } as const;
 
 export type RpcErrorCode =

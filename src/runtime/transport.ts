@@ -9,7 +9,7 @@
  * into an `RpcError` (see `errors.ts`).
  */
 import type { XdrReader, XdrWriter } from "../xdr/index.js";
-import type { OpaqueAuth, RemoteAddress } from "./context.js";
+import type { OpaqueAuth, PeerIdentity, RemoteAddress } from "./context.js";
 
 /** One outgoing call, as the runtime hands it to a client transport. */
 export interface CallRequest<R> {
@@ -51,11 +51,18 @@ export interface IncomingCall {
   readonly procedure: number;
   readonly credential: OpaqueAuth;
   readonly verifier: OpaqueAuth;
-  /** Positioned at the arguments and ending where they end. */
+  /**
+   * Positioned at the arguments and ending where they end. Its bytes must stay untouched until
+   * the dispatch outcome settles: arguments may be decoded lazily (after access checks).
+   */
   readonly args: XdrReader;
   readonly remote: RemoteAddress | undefined;
   /** The transport's kind (`udp`, `tcp`, `lupine`). */
   readonly transport: string;
+  /** Encrypted and integrity-protected (RPC-with-TLS, secure Lupine); default false. */
+  readonly secure?: boolean;
+  /** The caller's authenticated identity, when the transport proved one. */
+  readonly peer?: PeerIdentity | undefined;
   /** Aborted when the transport knows the result is no longer wanted. */
   readonly signal: AbortSignal;
 }

@@ -2,7 +2,11 @@
  * A simulated datagram network: nodes with ports (each a {@link DatagramPort}), and directed links
  * between nodes with latency and jitter, bandwidth (a serialisation queue with a bounded backlog),
  * MTU, loss, duplication, reordering, single-bit corruption and partitions; nodes crash (every
- * port closes, datagrams in flight to it are lost) and come back. Time is a {@link SimClock};
+ * port closes, datagrams in flight to it are lost) and come back. With `portUnreachable`, a
+ * datagram reaching a node that is up but has nothing on the port is answered as a kernel
+ * would: ICMP port unreachable, reported to the sending port's error handler as
+ * `ECONNREFUSED` (what a connected Node socket sees when a server process has died while its
+ * host lives on); off by default. Time is a {@link SimClock};
  * every random choice comes from one seeded {@link Prng}, so a run replays from its seed.
  *
  * The real transports run on it unchanged: give them `node.open()`'s port, `net.clock`,
@@ -87,9 +91,13 @@ export class SimNetwork {
   private readonly nodes = new Map<string, SimNode>();
   private readonly links = new Map<string, Link>();
 
-  constructor(options: { seed: number; link?: Partial<LinkConfig> }) {
+  /** Whether a datagram to a closed port on a live node comes back as port unreachable. */
+  readonly portUnreachable: boolean;
+
+  constructor(options: { seed: number; link?: Partial<LinkConfig>; portUnreachable?: boolean }) {
     this.random = new Prng(options.seed);
     this.defaults = { ...DEFAULT_LINK, ...options.link };
+    this.portUnreachable = options.portUnreachable ?? false;
   }
 
   /** The node with this address (created on first use). */
@@ -224,6 +232,15 @@ export class SimNode {
     this.up = true;
   }
 
+  /** @internal An ICMP port unreachable for what `port` sent to `to` arrives. */
+  unreachable(port: number, to: Endpoint): void {
+    if (!this.up) return;
+    const error = Object.assign(new Error(`port unreachable: ${to.address}:${to.port}`), {
+      code: "ECONNREFUSED",
+    });
+    this.ports.get(port)?.fail({ to, error });
+  }
+
   /** @internal */
   release(port: number): void {
     this.ports.delete(port);
@@ -234,6 +251,13 @@ export class SimNode {
     const p = this.ports.get(port);
     if (!this.up || incarnation !== this.incarnation || p === undefined) {
       this.net.counters.undeliverable++;
+      if (this.up && p === undefined && this.net.portUnreachable) {
+        const to: Endpoint = { address: this.address, port, family: "IPv4" };
+        this.net.clock.setTimeout(
+          () => this.net.node(from.address).unreachable(from.port, to),
+          this.net.defaults.latencyMs,
+        );
+      }
       return;
     }
     this.net.counters.delivered++;
@@ -246,6 +270,7 @@ export class SimPort implements DatagramPort {
   readonly local: Endpoint;
   readonly maxDatagramSize: number;
   private handler: ((data: Uint8Array, from: Endpoint) => void) | null = null;
+  private errorHandler: ((failure: SendFailure) => void) | null = null;
   private closed = false;
   private readonly net: SimNetwork;
   private readonly node: SimNode;
@@ -279,7 +304,9 @@ export class SimPort implements DatagramPort {
     this.handler = handler;
   }
 
-  onError(_handler: (failure: SendFailure) => void): void {}
+  onError(handler: (failure: SendFailure) => void): void {
+    this.errorHandler = handler;
+  }
 
   close(): void {
     if (this.closed) return;
@@ -291,5 +318,10 @@ export class SimPort implements DatagramPort {
   /** @internal */
   receive(data: Uint8Array, from: Endpoint): void {
     this.handler?.(data, from);
+  }
+
+  /** @internal A send failure (port unreachable) for this port. */
+  fail(failure: SendFailure): void {
+    if (!this.closed) this.errorHandler?.(failure);
   }
 }

@@ -13,6 +13,14 @@ const PHASE_WORDS: Record<string, string> = {
   connecting: "opening the session",
 };
 
+const UNKNOWN_WORDS: Record<string, string> = {
+  "server-restarted": "was in flight when the server restarted; it may or may not have run",
+  "session-expired": "was in flight when the server forgot the session; it may or may not have run",
+  "server-unreachable":
+    "was in flight when the server stopped answering (port unreachable, or no answer to a call " +
+    "of the same session); it may or may not have run",
+};
+
 function ms(n: number): string {
   return n >= 100 ? `${Math.round(n)} ms` : `${n.toFixed(1)} ms`;
 }
@@ -38,20 +46,24 @@ export function outcomeError(name: string, o: Exclude<CallOutcome, { kind: "repl
           details: { elapsedMs: o.elapsedMs, transmissions: o.transmissions, phase: o.phase },
         },
       );
-    case "gave-up":
-      return new RpcError(
-        "unreachable",
-        `${name}: no answer from the server after ${o.attempts} attempt(s) over ` +
-          `${ms(o.elapsedMs)}, ${PHASE_WORDS[o.phase]}`,
-        { details: { elapsedMs: o.elapsedMs, transmissions: o.attempts, phase: o.phase } },
-      );
-    case "outcome-unknown":
+    case "gave-up": {
+      const details = { elapsedMs: o.elapsedMs, transmissions: o.attempts, phase: o.phase };
+      const silence = `no answer from the server after ${o.attempts} attempt(s) over ${ms(o.elapsedMs)}`;
+      // `unreachable` promises the request was never sent (the runtime's failover relies on it):
+      // true only while opening the session. A call that was sent may have run.
+      if (o.phase === "connecting") {
+        return new RpcError("unreachable", `${name}: ${silence}, ${PHASE_WORDS[o.phase]}`, {
+          details,
+        });
+      }
       return new RpcError(
         "outcome_unknown",
-        o.reason === "server-restarted"
-          ? `${name} was in flight when the server restarted; it may or may not have run`
-          : `${name} was in flight when the server forgot the session; it may or may not have run`,
+        `${name}: ${silence}, ${PHASE_WORDS[o.phase]}; it may or may not have run`,
+        { details },
       );
+    }
+    case "outcome-unknown":
+      return new RpcError("outcome_unknown", `${name} ${UNKNOWN_WORDS[o.reason]}`);
     case "refused":
       return new RpcError(
         "unreachable",

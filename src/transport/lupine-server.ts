@@ -20,7 +20,7 @@ import {
   type ServerEndpointStats,
 } from "../reliable/server-endpoint.js";
 import type { ServerCall } from "../reliable/server-session.js";
-import type { OpaqueAuth, RemoteAddress } from "../runtime/context.js";
+import type { OpaqueAuth, PeerIdentity, RemoteAddress } from "../runtime/context.js";
 import type {
   Dispatcher,
   DispatchOutcome,
@@ -59,6 +59,12 @@ export interface LupineServerOptions
   readonly maxDatagramBytes?: number;
   /** Told about handler failures (default: console.error). */
   readonly log?: (message: string, error: unknown) => void;
+  /**
+   * Set when `port` authenticates its datagrams (the secure transport, `lupine-secure.ts`): the
+   * caller's identity behind an address, handed to handlers as `CallContext.peer`; calls are then
+   * marked `secure`.
+   */
+  readonly identify?: (from: Endpoint) => PeerIdentity | undefined;
 }
 
 /** A Lupine server transport, with its statistics. */
@@ -85,9 +91,14 @@ class LupineIncomingCall implements IncomingCall {
   readonly args: XdrReader;
   readonly transport = "lupine";
   private readonly call: ServerCall;
+  private readonly identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined;
 
   /** Reads the call header from `args` (XdrError on bad input), leaving it at the arguments. */
-  constructor(args: XdrReader, call: ServerCall) {
+  constructor(
+    args: XdrReader,
+    call: ServerCall,
+    identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined,
+  ) {
     this.program = args.readUint();
     this.version = args.readUint();
     this.procedure = args.readUint();
@@ -95,10 +106,21 @@ class LupineIncomingCall implements IncomingCall {
     this.verifier = readAuth(args);
     this.args = args;
     this.call = call;
+    this.identify = identify;
   }
 
   get remote(): RemoteAddress {
     return this.call.session.peer as Endpoint;
+  }
+
+  /** Encrypted and authenticated: the port is the secure transport's. */
+  get secure(): boolean {
+    return this.identify !== undefined;
+  }
+
+  /** The caller's key, when the port authenticates (`LupineServerOptions.identify`). */
+  get peer(): PeerIdentity | undefined {
+    return this.identify?.(this.call.session.peer as Endpoint);
   }
 
   /**
@@ -126,6 +148,7 @@ class LupineServer implements LupineServerTransport {
   private readonly clock: Clock;
   private readonly defer: (fn: () => void) => void;
   private readonly log: (message: string, error: unknown) => void;
+  private readonly identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined;
   private readonly writer = new XdrWriter(512);
   /** Copies of small replies, kept until the client acknowledges them. */
   private readonly arena = new PayloadArena();
@@ -151,7 +174,8 @@ class LupineServer implements LupineServerTransport {
     this.clock = o.clock;
     this.defer = o.defer ?? queueMicrotask;
     this.log = o.log ?? ((m, e) => console.error(m, e));
-    const { port, clock, defer, log, maxDatagramBytes, ...endpointOptions } = o;
+    this.identify = o.identify;
+    const { port, clock, defer, log, maxDatagramBytes, identify, ...endpointOptions } = o;
     this.endpoint = new ServerEndpoint({
       ...endpointOptions,
       random: o.random,
@@ -219,7 +243,11 @@ class LupineServer implements LupineServerTransport {
     }
     let incoming: LupineIncomingCall;
     try {
-      incoming = new LupineIncomingCall(new XdrReader(bytes, start, end, view), call);
+      incoming = new LupineIncomingCall(
+        new XdrReader(bytes, start, end, view),
+        call,
+        this.identify,
+      );
     } catch {
       this.finish(call, GARBAGE_ARGS);
       return;

@@ -278,9 +278,11 @@ export class OncTcpClient implements ClientTransport {
           if (this.pending.get(p.xid) === p) {
             this.finish(
               p,
-              new RpcError(error.code, `${p.request.procedureName}: ${error.message}`, {
-                cause: e,
-              }),
+              new RpcError(
+                error.code,
+                `${p.request.procedureName}: ${error.message.replace(/^\[[a-z_]+\] /, "")}`,
+                { cause: e, details: error.details, remote: error.remote },
+              ),
               undefined,
             );
           }

@@ -7,11 +7,25 @@
  * `maxInFlightPerConnection` calls running, is not read from until that clears — so one greedy
  * or stuck peer cannot make the server buffer without bound. A record larger than
  * `maxRecordSize` closes its connection with a logged reason, before the record is buffered.
+ *
+ * RPC-with-TLS (RFC 9289), when `startTls` is given: an AUTH_TLS probe (`oncrpc/tls-probe.ts`)
+ * on a connection in clear is answered `STARTTLS` and the connection continues in TLS; its calls
+ * then reach the dispatcher with `secure` and the client's certificate identity. Calls in clear
+ * are refused with AUTH_ERROR / AUTH_TOOWEAK unless `startTls.allowPlain`. A probe followed by
+ * more bytes before the reply (a client that did not wait) closes the connection.
  */
 import type { ByteStream, Clock, StreamListener, TimerHandle } from "../io/index.js";
+import { AuthFlavor } from "../oncrpc/auth.js";
 import { frameRecord, RecordDecoder, writeFragmentHeader } from "../oncrpc/record-marking.js";
-import { RejectStat, RPC_VERSION, readCall, writeRejectedReply } from "../oncrpc/rpc-msg.js";
-import type { RemoteAddress } from "../runtime/context.js";
+import {
+  type CallHeader,
+  RejectStat,
+  RPC_VERSION,
+  readCall,
+  writeRejectedReply,
+} from "../oncrpc/rpc-msg.js";
+import { judgeTlsProbe, writeStartTlsReply } from "../oncrpc/tls-probe.js";
+import type { PeerIdentity, RemoteAddress } from "../runtime/context.js";
 import { AuthStat } from "../runtime/errors.js";
 import { consoleLogger, type Logger } from "../runtime/logger.js";
 import type {
@@ -22,6 +36,7 @@ import type {
 } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
 import { writeOutcome } from "./onc-reply.js";
+import { WarnLimit } from "./warn-limit.js";
 
 /** Options of {@link OncTcpServer}. */
 export interface OncTcpServerOptions {
@@ -34,7 +49,24 @@ export interface OncTcpServerOptions {
   readonly maxFragmentSize?: number;
   /** Calls running at once on one connection before it is no longer read; default 128. */
   readonly maxInFlightPerConnection?: number;
+  /** RPC-with-TLS (see the module comment); absent: AUTH_TLS probes go to the dispatcher. */
+  readonly startTls?: ServerStartTls;
   readonly logger?: Logger;
+}
+
+/** What the server needs to offer RPC-with-TLS (RFC 9289). */
+export interface ServerStartTls {
+  /**
+   * Writes `reply` (the STARTTLS answer, a framed record) in clear, then runs the TLS handshake
+   * as server on `stream`'s connection; resolves with the encrypted stream and the client's
+   * identity (a verified certificate), rejects when the handshake or the client fails.
+   */
+  upgrade(
+    stream: ByteStream,
+    reply: Uint8Array,
+  ): Promise<{ stream: ByteStream; peer: PeerIdentity | undefined }>;
+  /** Serve calls in clear too (opportunistic); default false: AUTH_ERROR / AUTH_TOOWEAK. */
+  readonly allowPlain?: boolean;
 }
 
 /** Counters of a TCP server. */
@@ -47,6 +79,11 @@ export interface OncTcpServerStats {
   oversizedRecords: number;
   /** Times a connection was paused for back-pressure. */
   pauses: number;
+  /** RPC-with-TLS: handshakes completed, and probes or handshakes that failed. */
+  tlsSessions: number;
+  tlsFailures: number;
+  /** Calls refused because they came in clear to a server requiring TLS. */
+  plainRefused: number;
 }
 
 class Connection {
@@ -55,9 +92,16 @@ class Connection {
   /** The last write found the peer not reading; cleared when the stream drains. */
   writeBlocked = false;
   closed = false;
+  /** TLS runs on it (RFC 9289); `peer`: the client's verified certificate, if any. */
+  secure = false;
+  peer: PeerIdentity | undefined;
+  /** The xid of an accepted AUTH_TLS probe, from the probe until the handshake ends. */
+  upgradingXid: number | undefined;
+  /** A record arrived after the probe, before the answer: the client did not wait. */
+  pipelinedAfterProbe = false;
   readonly abort = new AbortController();
   constructor(
-    readonly stream: ByteStream,
+    public stream: ByteStream,
     readonly remote: RemoteAddress,
   ) {}
 }
@@ -73,6 +117,9 @@ export class OncTcpServer implements ServerTransport {
     rejected: 0,
     oversizedRecords: 0,
     pauses: 0,
+    tlsSessions: 0,
+    tlsFailures: 0,
+    plainRefused: 0,
   };
   private readonly options: OncTcpServerOptions;
   private readonly logger: Logger;
@@ -81,6 +128,7 @@ export class OncTcpServer implements ServerTransport {
   private readonly maxInFlight: number;
   private readonly writer = new XdrWriter(2048);
   private readonly connections = new Set<Connection>();
+  private readonly tlsWarnings: WarnLimit;
   private listener: StreamListener | undefined;
   private dispatcher: Dispatcher | undefined;
   private inFlight = 0;
@@ -93,6 +141,7 @@ export class OncTcpServer implements ServerTransport {
     this.maxRecordSize = options.maxRecordSize ?? 64 * 1024 * 1024;
     this.maxFragmentSize = options.maxFragmentSize ?? 1024 * 1024;
     this.maxInFlight = options.maxInFlightPerConnection ?? 128;
+    this.tlsWarnings = new WarnLimit(options.clock);
   }
 
   /** Calls running now, on all connections. */
@@ -115,11 +164,21 @@ export class OncTcpServer implements ServerTransport {
     this.connections.add(c);
     this.stats.connections++;
     this.stats.open++;
+    this.wire(c, stream);
+  }
+
+  /** Reads records from `stream` (the connection's first, or its TLS stream after STARTTLS). */
+  private wire(c: Connection, stream: ByteStream): void {
+    c.stream = stream;
     const decoder = new RecordDecoder({ maxRecordSize: this.maxRecordSize });
     const onRecord = (record: Uint8Array) => this.receive(c, record);
     stream.onData((chunk) => {
-      if (c.closed) return;
+      if (c.closed || c.upgradingXid !== undefined) return;
       const err = decoder.push(chunk, onRecord);
+      if (c.upgradingXid !== undefined) {
+        this.upgrade(c, stream, err === null && decoder.idle);
+        return;
+      }
       if (err !== null) {
         this.stats.oversizedRecords++;
         this.logger.warn(
@@ -133,16 +192,23 @@ export class OncTcpServer implements ServerTransport {
       c.writeBlocked = false;
       this.maybeResume(c);
     });
-    stream.onClose(() => {
-      c.closed = true;
-      this.stats.open--;
-      this.connections.delete(c);
-      c.abort.abort(new Error("connection closed"));
-    });
+    stream.onClose(() => this.gone(c));
+  }
+
+  /** Forgets a connection that ended (once). */
+  private gone(c: Connection): void {
+    if (!this.connections.delete(c)) return;
+    c.closed = true;
+    this.stats.open--;
+    c.abort.abort(new Error("connection closed"));
   }
 
   private receive(c: Connection, record: Uint8Array): void {
     if (this.closing !== undefined) return;
+    if (c.upgradingXid !== undefined) {
+      c.pipelinedAfterProbe = true;
+      return;
+    }
     const r = new XdrReader(record);
     const msg = readCall(r);
     switch (msg.kind) {
@@ -168,6 +234,7 @@ export class OncTcpServer implements ServerTransport {
         break;
     }
     const h = msg.header;
+    if (this.options.startTls !== undefined && this.startTlsGate(c, h)) return;
     this.stats.calls++;
     const call: IncomingCall = {
       program: h.program,
@@ -178,6 +245,8 @@ export class OncTcpServer implements ServerTransport {
       args: r,
       remote: c.remote,
       transport: "tcp",
+      secure: c.secure,
+      peer: c.peer,
       signal: c.abort.signal,
     };
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
@@ -201,6 +270,73 @@ export class OncTcpServer implements ServerTransport {
       return;
     }
     this.reply(c, h.xid, outcome);
+  }
+
+  /**
+   * RPC-with-TLS before dispatch: answers an AUTH_TLS probe (accepting it, or refusing it as
+   * `judgeTlsProbe` says) and refuses calls in clear unless allowed. True when the call is dealt
+   * with here.
+   */
+  private startTlsGate(c: Connection, h: CallHeader): boolean {
+    if (h.credential.flavor === AuthFlavor.AUTH_TLS) {
+      const j = judgeTlsProbe(h, { secure: c.secure, busy: c.inFlight > 0 });
+      if (j.kind === "start-tls") {
+        c.upgradingXid = h.xid;
+        return true;
+      }
+      this.stats.rejected++;
+      this.sendRejected(c, h.xid, { stat: RejectStat.AUTH_ERROR, authStat: j.authStat });
+      return true;
+    }
+    if (c.secure || this.options.startTls?.allowPlain === true) return false;
+    this.stats.plainRefused++;
+    this.sendRejected(c, h.xid, { stat: RejectStat.AUTH_ERROR, authStat: AuthStat.AUTH_TOOWEAK });
+    return true;
+  }
+
+  /** After an accepted probe: answers STARTTLS and hands the connection to TLS. */
+  private upgrade(c: Connection, plain: ByteStream, clean: boolean): void {
+    const xid = c.upgradingXid!;
+    const who = `${c.remote.address}:${c.remote.port}`;
+    if (!clean || c.pipelinedAfterProbe) {
+      this.stats.tlsFailures++;
+      this.tlsWarnings.warn(
+        this.logger,
+        (n) => `RPC-with-TLS: ${n} failure(s); latest: ${who} sent bytes after its AUTH_TLS probe`,
+      );
+      plain.destroy();
+      return;
+    }
+    const w = new XdrWriter(64);
+    w.writeUint(0);
+    writeStartTlsReply(w, xid);
+    const reply = w.finish().slice();
+    writeFragmentHeader(reply, 0, reply.length - 4, true);
+    this.options.startTls!.upgrade(plain, reply).then(
+      ({ stream, peer }) => {
+        if (c.closed || this.closing !== undefined) {
+          stream.destroy();
+          this.gone(c);
+          return;
+        }
+        this.stats.tlsSessions++;
+        c.secure = true;
+        c.peer = peer;
+        c.upgradingXid = undefined;
+        c.paused = false;
+        c.writeBlocked = false;
+        this.wire(c, stream);
+      },
+      (e: unknown) => {
+        this.stats.tlsFailures++;
+        this.tlsWarnings.warn(
+          this.logger,
+          (n) => `RPC-with-TLS: ${n} failure(s); latest: ${who}: ${(e as Error).message}`,
+        );
+        plain.destroy();
+        this.gone(c);
+      },
+    );
   }
 
   private settle(c: Connection, xid: number, outcome: DispatchOutcome): void {

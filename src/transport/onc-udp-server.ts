@@ -4,7 +4,10 @@
  *
  * A datagram that is not a call, or too short to be one, is dropped and counted; `rpcvers` ≠ 2
  * gets RPC_MISMATCH 2..2, an over-long credential AUTH_ERROR / AUTH_BADCRED; everything else goes
- * to the dispatcher. A reply bigger than the datagram limit is replaced by SYSTEM_ERR (logged).
+ * to the dispatcher. A reply bigger than the datagram limit is replaced by SYSTEM_ERR (logged),
+ * and so is a reply more than `amplification.maxReplyRatio` (default 4) times the size of its
+ * call to a source outside `amplification.exempt` (default loopback): the reply-amplification
+ * limit of `reply-limit.ts`, counted in `stats.repliesOverLimit`.
  * Calls in flight are bounded: past `maxInFlight` new calls are dropped (the client
  * retransmits). `close(graceMs)` stops receiving, waits for calls in flight, then aborts them.
  */
@@ -36,6 +39,7 @@ import type {
 } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
 import { writeOutcome } from "./onc-reply.js";
+import { ReplyLimit, type ReplyLimitOptions } from "./reply-limit.js";
 
 /** Options of {@link OncUdpServer}. */
 export interface OncUdpServerOptions {
@@ -48,6 +52,11 @@ export interface OncUdpServerOptions {
   readonly maxInFlight?: number;
   /** Largest reply sent (bytes); default the port's `maxDatagramSize`. */
   readonly maxDatagramSize?: number;
+  /**
+   * The reply-amplification limit (`reply-limit.ts`): default 4× the call's size except to
+   * loopback; `false` turns it off (only for networks where no source can be spoofed).
+   */
+  readonly amplification?: ReplyLimitOptions | false;
   readonly logger?: Logger;
 }
 
@@ -65,6 +74,8 @@ export interface OncUdpServerStats {
   droppedBusy: number;
   rejected: number;
   repliesTooBig: number;
+  /** Replies not sent (SYSTEM_ERR instead) because of the amplification limit. */
+  repliesOverLimit: number;
 }
 
 /** See the module comment. */
@@ -79,6 +90,7 @@ export class OncUdpServer implements ServerTransport {
     droppedBusy: 0,
     rejected: 0,
     repliesTooBig: 0,
+    repliesOverLimit: 0,
   };
   /** The duplicate-request cache, when on. */
   readonly drc: DuplicateRequestCache | undefined;
@@ -87,6 +99,7 @@ export class OncUdpServer implements ServerTransport {
   private readonly logger: Logger;
   private readonly maxInFlight: number;
   private readonly maxDatagramSize: number;
+  private readonly limit: ReplyLimit | undefined;
   private readonly writer = new XdrWriter(2048);
   /** Copies of replies for the duplicate-request cache. */
   private readonly arena = new PayloadArena();
@@ -103,6 +116,8 @@ export class OncUdpServer implements ServerTransport {
     this.maxInFlight = options.maxInFlight ?? 4096;
     this.maxDatagramSize = options.maxDatagramSize ?? options.port.maxDatagramSize;
     this.drc = options.drc === false ? undefined : new DuplicateRequestCache(options.drc ?? {});
+    this.limit =
+      options.amplification === false ? undefined : new ReplyLimit(options.amplification ?? {});
   }
 
   /** Calls running now. */
@@ -162,6 +177,11 @@ export class OncUdpServer implements ServerTransport {
       }
       if (found.state === "done") {
         this.stats.replayed++;
+        // The copy may carry a shorter credential than the call the reply was made for.
+        if (this.overLimit(data.length, found.reply.length, from)) {
+          this.sendSystemErr(h.xid, from);
+          return;
+        }
         this.port.send(found.reply, from);
         return;
       }
@@ -190,28 +210,30 @@ export class OncUdpServer implements ServerTransport {
       this.logger.error("dispatcher threw; replying SYSTEM_ERR", e);
       outcome = { status: "system_err" };
     }
+    const size = data.length;
     if (outcome instanceof Promise) {
       this.inFlight++;
       outcome.then(
-        (o) => this.settle(h.xid, from, key, o),
+        (o) => this.settle(h.xid, from, key, size, o),
         (e) => {
           this.logger.error("dispatcher failed; replying SYSTEM_ERR", e);
-          this.settle(h.xid, from, key, { status: "system_err" });
+          this.settle(h.xid, from, key, size, { status: "system_err" });
         },
       );
       return;
     }
-    this.reply(h.xid, from, key, outcome);
+    this.reply(h.xid, from, key, size, outcome);
   }
 
   private settle(
     xid: number,
     to: Endpoint,
     key: DrcKey | undefined,
+    requestBytes: number,
     outcome: DispatchOutcome,
   ): void {
     this.inFlight--;
-    this.reply(xid, to, key, outcome);
+    this.reply(xid, to, key, requestBytes, outcome);
     if (this.inFlight === 0) this.idle?.();
   }
 
@@ -219,6 +241,7 @@ export class OncUdpServer implements ServerTransport {
     xid: number,
     to: Endpoint,
     key: DrcKey | undefined,
+    requestBytes: number,
     outcome: DispatchOutcome,
   ): void {
     const w = this.writer;
@@ -231,6 +254,9 @@ export class OncUdpServer implements ServerTransport {
       );
       w.reset();
       writeAcceptedError(w, xid, AcceptStat.SYSTEM_ERR);
+    } else if (this.overLimit(requestBytes, w.length, to)) {
+      w.reset();
+      writeAcceptedError(w, xid, AcceptStat.SYSTEM_ERR);
     }
     // The port and the cache keep the reply: copy it out of the reused writer (small ones into
     // a shared slab).
@@ -240,6 +266,23 @@ export class OncUdpServer implements ServerTransport {
     this.port.send(bytes, to);
   }
 
+  /** True (and counted, and logged now and then) when the limit forbids this reply. */
+  private overLimit(requestBytes: number, replyBytes: number, to: Endpoint): boolean {
+    const limit = this.limit;
+    if (limit === undefined || limit.allows(requestBytes, replyBytes, to.address)) return false;
+    this.stats.repliesOverLimit++;
+    limit.warn(this.logger, this.clock, { requestBytes, replyBytes, from: to.address });
+    return true;
+  }
+
+  private sendSystemErr(xid: number, to: Endpoint): void {
+    const w = this.writer;
+    w.reset();
+    writeAcceptedError(w, xid, AcceptStat.SYSTEM_ERR);
+    this.port.send(w.finish(), to);
+  }
+
+  // Rejected replies (20 or 24 bytes) are never bigger than the 24 bytes a call needs to get one.
   private sendRejected(
     xid: number,
     to: Endpoint,

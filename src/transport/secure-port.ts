@@ -55,8 +55,11 @@ export class SecureClientPort implements DatagramPort {
   private queue: Uint8Array[] = [];
   private handler: (data: Uint8Array, from: Endpoint) => void = () => {};
   private errorHandler: (failure: SendFailure) => void = () => {};
+  private failureHandler: (error: SecureTransportError) => void = () => {};
   private timer: TimerHandle | null = null;
   private closed = false;
+  /** Whether a handshake with the server has ever completed on this port. */
+  private everEstablished = false;
 
   constructor(options: SecureClientPortOptions) {
     this.inner = options.port;
@@ -100,6 +103,20 @@ export class SecureClientPort implements DatagramPort {
     this.errorHandler = handler;
   }
 
+  /**
+   * Sets the one listener told when the server refused this client's key or gave no proof of
+   * holding the pinned key (also reported through `onError`, which the transport above may
+   * ignore: this one is for whoever must fail the calls waiting on it).
+   */
+  onFailure(handler: (error: SecureTransportError) => void): void {
+    this.failureHandler = handler;
+  }
+
+  /** Whether a handshake with the server has completed on this port (its key is proven). */
+  get established(): boolean {
+    return this.everEstablished;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -117,6 +134,7 @@ export class SecureClientPort implements DatagramPort {
         this.handler(r.payload, from);
         return;
       case "established":
+        this.everEstablished = true;
         this.flush(now);
         return;
       case "retry-now":
@@ -175,13 +193,12 @@ export class SecureClientPort implements DatagramPort {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.initiator.resetAttempts(); // a later send tries again (the server may come back)
-    this.errorHandler({
-      to: this.server,
-      error: new SecureTransportError(
-        reason,
-        dropped > 0 ? `${message}; ${dropped} datagram(s) not sent` : message,
-      ),
-    });
+    const error = new SecureTransportError(
+      reason,
+      dropped > 0 ? `${message}; ${dropped} datagram(s) not sent` : message,
+    );
+    this.errorHandler({ to: this.server, error });
+    this.failureHandler(error);
   }
 }
 

@@ -176,15 +176,18 @@ export class XdrReader {
   /**
    * Reads a count (array length, opaque or string length) and checks it against its bound and
    * against the bytes left — each element needs at least `minElementSize` bytes — before the
-   * caller allocates anything.
+   * caller allocates anything. Elements that encode to no bytes at all (`void`, `opaque[0]`, a
+   * struct of such) are counted as one byte each: otherwise any count would "fit", and a 4-byte
+   * message could make the caller allocate and loop over 2^32 − 1 elements.
    */
   readLength(max: number, minElementSize: number, what = "array"): number {
     const at = this.pos;
     const n = this.readUint();
     if (n > max) this.fail(`${what} length ${n} exceeds its bound ${max}`, at);
-    if (n * minElementSize > this.end - this.pos) {
+    const need = n * (minElementSize > 0 ? minElementSize : 1);
+    if (need > this.end - this.pos) {
       this.fail(
-        `${what} length ${n} needs at least ${n * minElementSize} bytes at offset ${this.pos}, have ${this.end - this.pos}`,
+        `${what} length ${n} needs at least ${need} bytes at offset ${this.pos}, have ${this.end - this.pos}`,
         at,
       );
     }

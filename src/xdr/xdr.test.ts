@@ -71,6 +71,24 @@ describe("xdr errors name the path and offset", () => {
     assert.throws(() => xdr.decode(xdr.array(xdr.int), bytes), /needs at least/);
     assert.throws(() => xdr.decode(xdr.opaque(10), bytes), /exceeds its bound 10/);
   });
+  // Found by fuzzing (xdr-combinators): elements of no bytes made any count "fit", so four bytes
+  // allocated and looped over 2^32 - 1 elements (out of memory, or minutes of work).
+  test("a count of zero-byte elements is bounded by the bytes left", () => {
+    const huge = Uint8Array.of(0xff, 0xff, 0xff, 0xff);
+    const elements: xdr.XdrCodec<unknown>[] = [
+      xdr.void,
+      xdr.fixedOpaque(0),
+      xdr.struct("empty", {}),
+    ];
+    for (const element of elements) {
+      assert.throws(() => xdr.decode(xdr.array(element), huge), /needs at least 4294967295 bytes/);
+    }
+    const three = xdr.encode(xdr.array(xdr.void), [undefined, undefined, undefined]);
+    assert.throws(() => xdr.decode(xdr.array(xdr.void), three), /needs at least 3 bytes/);
+    const padded = Uint8Array.of(0, 0, 0, 3, 0, 0, 0, 7);
+    const r = new xdr.XdrReader(padded);
+    assert.deepEqual(xdr.array(xdr.void).decode(r), [undefined, undefined, undefined]);
+  });
 });
 
 describe("quadruple", () => {

@@ -12,3 +12,6 @@ export const nodeClock: Clock = {
     clearTimeout(handle as unknown as NodeJS.Timeout);
   },
 };
+
+/** Milliseconds since the Unix epoch (wall time, may jump): for initiation timestamps. */
+export const nodeWallClockMs = (): number => Date.now();

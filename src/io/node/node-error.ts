@@ -25,6 +25,24 @@ const CLOSED = new Set([
   "ERR_STREAM_DESTROYED",
 ]);
 const TIMEOUT = new Set(["ETIMEDOUT"]);
+/** OpenSSL's certificate verification results, as Node names them (`X509_V_ERR_*`). */
+const CERTIFICATE = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "INVALID_CA",
+  "INVALID_PURPOSE",
+  "HOSTNAME_MISMATCH",
+  "IP_ADDRESS_MISMATCH",
+]);
 const TOO_BIG = new Set(["EMSGSIZE", "ENOBUFS"]);
 
 /** The Node error code (`ECONNREFUSED`) of `e`, if it has one. */
@@ -36,7 +54,9 @@ export function nodeErrorCode(e: unknown): string | undefined {
 /**
  * The `RpcError` code for a Node error: refused, no route, name not found → `unreachable`;
  * reset, broken pipe → `closed`; `ETIMEDOUT` → `timeout`; a datagram too big → `invalid_argument`;
- * anything else → `fallback`.
+ * a TLS failure (a certificate that does not verify, a handshake alert, a pin that does not
+ * match: `ERR_TLS_*`, `ERR_SSL_*`, `X509_V_ERR_*` names) → `unauthenticated`; anything else →
+ * `fallback`.
  */
 export function rpcCodeForNodeError(
   e: unknown,
@@ -48,6 +68,7 @@ export function rpcCodeForNodeError(
   if (CLOSED.has(code)) return "closed";
   if (TIMEOUT.has(code)) return "timeout";
   if (TOO_BIG.has(code)) return "invalid_argument";
+  if (isTlsFailure(code)) return "unauthenticated";
   return fallback;
 }
 
@@ -55,4 +76,12 @@ export function rpcCodeForNodeError(
 export function neverSent(e: unknown): boolean {
   const code = nodeErrorCode(e);
   return code !== undefined && UNREACHABLE.has(code);
+}
+
+/** True for the codes of TLS handshake and certificate failures (see `rpcCodeForNodeError`). */
+export function isTlsFailure(code: string | undefined): boolean {
+  return (
+    code !== undefined &&
+    (code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || CERTIFICATE.has(code))
+  );
 }

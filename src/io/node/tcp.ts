@@ -42,26 +42,52 @@ class NodeByteStream implements ByteStream {
   private error: Error | undefined;
   private readonly highWaterMark: number;
   private readonly flushBound = () => this.flush();
+  private readonly onSocketData = (chunk: Buffer) => this.dataHandler(chunk);
+  private readonly onSocketDrain = () => {
+    if (this.bufferedBytes < this.highWaterMark) this.drainHandler();
+  };
+  private readonly onSocketError = (e: Error) => {
+    this.error ??= e;
+  };
+  private readonly onSocketClose = () => {
+    this.closed = true;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.closeHandler(this.error);
+  };
 
-  constructor(socket: net.Socket, options: TcpOptions) {
+  constructor(
+    socket: net.Socket,
+    options: TcpOptions,
+    endpoints?: { readonly remote: Endpoint; readonly local: Endpoint },
+  ) {
     this.socket = socket;
     this.highWaterMark = options.highWaterMarkBytes ?? 1024 * 1024;
     socket.setNoDelay(true);
-    this.remote = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-    this.local = endpoint(socket.localAddress, socket.localPort, socket.localFamily);
-    socket.on("data", (chunk: Buffer) => this.dataHandler(chunk));
-    socket.on("drain", () => {
-      if (this.bufferedBytes < this.highWaterMark) this.drainHandler();
-    });
-    socket.on("error", (e) => {
-      this.error ??= e;
-    });
-    socket.on("close", () => {
-      this.closed = true;
-      this.queue = [];
-      this.queuedBytes = 0;
-      this.closeHandler(this.error);
-    });
+    this.remote =
+      endpoints?.remote ?? endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+    this.local =
+      endpoints?.local ?? endpoint(socket.localAddress, socket.localPort, socket.localFamily);
+    socket.on("data", this.onSocketData);
+    socket.on("drain", this.onSocketDrain);
+    socket.on("error", this.onSocketError);
+    socket.on("close", this.onSocketClose);
+  }
+
+  /**
+   * Hands the socket over (to be wrapped in TLS): stops reading, writes what is queued, removes
+   * this stream's listeners. The stream is then dead (writes return false, no more events) but
+   * `destroy()` still destroys the socket.
+   */
+  detach(): net.Socket {
+    this.socket.pause();
+    this.flush();
+    this.socket.off("data", this.onSocketData);
+    this.socket.off("drain", this.onSocketDrain);
+    this.socket.off("error", this.onSocketError);
+    this.socket.off("close", this.onSocketClose);
+    this.closed = true;
+    return this.socket;
   }
 
   get bufferedBytes(): number {
@@ -137,6 +163,26 @@ class NodeByteStream implements ByteStream {
     if (error !== undefined) this.error ??= error;
     this.socket.destroy();
   }
+}
+
+/**
+ * Takes the socket out of a stream made here (for `tls.ts`: STARTTLS-style upgrades); see
+ * `NodeByteStream.detach`. Throws a `TypeError` for any other stream.
+ */
+export function detachSocket(stream: ByteStream): net.Socket {
+  if (!(stream instanceof NodeByteStream)) {
+    throw new TypeError("only a stream from connectTcp/listenTcp can be upgraded to TLS");
+  }
+  return stream.detach();
+}
+
+/** A {@link ByteStream} over `socket` (a TLS socket after an upgrade), keeping `endpoints`. */
+export function streamOverSocket(
+  socket: net.Socket,
+  endpoints: { readonly remote: Endpoint; readonly local: Endpoint },
+  options: TcpOptions = {},
+): ByteStream {
+  return new NodeByteStream(socket, options, endpoints);
 }
 
 /** Connects to `to`; rejects with Node's error (ECONNREFUSED, ...) when it cannot. */

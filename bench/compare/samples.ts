@@ -1,0 +1,75 @@
+/**
+ * Samples of the comparison, collected round by round and turned into rows: the median over
+ * rounds with the min–max spread, or a row with no value that says why the system has none.
+ */
+import { type BenchRow, summarize } from "../harness.js";
+
+/** What identifies one row. */
+export interface RowKey {
+  readonly group: string;
+  readonly system: string;
+  readonly unit: string;
+  readonly better: "higher" | "lower";
+  readonly figure: string;
+  readonly inFlight?: number;
+  readonly baseline?: boolean;
+}
+
+interface Entry {
+  readonly key: RowKey;
+  readonly values: number[];
+  readonly failures: string[];
+  missing?: string;
+}
+
+/** Rows in the order their keys were first seen. */
+export class Samples {
+  private readonly entries = new Map<string, Entry>();
+
+  private entry(key: RowKey): Entry {
+    const id = `${key.group}|${key.system}`;
+    let e = this.entries.get(id);
+    if (e === undefined) {
+      e = { key, values: [], failures: [] };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  /** One round's value (NaN values, e.g. an unreadable CPU time, are not counted). */
+  add(key: RowKey, value: number): void {
+    const e = this.entry(key);
+    if (Number.isFinite(value)) e.values.push(value);
+  }
+
+  /** A window that failed (the error is noted on the row). */
+  fail(key: RowKey, error: string): void {
+    this.entry(key).failures.push(error);
+  }
+
+  /** The system has no such figure, and why. */
+  missing(key: RowKey, why: string): void {
+    this.entry(key).missing = why;
+  }
+
+  /** The rows, each noting `note` (rounds, load) and failures. */
+  rows(note: string): BenchRow[] {
+    return [...this.entries.values()].map(({ key, values, failures, missing }) => {
+      const failed =
+        failures.length === 0 ? "" : `; ${failures.length} window(s) failed: ${failures[0]}`;
+      const base = {
+        ...key,
+        ...(key.baseline === true ? { baseline: true } : {}),
+      };
+      if (values.length === 0) {
+        return {
+          ...base,
+          value: Number.NaN,
+          note: missing ?? (failures.length > 0 ? `failed: ${failures[0]}` : "no value"),
+        };
+      }
+      const s = summarize(values);
+      return { ...base, ...s, note: `${values.length} rounds, ${note}${failed}` };
+    });
+  }
+}

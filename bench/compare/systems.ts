@@ -1,0 +1,205 @@
+/**
+ * The systems the comparison measures, what each can be asked to do, and how the measured
+ * windows are sized. One table, so that every part (small calls, bulk, lossy link) treats every
+ * system alike and says why a system has no figure instead of silently leaving it out.
+ */
+import type { ClientKind } from "./client.js";
+
+/** Server processes: `server.ts` kinds, or the rpcgen C server (UDP and TCP in one process). */
+export type ServerKind = ClientKind | "c";
+
+/** How a system moves the bulk transfer, or why it cannot. */
+export type BulkWay =
+  | { readonly chunkBytes: number | "all"; readonly inFlight: number }
+  | { readonly missing: string };
+
+/** One compared system. */
+export interface SystemSpec {
+  /** Row label. */
+  readonly name: string;
+  readonly server: ServerKind;
+  /** The Node client kind, or the rpcgen C client over UDP or TCP. */
+  readonly client: ClientKind | "c-udp" | "c-tcp";
+  /** Calls in flight it can keep (the rpcgen stubs are synchronous: one). */
+  readonly depths: readonly number[];
+  readonly bulk: BulkWay;
+  /** Measured through the lossy link, or why not. */
+  readonly lossy: true | { readonly missing: string };
+  /** Filter words that select it (`npm run bench -- lupine`). */
+  readonly tags: readonly string[];
+}
+
+/** Calls in flight of the small-call figures. */
+export const DEPTHS = [1, 32, 128] as const;
+/** Bytes of the echoed payload of a small call, the same for every system. */
+export const PAYLOAD_BYTES = 32;
+/** Bytes per sink call of the bulk transfer, and calls in flight. */
+export const CHUNK_BYTES = 1 << 20;
+const BULK_IN_FLIGHT = 4;
+const chunked: BulkWay = { chunkBytes: CHUNK_BYTES, inFlight: BULK_IN_FLIGHT };
+const allDepths = [...DEPTHS];
+const ONE_IN_FLIGHT = "the rpcgen stubs are synchronous: one call in flight per CLIENT handle";
+
+/** Every system, in table order. */
+export const SYSTEMS: readonly SystemSpec[] = [
+  {
+    name: "raw dgram echo",
+    server: "dgram",
+    client: "dgram",
+    depths: allDepths,
+    bulk: { missing: "bare datagrams have no reliable transfer" },
+    lossy: { missing: "a lost datagram is never answered: there is no recovery to measure" },
+    tags: ["dgram", "udp", "ceiling"],
+  },
+  {
+    name: "node tcp echo",
+    server: "tcp",
+    client: "tcp",
+    depths: allDepths,
+    bulk: { chunkBytes: CHUNK_BYTES, inFlight: 1 },
+    lossy: true,
+    tags: ["tcp", "ceiling"],
+  },
+  {
+    name: "lupine",
+    server: "lupine",
+    client: "lupine",
+    depths: allDepths,
+    bulk: chunked,
+    lossy: true,
+    tags: ["lupine"],
+  },
+  {
+    name: "lupine secure",
+    server: "lupine-secure",
+    client: "lupine-secure",
+    depths: allDepths,
+    bulk: chunked,
+    lossy: true,
+    tags: ["lupine", "secure"],
+  },
+  {
+    name: "lupine onc/udp",
+    server: "onc-udp",
+    client: "onc-udp",
+    depths: allDepths,
+    bulk: { missing: "a UDP datagram carries at most 65,507 bytes, not a 1 MiB call" },
+    lossy: true,
+    tags: ["lupine", "oncrpc", "onc", "udp"],
+  },
+  {
+    name: "lupine onc/tcp",
+    server: "onc-tcp",
+    client: "onc-tcp",
+    depths: allDepths,
+    bulk: chunked,
+    lossy: true,
+    tags: ["lupine", "oncrpc", "onc", "tcp"],
+  },
+  {
+    name: "grpc-js",
+    server: "grpc",
+    client: "grpc",
+    depths: allDepths,
+    bulk: chunked,
+    lossy: true,
+    tags: ["grpc"],
+  },
+  {
+    name: "rpcgen C udp",
+    server: "c",
+    client: "c-udp",
+    depths: [1],
+    bulk: { missing: "a UDP datagram carries at most 65,507 bytes, not a 1 MiB call" },
+    lossy: { missing: ONE_IN_FLIGHT },
+    tags: ["c", "rpcgen", "oncrpc", "onc", "udp"],
+  },
+  {
+    name: "rpcgen C tcp",
+    server: "c",
+    client: "c-tcp",
+    depths: [1],
+    bulk: { chunkBytes: CHUNK_BYTES, inFlight: 1 },
+    lossy: true,
+    tags: ["c", "rpcgen", "oncrpc", "onc", "tcp"],
+  },
+  {
+    name: "lupine, one call",
+    server: "lupine",
+    client: "lupine",
+    depths: [],
+    bulk: { chunkBytes: "all", inFlight: 1 },
+    lossy: { missing: "measured in calls of 1 MiB (row lupine)" },
+    tags: ["lupine"],
+  },
+];
+
+/** Why a system has no row at a depth. */
+export function depthMissing(s: SystemSpec): string {
+  return s.client.startsWith("c-") ? ONE_IN_FLIGHT : "not measured at this depth";
+}
+
+/** Sizes of one run (full or `--quick`). */
+export interface Sizing {
+  readonly depths: readonly number[];
+  /** Ping-pong calls before the warm-up window (connection set-up, JIT). */
+  readonly warmCalls: number;
+  readonly rounds: number;
+  readonly windowMs: number;
+  readonly warmMs: number;
+  readonly bulkBytes: number;
+  readonly bulkRounds: number;
+  readonly lossyRounds: number;
+  readonly lossyWindowMs: number;
+  readonly lossyBulkBytes: number;
+  /** Systems measured through the lossy link (all when undefined). */
+  readonly lossySystems?: readonly string[];
+}
+
+/**
+ * Full run: 5 rounds of 1 s windows at every depth, 1 GiB transfers. Quick: a smoke run that
+ * still starts every server and client kind and every part (one depth, 1 MiB transfers, one
+ * system through the lossy link), so the harness cannot rot.
+ */
+export function sizing(quick: boolean): Sizing {
+  return quick
+    ? {
+        depths: [1],
+        warmCalls: 5,
+        rounds: 1,
+        windowMs: 100,
+        warmMs: 20,
+        bulkBytes: 1 << 20,
+        bulkRounds: 1,
+        lossyRounds: 1,
+        lossyWindowMs: 200,
+        lossyBulkBytes: 1 << 20,
+        lossySystems: ["lupine"],
+      }
+    : {
+        depths: DEPTHS,
+        warmCalls: 200,
+        rounds: 5,
+        windowMs: 1000,
+        warmMs: 3000,
+        bulkBytes: 1 << 30,
+        bulkRounds: 3,
+        lossyRounds: 3,
+        lossyWindowMs: 3000,
+        lossyBulkBytes: 64 << 20,
+      };
+}
+
+/**
+ * The systems the command-line filters select: all when no filter names a system tag; else those
+ * with a matching tag, plus the reference systems every figure is compared with.
+ */
+export function selectSystems(filters: readonly string[]): readonly SystemSpec[] {
+  const tags = new Set(SYSTEMS.flatMap((s) => s.tags));
+  const words = filters.filter((f) => tags.has(f));
+  if (words.length === 0) return SYSTEMS;
+  const references = ["raw dgram echo", "node tcp echo", "grpc-js"];
+  return SYSTEMS.filter(
+    (s) => references.includes(s.name) || s.tags.some((t) => words.includes(t)),
+  );
+}
