@@ -137,6 +137,19 @@ class LupineIncomingCall implements IncomingCall {
   }
 }
 
+/**
+ * Aborts the signal of an executing call: its AbortController if a handler has asked for the
+ * signal, else one made aborted now, so that a handler asking later sees it aborted.
+ */
+function abortCall(call: ServerCall): void {
+  let c = call.token as AbortController | null;
+  if (c === null) {
+    c = new AbortController();
+    call.token = c;
+  }
+  c.abort();
+}
+
 const TOO_LARGE = new Uint8Array([0, 0, 0, ReplyStatus.GARBAGE_ARGS]);
 const GARBAGE_ARGS: DispatchOutcome = Object.freeze({ status: "garbage_args" });
 const EMPTY = new Uint8Array(0);
@@ -191,7 +204,7 @@ class LupineServer implements LupineServerTransport {
         : {}),
       tooLargeReply: TOO_LARGE,
       onCall: (call, bytes, start, end, view) => this.onCall(call, bytes, start, end, view),
-      onAbandon: (call) => (call.token as AbortController | null)?.abort(),
+      onAbandon: abortCall,
     });
   }
 
@@ -222,7 +235,7 @@ class LupineServer implements LupineServerTransport {
         this.clock.setTimeout(r, Math.min(10, until - this.clock.now())),
       );
     }
-    this.endpoint.forEachExecuting((call) => (call.token as AbortController | null)?.abort());
+    this.endpoint.forEachExecuting(abortCall);
     this.flush();
     this.closed = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
