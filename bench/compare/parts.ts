@@ -122,6 +122,12 @@ export async function measureBulk(
     rounds: number;
     bytes: number;
     unable?: (s: SystemSpec) => string | undefined;
+    /** Run before each system's transfer (e.g. to pick the sender's TCP congestion control). */
+    prepare?: (s: SystemSpec) => void;
+    /** Bytes of this system's transfer (default `bytes`). */
+    bytesOf?: (s: SystemSpec) => number;
+    /** Run after each transfer (e.g. to read netlab's drop counters). */
+    observe?: (s: SystemSpec) => void;
   },
   samples: Samples,
 ): Promise<void> {
@@ -145,7 +151,10 @@ export async function measureBulk(
     for (const s of rotated(able, round)) {
       const way = s.bulk as Exclude<SystemSpec["bulk"], { missing: string }>;
       try {
-        const { result } = await fleet.bulk(s, { bytes: setting.bytes, ...way });
+        setting.prepare?.(s);
+        const bytes = setting.bytesOf?.(s) ?? setting.bytes;
+        const { result } = await fleet.bulk(s, { bytes, ...way });
+        setting.observe?.(s);
         samples.add(key(s), result.bytes / 1e6 / result.seconds);
       } catch (e) {
         samples.fail(key(s), message(e));
