@@ -80,7 +80,7 @@ export class ClientReceiver {
           if (call !== undefined && call.state !== ClientState.Queued) {
             call.state = ClientState.Sent;
             call.attempt = 0;
-            s.retransmit(call);
+            s.sender.retransmit(call);
             if (call.window === null) call.actionMs = nowMs + s.backoff(1);
             s.schedule(call);
           }
@@ -182,7 +182,7 @@ export class ClientReceiver {
     // A new fragment answers the probes sent so far: only probes in a row count towards giving up.
     if (verdict === "new") call.attempt = 0;
     if (r.complete) {
-      s.ackReplyFragments(nowMs, call);
+      s.sender.ackReplyFragments(nowMs, call);
       s.settleReply(call, r.buffer, 0, r.buffer.length, undefined);
       return;
     }
@@ -193,7 +193,7 @@ export class ClientReceiver {
       r.hasGapBelow(index) ||
       call.unackedFragments >= ACK_EVERY_FRAGMENTS
     ) {
-      s.ackReplyFragments(nowMs, call);
+      s.sender.ackReplyFragments(nowMs, call);
     } else if (call.fragmentAckMs === Number.POSITIVE_INFINITY) {
       call.fragmentAckMs = nowMs + FRAGMENT_ACK_DELAY_MS;
     }

@@ -19,31 +19,16 @@ export type { ClientSessionOptions, ClientSessionStats } from "./client-options.
 import { ClientCall, ClientState } from "./client-call.js";
 import type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
 import { ClientReceiver } from "./client-receive.js";
+import { ClientSender } from "./client-send.js";
 import { ClientTimers } from "./client-timers.js";
 import { type Datagram, DatagramBuilder, datagramLength, SlabPool } from "./datagram-builder.js";
-import {
-  fragmentPayloadBytes,
-  MAX_ACK_RANGES,
-  wholeBodyBytes,
-  writeAck,
-  writeFragment,
-  writeFragmentAck,
-  writeHello,
-  writeWhole,
-} from "./frames.js";
+import { fragmentPayloadBytes, writeHello } from "./frames.js";
 import type { CallOutcome } from "./outcome.js";
-import { FrameType } from "./packet.js";
 import { Path } from "./path.js";
 import { backoffMs } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
 import { SeqTable } from "./seq-table.js";
 import { TimerHeap } from "./timer-heap.js";
-
-/**
- * The client never lets more seqs than this lie between its floor and its next seq, whatever
- * window the server grants: it bounds the memory of the table of sent calls.
- */
-const MAX_SEQ_SPAN = 1 << 20;
 
 /**
  * The slabs every client session of the process cuts its datagrams from (as a server's sessions
@@ -104,6 +89,8 @@ export class ClientSession {
   nowMs = 0;
   private readonly receiver: ClientReceiver;
   private readonly timerActions: ClientTimers;
+  /** Writes requests, retransmissions and acks (internal: for the receive and timer handlers). */
+  readonly sender: ClientSender;
 
   constructor(options: ClientSessionOptions) {
     this.random = options.random;
@@ -138,6 +125,7 @@ export class ClientSession {
     this.newSessionId();
     this.receiver = new ClientReceiver(this, options.crc);
     this.timerActions = new ClientTimers(this);
+    this.sender = new ClientSender(this);
   }
 
   /** Payload bytes of one request fragment. */
@@ -222,10 +210,11 @@ export class ClientSession {
     // Calls go out only in a welcomed session: a call never travels with a Hello, so a Hello
     // retransmitted after the server forgot the session cannot bring a call back to run again.
     if (this.welcomed) {
-      this.sendQueued(nowMs);
-      if (this.bulk.length > 0) this.sendFragments(nowMs);
+      this.sender.sendQueued(nowMs);
+      if (this.bulk.length > 0) this.sender.sendFragments(nowMs);
     }
-    if (this.ackPending && (this.builder.pending || this.ackMs <= nowMs)) this.writeAckFrame();
+    if (this.ackPending && (this.builder.pending || this.ackMs <= nowMs))
+      this.sender.writeAckFrame();
     const out = this.builder.take();
     for (const d of out) {
       this.path.counters.datagramsSent++;
@@ -358,18 +347,6 @@ export class ClientSession {
     });
   }
 
-  /** Sends a request (or restarts its fragments) again; counts it. */
-  retransmit(call: ClientCall): void {
-    call.transmissions++;
-    this.path.counters.retransmissions++;
-    if (call.window === null) {
-      writeWhole(this.builder, FrameType.Call, call.seq, 0, this.payloadOf(call));
-    } else {
-      call.window.restart(this.path);
-      if (!this.bulk.includes(call)) this.bulk.push(call);
-    }
-  }
-
   /**
    * Abandons the current session (the server restarted, forgot it, or stopped answering) and
    * opens a new one: with the new `epoch`, or from a first-contact Hello when `epoch` is 0.
@@ -398,53 +375,10 @@ export class ClientSession {
     this.helloMs = nowMs;
   }
 
-  writeAckFrame(): void {
-    const floor = this.floor();
-    const seqs = this.settledSinceAck;
-    this.settledSinceAck = [];
-    if (seqs.length > 1) seqs.sort((a, b) => a - b);
-    const ranges: number[] = [];
-    for (const s of seqs) {
-      if (s < floor || (ranges.length > 0 && ranges[ranges.length - 1]! >= s)) continue;
-      if (ranges.length > 0 && ranges[ranges.length - 1] === s - 1) ranges[ranges.length - 1] = s;
-      else if (ranges.length < 2 * MAX_ACK_RANGES) ranges.push(s, s);
-    }
-    writeAck(this.builder, floor, ranges);
-    this.ackPending = false;
-    this.ackMs = Number.POSITIVE_INFINITY;
-  }
-
   /** Every seq below this is settled. */
   floor(): number {
     const lowest = this.sent.lowest();
     return lowest < 0 ? this.nextSeq : lowest;
-  }
-
-  /** Writes a FragmentAck for the call's reply. */
-  ackReplyFragments(nowMs: number, call: ClientCall): void {
-    const r = call.reply;
-    if (r === null) return;
-    writeFragmentAck(this.builder, {
-      seq: call.seq,
-      ofReply: true,
-      ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
-      cumulative: r.cumulative,
-      ranges: r.ackRanges(32),
-    });
-    call.unackedFragments = 0;
-    call.fragmentAckMs = Number.POSITIVE_INFINITY;
-    this.fragmentAckPending = true;
-  }
-
-  private payloadOf(call: ClientCall): Uint8Array {
-    if (call.chunks.length === 1) return call.chunks[0]!;
-    const out = new Uint8Array(call.bytes);
-    let at = 0;
-    for (const c of call.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
   }
 
   private newSessionId(): void {
@@ -488,84 +422,5 @@ export class ClientSession {
     if (this.epoch === 0) writeHello(this.builder);
     else this.builder.ensureOpen();
     this.helloMs = nowMs + this.backoff(this.helloAttempts);
-  }
-
-  private sendQueued(nowMs: number): void {
-    const limit = Math.min(this.o.maxCallsInFlight, this.serverWindow);
-    const single = this.builder.maxFrameBody;
-    while (this.queueHead < this.queue.length && this.sent.size < limit) {
-      const call = this.queue[this.queueHead]!;
-      if (call.state !== ClientState.Queued) {
-        // Dequeued entries are cleared so that settled calls are not kept alive.
-        this.queue[this.queueHead++] = undefined as unknown as ClientCall;
-        continue;
-      }
-      if (this.nextSeq - this.floor() >= Math.min(this.serverWindow, MAX_SEQ_SPAN)) break;
-      this.queue[this.queueHead++] = undefined as unknown as ClientCall;
-      call.seq = this.nextSeq++;
-      call.generation = this.generation;
-      this.sent.set(call.seq, call);
-      call.state = ClientState.Sent;
-      call.attempt = 0;
-      call.transmissions++;
-      if (Number.isNaN(call.firstSentMs)) call.firstSentMs = nowMs;
-      if (wholeBodyBytes(FrameType.Call, call.bytes) <= single && call.window === null) {
-        writeWhole(this.builder, FrameType.Call, call.seq, 0, this.payloadOf(call));
-        call.actionMs = nowMs + this.backoff(1);
-      } else {
-        call.window = new SendWindow(call.chunks, this.fragmentBytes);
-        this.bulk.push(call);
-        call.actionMs = Number.POSITIVE_INFINITY;
-      }
-      this.schedule(call);
-    }
-    if (this.queueHead === this.queue.length) {
-      this.queue.length = 0;
-      this.queueHead = 0;
-    } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
-  }
-
-  /** Sends request fragments while the congestion window and the pacer allow. */
-  private sendFragments(nowMs: number): void {
-    const path = this.path;
-    this.pacingMs = Number.POSITIVE_INFINITY;
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (const call of this.bulk) {
-        const w = call.window;
-        if (call.state !== ClientState.Sent || w === null) continue;
-        const i = w.peekNext();
-        if (i < 0) continue;
-        const len = w.lengthOf(i);
-        if (!path.cc.canSend(len)) {
-          this.compactBulk();
-          return;
-        }
-        const at = path.cc.pacedAtMs(nowMs, len, path.rtt.smoothedOrInitialMs);
-        if (at > nowMs) {
-          this.pacingMs = at;
-          this.compactBulk();
-          return;
-        }
-        writeFragment(this.builder, FrameType.Call, call.seq, 0, w, i);
-        w.markSent(i, nowMs, path);
-        if (!Number.isFinite(call.actionMs) || !w.hasWork) {
-          this.timerActions.fragmentActionTime(nowMs, call);
-          this.schedule(call);
-        }
-        progress = true;
-      }
-    }
-    this.compactBulk();
-  }
-
-  private compactBulk(): void {
-    this.bulk = this.bulk.filter(
-      (c) => c.state === ClientState.Sent && c.window !== null && c.window.hasWork,
-    );
   }
 }
