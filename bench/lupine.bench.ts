@@ -7,7 +7,7 @@
  * process (bench/servers/echo-servers.ts), pinned to CPU 0 with taskset when present; this
  * process (the client) pins itself to CPU 1. The `cpu` part: the transport's own CPU per call,
  * client and server in one process over an in-memory port (bench/inproc-pair.ts), a figure that
- * hardly depends on other load. Parts: `npm run bench -- lupine bulk|lossy|cpu`.
+ * hardly depends on other load. Parts: `npm run bench -- lupine.bench bulk|lossy|cpu` (the word `lupine` alone also selects compare.bench.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
