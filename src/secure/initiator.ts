@@ -80,7 +80,8 @@ export class SecureInitiator {
   private attemptsSinceMs: number | null = null;
   private lastTimestamp: Uint8Array | null = null;
   private rehandshakeRequested = false;
-  private lastInitiateMs: number | null = null;
+  /** When a "session unknown" hint last started a handshake (they are rate-limited apart). */
+  private lastHintHandshakeMs: number | null = null;
 
   constructor(options: InitiatorOptions) {
     this.suite = options.suite;
@@ -117,7 +118,6 @@ export class SecureInitiator {
     const datagram = buildInitiation(localIndex, hs.writeMessage(timestamp).message);
     this.cookies.stamp(datagram, nowMs);
     this.pending = { hs, localIndex, startedMs: nowMs };
-    this.lastInitiateMs = nowMs;
     this.attemptsSinceMs ??= nowMs;
     this.rehandshakeRequested = false;
     return datagram;
@@ -254,10 +254,14 @@ export class SecureInitiator {
       (k) => k !== null && k.remoteIndex === hint.receiverIndex,
     );
     if (!ours) return this.drop(DROP_REASONS.NoHandshake);
-    // A hint is unauthenticated: it may cause at most one handshake per rekeyTimeoutMs.
+    // A hint is unauthenticated: hints may cause at most one handshake per rekeyTimeoutMs. The
+    // limit counts hint-caused handshakes only: a server that restarts just after a scheduled
+    // handshake must be reached again at once, not after rekeyTimeoutMs of lost calls.
     const recent =
-      this.lastInitiateMs !== null && nowMs - this.lastInitiateMs < this.limits.rekeyTimeoutMs;
+      this.lastHintHandshakeMs !== null &&
+      nowMs - this.lastHintHandshakeMs < this.limits.rekeyTimeoutMs;
     if (this.pending !== null || recent) return this.drop(DROP_REASONS.NoHandshake);
+    this.lastHintHandshakeMs = nowMs;
     this.rehandshakeRequested = true;
     return { kind: "rehandshake" };
   }

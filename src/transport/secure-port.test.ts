@@ -220,4 +220,43 @@ describe("secure ports (DatagramPort decorators)", () => {
       server.close();
     }
   });
+
+  test("after close nothing throws: sends, late handshake retries, late datagrams", async () => {
+    const random = createNodeRandom();
+    const serverKeys = suite.dh.generateKeyPair(random);
+    const serverUdp = await openUdp({ host: "127.0.0.1" });
+    const server = new SecureServerPort({
+      port: serverUdp,
+      clock: nodeClock,
+      suite,
+      staticKeyPair: serverKeys,
+      random,
+      sweepIntervalMs: 5,
+    });
+    const clientUdp = await openUdp({ host: "127.0.0.1" });
+    const client = new SecureClientPort({
+      port: clientUdp,
+      server: server.local,
+      clock: nodeClock,
+      random,
+      wallClockMs: Date.now,
+      suite,
+      staticKeyPair: suite.dh.generateKeyPair(random),
+      serverPublicKey: serverKeys.publicKey,
+      limits: { rekeyTimeoutMs: 5 },
+    });
+    const errors: Error[] = [];
+    client.onError((f) => errors.push(f.error));
+    server.close(); // the client's initiation goes unanswered: its retry timer is armed
+    client.send(Uint8Array.of(1), server.local);
+    client.close();
+    client.send(Uint8Array.of(2), server.local);
+    server.send(Uint8Array.of(3), client.local);
+    client.close();
+    server.close();
+    // Timers that were armed (retry, sweep) fire into closed ports: an uncaught
+    // ERR_SOCKET_DGRAM_NOT_RUNNING here would fail this test.
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(errors, []);
+  });
 });

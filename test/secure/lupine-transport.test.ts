@@ -180,20 +180,30 @@ describe("secure Lupine transport over loopback", () => {
     let hints = 0;
     const proxy = dgram.createSocket("udp4");
     const upstream = dgram.createSocket("udp4");
-    closers.push(async () => {
+    // The proxy holds datagrams on 2 ms timers; once closed, a late timer must not send (a send
+    // on a closed dgram socket throws ERR_SOCKET_DGRAM_NOT_RUNNING from the timer).
+    let proxyClosed = false;
+    /** Once the calls are done the proxy only forwards, so the injected counts stay put. */
+    let quiet = false;
+    const held: { d: Buffer; send: (d: Buffer) => void }[] = [];
+    const closeProxy = () => {
+      if (proxyClosed) return;
+      proxyClosed = true;
+      held.length = 0;
       proxy.close();
       upstream.close();
-    });
+    };
+    closers.push(async () => closeProxy());
     await new Promise<void>((r) => proxy.bind(0, "127.0.0.1", r));
     await new Promise<void>((r) => upstream.bind(0, "127.0.0.1", r));
     let client: { port: number; address: string } | undefined;
-    const held: { d: Buffer; send: (d: Buffer) => void }[] = [];
     const release = () => {
-      for (const h of held.splice(0)) h.send(h.d);
+      for (const h of held.splice(0)) if (!proxyClosed) h.send(h.d);
     };
     const mangle = (d: Buffer, send: (d: Buffer) => void, dir: "toServer" | "toClient") => {
+      if (proxyClosed) return;
       if (d[0] === 5) hints++;
-      if (d[0] !== 4) return send(d);
+      if (quiet || d[0] !== 4) return send(d);
       const r = int(100);
       if (r < 8) {
         const copy = Buffer.from(d);
@@ -268,6 +278,20 @@ describe("secure Lupine transport over loopback", () => {
     const clientStats = (
       transport as unknown as { port: { initiator: { stats: typeof serverStats } } }
     ).port.initiator.stats;
+    // The last call's reply can overtake bogus datagrams still held by the proxy (replays and
+    // reorderings wait for the next datagram or 2 ms) or still in a socket buffer: release them,
+    // then wait (bounded) until each side has seen as many drops as the proxy injected.
+    quiet = true;
+    release();
+    const deadline = performance.now() + 3000;
+    while (
+      performance.now() < deadline &&
+      (totalDropped(serverStats) < injected.toServer ||
+        totalDropped(clientStats) < injected.toClient + hints)
+    ) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    closeProxy();
     assert.ok(injected.toServer > 50 && injected.toClient > 50, JSON.stringify(injected));
     // The last bogus datagrams (a held replay, one in a socket buffer) may still be on their way
     // when the last call returns: give them a moment to arrive and be counted.

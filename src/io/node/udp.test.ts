@@ -94,6 +94,21 @@ describe("send and receive", () => {
     await assert.rejects(a.sendAsync(bytes("y"), b.local), /closed/);
   });
 
+  test("after close, nothing throws (dgram would: ERR_SOCKET_DGRAM_NOT_RUNNING)", async () => {
+    const a = await open();
+    const b = await open();
+    let failures = 0;
+    a.onError(() => failures++);
+    a.close();
+    a.send(bytes("late"), b.local);
+    a.send([bytes("late"), bytes("r")], b.local);
+    a.setKeepAlive(true);
+    a.close();
+    await assert.rejects(a.connect(b.local), /socket is closed/);
+    await assert.rejects(a.sendAsync(bytes("late"), b.local), /socket is closed/);
+    assert.equal(failures, 0, "a send after close is dropped silently, like a lost datagram");
+  });
+
   test("a datagram over maxDatagramSize is refused on send and dropped on receive", async () => {
     const small = await open({ maxDatagramSize: 8 });
     const big = await open();

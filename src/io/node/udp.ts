@@ -205,6 +205,11 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
    */
   connect(to: Endpoint): Promise<void> {
     return new Promise((resolveConnect, reject) => {
+      if (this.closed) {
+        // dgram would throw ERR_SOCKET_DGRAM_NOT_RUNNING; say what happened instead.
+        reject(new Error("socket is closed"));
+        return;
+      }
       this.socket.connect(to.port, to.address, (err?: Error) => {
         if (err) {
           reject(err);
