@@ -12,7 +12,9 @@
  *   latency, CPU seconds per 100,000 calls of the client and of the server;
  * - bulk: 1 GiB moved to the server (Node TCP as a byte stream; RPC systems as SINK calls of
  *   1 MiB, 4 in flight, the rpcgen stubs one; Lupine also as one 1 GiB call);
- * - lossy link: small calls (32 in flight) and a 64 MiB transfer through netlab, when root.
+ * - lossy link: small calls (32 in flight) and a 64 MiB transfer through netlab, when root; TCP
+ *   also with Reno (a loss-based congestion control), and each transfer's share of packets netlab
+ *   dropped in its row.
  *
  * Each figure is the median over rounds (5 small, 3 bulk, 3 lossy), rounds interleaved across
  * systems, each window after a warm-up; rows note the spread and the load average.
@@ -24,7 +26,7 @@ import { measureLossy } from "./compare/lossy.js";
 import { measureBulk, measureCalls } from "./compare/parts.js";
 import { CLIENT_CORE, hasTaskset, SERVER_CORE } from "./compare/procs.js";
 import { Samples } from "./compare/samples.js";
-import { SYSTEMS, selectSystems, sizing } from "./compare/systems.js";
+import { SYSTEMS, type SystemSpec, selectSystems, sizing } from "./compare/systems.js";
 import type { BenchOptions, BenchRow } from "./harness.js";
 
 /** Filter words that select this module besides its file name. */
@@ -43,6 +45,9 @@ function load(): string {
 function sizeText(bytes: number): string {
   return bytes >= 1 << 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`;
 }
+
+const lossyOnly = (s: SystemSpec) =>
+  s.lossyOnly === undefined ? undefined : "measured through the lossy link only";
 
 /** Runs the comparison. */
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
@@ -75,6 +80,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         warmMs: size.warmMs,
         depths: size.depths,
         cpu: true,
+        unable: lossyOnly,
       };
       await measureCalls(fleet, systems, setting, samples);
     }
@@ -87,6 +93,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
         bytes: size.bulkBytes,
         budgetMs: size.bulkBudgetMs,
         transferCapMs: size.transferCapMs,
+        unable: lossyOnly,
       };
       await measureBulk(fleet, systems, bulk, samples);
     }

@@ -5,7 +5,9 @@
  * discarding the bytes and Node TCP assembling them into one buffer as an RPC server must; and a
  * Lupine flow and a TCP flow competing for one netlab bottleneck. Each server runs in its own
  * process (bench/servers/echo-servers.ts), pinned to CPU 0 with taskset when present; this
- * process (the client) pins itself to CPU 1. Parts: `npm run bench -- lupine bulk|lossy`.
+ * process (the client) pins itself to CPU 1. The `cpu` part: the transport's own CPU per call,
+ * client and server in one process over an in-memory port (bench/inproc-pair.ts), a figure that
+ * hardly depends on other load. Parts: `npm run bench -- lupine.bench bulk|lossy|cpu` (the word `lupine` alone also selects compare.bench.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,7 +15,8 @@ import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
-import type { BenchOptions, BenchRow } from "./harness.js";
+import { type BenchOptions, type BenchRow, summarize } from "./harness.js";
+import type { PairResult } from "./inproc-pair.js";
 import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -247,6 +250,56 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
 }
 
 /** Runs the Lupine transport benchmarks. */
+/** Runs `node inproc-pair.js DEPTH MS` pinned to CPU 1; its result line. */
+function runPair(depth: number, ms: number): Promise<PairResult> {
+  const args = [join(here, "inproc-pair.js"), String(depth), String(ms)];
+  const child = hasTaskset
+    ? spawn("taskset", ["-c", "1", process.execPath, ...args], {
+        stdio: ["ignore", "pipe", "inherit"],
+      })
+    : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  return new Promise((resolve, reject) =>
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!) as PairResult)
+        : reject(new Error(`inproc-pair exited with ${code}`)),
+    ),
+  );
+}
+
+/**
+ * The transport's own CPU time per call, client and server in one process over an in-memory port:
+ * no kernel, no sockets, so it hardly depends on other load. Rounds interleaved over the depths.
+ */
+async function measureInProcess(options: BenchOptions, rows: BenchRow[]): Promise<void> {
+  const ms = options.quick ? 300 : 1500;
+  const rounds = options.quick ? 1 : 3;
+  const depths = [1, 32, 128];
+  const got = depths.map(() => ({ cpu: [] as number[], per: [] as number[] }));
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, depth] of depths.entries()) {
+      const res = await runPair(depth, ms);
+      got[i]!.cpu.push(res.cpuUs / res.calls);
+      got[i]!.per.push(res.callsPerDatagram);
+    }
+  }
+  for (const [i, depth] of depths.entries()) {
+    const g = got[i]!;
+    rows.push({
+      group: "small calls in one process (no sockets): CPU per call, client + server",
+      system: depth === 1 ? "lupine, ping-pong" : `lupine, ${depth} in flight`,
+      ...summarize(g.cpu),
+      unit: "µs",
+      better: "lower",
+      note: `${summarize(g.per).value.toFixed(1)} calls per datagram; ${rounds} rounds of ${ms} ms`,
+    });
+  }
+}
+
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   if (hasTaskset) {
     try {
@@ -256,8 +309,9 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     }
   }
   const rows: BenchRow[] = [];
-  const parts: string[] = options.filters.filter((f) => ["bulk", "lossy"].includes(f));
+  const parts: string[] = options.filters.filter((f) => ["bulk", "lossy", "cpu"].includes(f));
   const want = (what: string) => parts.length === 0 || parts.includes(what);
+  if (want("cpu")) await measureInProcess(options, rows);
   if (want("bulk")) await measureBulk(options, rows);
   if (want("lossy")) await measureLossy(options, rows);
   return rows;

@@ -59,6 +59,46 @@ function setUp(client: string, server: string): string {
   return netlab("addr", server, client).trim();
 }
 
+/** Packets netlab queued and dropped on what `host` sends (`netlab show`). */
+function linkCounters(host: string): { queued: number; dropped: number } {
+  const m = /nfq-\d+:.*?queued=(\d+) dropped=(\d+)/.exec(netlab("show", host));
+  return m === null ? { queued: 0, dropped: 0 } : { queued: Number(m[1]), dropped: Number(m[2]) };
+}
+
+/**
+ * Picks each transfer's TCP congestion control in the sending (client) host and counts the
+ * packets netlab dropped of what the client sent during each transfer: the loss applies to every
+ * system alike, and the rows say so.
+ */
+function bulkHooks(client: string) {
+  const defaultCc = netlab(
+    "exec",
+    client,
+    "sysctl",
+    "-n",
+    "net.ipv4.tcp_congestion_control",
+  ).trim();
+  let before = { queued: 0, dropped: 0 };
+  const drops = new Map<string, number[]>();
+  return {
+    defaultCc,
+    drops,
+    prepare: (s: SystemSpec) => {
+      const cc = s.lossyOnly?.tcpCongestion ?? defaultCc;
+      netlab("exec", client, "sysctl", "-qw", `net.ipv4.tcp_congestion_control=${cc}`);
+      before = linkCounters(client);
+    },
+    observe: (s: SystemSpec) => {
+      const after = linkCounters(client);
+      const queued = after.queued - before.queued;
+      if (queued <= 0) return;
+      const list = drops.get(s.name) ?? [];
+      list.push((after.dropped - before.dropped) / queued);
+      drops.set(s.name, list);
+    },
+  };
+}
+
 function lossyUnable(size: Sizing) {
   return (s: SystemSpec) =>
     s.lossy !== true
@@ -108,11 +148,13 @@ export async function measureLossy(
       unable,
     };
     await measureCalls(fleet, systems, setting, samples);
+    const hooks = bulkHooks(client);
+    const group = `lossy link: ${size.lossyBulkBytes >> 20} MiB transfer (calls of 1 MiB), MB/s`;
     await measureBulk(
       fleet,
       systems,
       {
-        group: `lossy link: ${size.lossyBulkBytes >> 20} MiB transfer (calls of 1 MiB), MB/s`,
+        group,
         figure: "lossy-bulk",
         baseline: "node tcp echo",
         rounds: size.lossyRounds,
@@ -120,9 +162,19 @@ export async function measureLossy(
         unable,
         budgetMs: size.lossyBudgetMs,
         transferCapMs: size.transferCapMs,
+        prepare: hooks.prepare,
+        observe: hooks.observe,
+        bytesOf: (s) => Math.round(size.lossyBulkBytes * (s.lossyOnly?.bytesFraction ?? 1)),
       },
       samples,
     );
+    netlab("exec", client, "sysctl", "-qw", `net.ipv4.tcp_congestion_control=${hooks.defaultCc}`);
+    for (const [system, fractions] of hooks.drops) {
+      const pct = fractions.map((f) => (100 * f).toFixed(1)).join(", ");
+      const cc = systems.find((s) => s.name === system)?.lossyOnly?.tcpCongestion;
+      const sent = cc === undefined ? "" : `, ${cc}, a quarter of the bytes`;
+      samples.remark(group, system, `netlab dropped ${pct}% of the client's packets${sent}`);
+    }
     return undefined;
   } finally {
     fleet?.stop();

@@ -141,6 +141,12 @@ export async function measureBulk(
     budgetMs?: number;
     /** Longest one transfer may take before it counts as failed. */
     transferCapMs?: number;
+    /** Run before each system's transfer (e.g. to pick the sender's TCP congestion control). */
+    prepare?: (s: SystemSpec) => void;
+    /** Bytes of this system's transfer (default `bytes`). */
+    bytesOf?: (s: SystemSpec) => number;
+    /** Run after each transfer (e.g. to read netlab's drop counters). */
+    observe?: (s: SystemSpec) => void;
   },
   samples: Samples,
 ): Promise<void> {
@@ -170,7 +176,10 @@ export async function measureBulk(
       const way = s.bulk as Exclude<SystemSpec["bulk"], { missing: string }>;
       const cap = setting.transferCapMs === undefined ? {} : { timeoutMs: setting.transferCapMs };
       try {
-        const { result } = await fleet.bulk(s, { bytes: setting.bytes, ...way, ...cap });
+        setting.prepare?.(s);
+        const bytes = setting.bytesOf?.(s) ?? setting.bytes;
+        const { result } = await fleet.bulk(s, { bytes, ...way, ...cap });
+        setting.observe?.(s);
         samples.add(key(s), result.bytes / 1e6 / result.seconds);
       } catch (e) {
         const capMs = setting.transferCapMs;

@@ -20,6 +20,7 @@ interface Entry {
   readonly values: number[];
   readonly failures: string[];
   missing?: string;
+  remark?: string;
 }
 
 /** Rows in the order their keys were first seen. */
@@ -52,11 +53,18 @@ export class Samples {
     this.entry(key).missing = why;
   }
 
+  /** A fact about the row's windows, added to its note (e.g. how many packets netlab dropped). */
+  remark(group: string, system: string, text: string): void {
+    const e = this.entries.get(`${group}|${system}`);
+    if (e !== undefined) e.remark = text;
+  }
+
   /** The rows, each noting `note` (rounds, load) and failures. */
   rows(note: string): BenchRow[] {
-    return [...this.entries.values()].map(({ key, values, failures, missing }) => {
+    return [...this.entries.values()].map(({ key, values, failures, missing, remark }) => {
       const failed =
-        failures.length === 0 ? "" : `; ${failures.length} window(s) failed: ${failures[0]}`;
+        (failures.length === 0 ? "" : `; ${failures.length} window(s) failed: ${failures[0]}`) +
+        (remark === undefined ? "" : `; ${remark}`);
       const base = {
         ...key,
         ...(key.baseline === true ? { baseline: true } : {}),

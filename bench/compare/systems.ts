@@ -27,6 +27,11 @@ export interface SystemSpec {
   readonly lossy: true | { readonly missing: string };
   /** Filter words that select it (`npm run bench -- lupine`). */
   readonly tags: readonly string[];
+  /**
+   * Measured only through the lossy link, with this TCP congestion control in the sending host
+   * (`net.ipv4.tcp_congestion_control`), and a fraction of the lossy transfer's bytes.
+   */
+  readonly lossyOnly?: { readonly tcpCongestion: string; readonly bytesFraction: number };
 }
 
 /** Calls in flight of the small-call figures. */
@@ -59,6 +64,20 @@ export const SYSTEMS: readonly SystemSpec[] = [
     bulk: { chunkBytes: CHUNK_BYTES, inFlight: 1 },
     lossy: true,
     tags: ["tcp", "ceiling"],
+  },
+  {
+    // Linux's default here is BBR, which does not take random loss for congestion; Reno is the
+    // loss-based TCP whose rate the Mathis et al. model gives (≈ MSS/RTT · 1.22/√p): ~0.6 MB/s at
+    // 2% loss and 20 ms, so it moves a quarter of the bytes. A namespace may only pick an
+    // unrestricted algorithm, which CUBIC is not.
+    name: "node tcp echo (reno)",
+    server: "tcp",
+    client: "tcp",
+    depths: [],
+    bulk: { chunkBytes: CHUNK_BYTES, inFlight: 1 },
+    lossy: true,
+    tags: ["tcp", "reno"],
+    lossyOnly: { tcpCongestion: "reno", bytesFraction: 1 / 4 },
   },
   {
     name: "lupine",

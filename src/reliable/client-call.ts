@@ -20,9 +20,25 @@ export const ClientState = {
   Done: 4,
 } as const;
 
+/**
+ * What only long, fragmented, probed or refused calls need: kept apart so that the common small
+ * call allocates one compact object (every double-valued field costs V8 a separate heap number).
+ */
+class CallDetails {
+  probesAnswered = 0;
+  executingSinceMs = Number.NaN;
+  receivingSinceMs = Number.NaN;
+  lastHeardMs = Number.NaN;
+  probeSentMs = Number.NaN;
+  fragmentAckMs = Number.POSITIVE_INFINITY;
+  busyRetryAfterMs = 0;
+  busyCount = 0;
+  unackedFragments = 0;
+}
+
 export class ClientCall {
-  /** The adapter's handle, passed back with the outcome. */
-  readonly token: unknown;
+  /** The adapter's handle, passed back with the outcome (the call itself for an adapter that extends this class). */
+  token: unknown;
   /** The request payload, as segments (never copied). */
   readonly chunks: readonly Uint8Array[];
   readonly bytes: number;
@@ -36,27 +52,14 @@ export class ClientCall {
   transmissions = 0;
   /** Retransmissions (request) or probes (executing) since the last answer. */
   attempt = 0;
-  /** Answered probes so far (the probe interval grows with them). */
-  probesAnswered = 0;
   firstSentMs = Number.NaN;
-  executingSinceMs = Number.NaN;
-  receivingSinceMs = Number.NaN;
-  lastHeardMs = Number.NaN;
-  /** When the latest probe left. */
-  probeSentMs = Number.NaN;
   /** When the next retransmission, probe or busy retry is due (+∞: none). */
   actionMs = Number.POSITIVE_INFINITY;
-  /** When a FragmentAck of the reply is due (+∞: none). */
-  fragmentAckMs = Number.POSITIVE_INFINITY;
-  /** The deadline currently in the timer heap (lazy deletion key). */
-  timerMs = Number.NaN;
-  /** Last Busy hint, and how many Busy answers so far. */
-  busyRetryAfterMs = 0;
-  busyCount = 0;
+  /** Position in the session's timer heap (-1: not in it); maintained by the heap. */
+  heapIndex = -1;
   window: SendWindow | null = null;
   reply: Reassembler | null = null;
-  /** Reply fragments received since the last FragmentAck. */
-  unackedFragments = 0;
+  private details: CallDetails | null = null;
 
   constructor(options: {
     token: unknown;
@@ -70,6 +73,72 @@ export class ClientCall {
     this.bytes = options.bytes;
     this.startedMs = options.nowMs;
     this.deadlineMs = options.nowMs + options.timeoutMs;
+  }
+
+  private get more(): CallDetails {
+    if (this.details === null) this.details = new CallDetails();
+    return this.details;
+  }
+
+  /** Answered probes so far (the probe interval grows with them). */
+  get probesAnswered(): number {
+    return this.details?.probesAnswered ?? 0;
+  }
+  set probesAnswered(v: number) {
+    this.more.probesAnswered = v;
+  }
+  get executingSinceMs(): number {
+    return this.details?.executingSinceMs ?? Number.NaN;
+  }
+  set executingSinceMs(v: number) {
+    this.more.executingSinceMs = v;
+  }
+  get receivingSinceMs(): number {
+    return this.details?.receivingSinceMs ?? Number.NaN;
+  }
+  set receivingSinceMs(v: number) {
+    this.more.receivingSinceMs = v;
+  }
+  /** When the server was last heard from about this call (fragments, Working, FragmentAck). */
+  get lastHeardMs(): number {
+    return this.details?.lastHeardMs ?? Number.NaN;
+  }
+  set lastHeardMs(v: number) {
+    this.more.lastHeardMs = v;
+  }
+  /** When the latest probe left. */
+  get probeSentMs(): number {
+    return this.details?.probeSentMs ?? Number.NaN;
+  }
+  set probeSentMs(v: number) {
+    this.more.probeSentMs = v;
+  }
+  /** When a FragmentAck of the reply is due (+∞: none). */
+  get fragmentAckMs(): number {
+    return this.details?.fragmentAckMs ?? Number.POSITIVE_INFINITY;
+  }
+  set fragmentAckMs(v: number) {
+    this.more.fragmentAckMs = v;
+  }
+  /** Last Busy hint, and how many Busy answers so far. */
+  get busyRetryAfterMs(): number {
+    return this.details?.busyRetryAfterMs ?? 0;
+  }
+  set busyRetryAfterMs(v: number) {
+    this.more.busyRetryAfterMs = v;
+  }
+  get busyCount(): number {
+    return this.details?.busyCount ?? 0;
+  }
+  set busyCount(v: number) {
+    this.more.busyCount = v;
+  }
+  /** Reply fragments received since the last FragmentAck. */
+  get unackedFragments(): number {
+    return this.details?.unackedFragments ?? 0;
+  }
+  set unackedFragments(v: number) {
+    this.more.unackedFragments = v;
   }
 
   /** Where the call is now. */

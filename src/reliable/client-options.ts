@@ -35,6 +35,18 @@ export interface ClientSessionOptions {
   readonly maxReassemblyBytes?: number;
   /** Receives every outcome, once per call. */
   readonly onSettle: (token: unknown, outcome: CallOutcome) => void;
+  /**
+   * Receives replies instead of `onSettle` when set: the payload is `bytes[start, end)`, and
+   * `view`, when given, is a DataView over `bytes` (so a decoder need not make one per reply).
+   * Valid only during the call: the bytes belong to a received datagram.
+   */
+  readonly onReply?: (
+    token: unknown,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ) => void;
 }
 
 /** Counters and path state of one session (see docs/protocol.md "Observability"). */

@@ -80,7 +80,7 @@ export class ClientReceiver {
           if (call !== undefined && call.state !== ClientState.Queued) {
             call.state = ClientState.Sent;
             call.attempt = 0;
-            s.retransmit(call);
+            s.sender.retransmit(call);
             if (call.window === null) call.actionMs = nowMs + s.backoff(1);
             s.schedule(call);
           }
@@ -145,16 +145,16 @@ export class ClientReceiver {
       if (s.ackMs === Number.POSITIVE_INFINITY) s.ackMs = nowMs + s.o.ackDelayMs;
       return;
     }
-    call.lastHeardMs = nowMs;
     const heldMs = c.u32(4) / 1000;
     if ((c.flags & FrameFlag.Fragment) === 0) {
       if (call.transmissions === 1 && call.window === null) {
         s.path.rtt.sample(nowMs - call.firstSentMs, heldMs);
       }
-      s.settle(call, { kind: "reply", body: c.bytes.subarray(c.body + 8, c.body + c.length) });
+      s.settleReply(call, c.bytes, c.body + 8, c.body + c.length, c.view);
       return;
     }
     if (c.length < 8 + FRAGMENT_FIELDS_BYTES) return;
+    call.lastHeardMs = nowMs;
     const messageBytes = c.u32(8);
     const index = c.u32(12);
     const fragmentSize = c.u32(16);
@@ -186,8 +186,8 @@ export class ClientReceiver {
     // A new fragment answers the probes sent so far: only probes in a row count towards giving up.
     if (verdict === "new") call.attempt = 0;
     if (r.complete) {
-      s.ackReplyFragments(nowMs, call);
-      s.settle(call, { kind: "reply", body: r.buffer });
+      s.sender.ackReplyFragments(nowMs, call);
+      s.settleReply(call, r.buffer, 0, r.buffer.length, undefined);
       return;
     }
     call.unackedFragments++;
@@ -197,7 +197,7 @@ export class ClientReceiver {
       r.hasGapBelow(index) ||
       call.unackedFragments >= ACK_EVERY_FRAGMENTS
     ) {
-      s.ackReplyFragments(nowMs, call);
+      s.sender.ackReplyFragments(nowMs, call);
     } else if (call.fragmentAckMs === Number.POSITIVE_INFINITY) {
       call.fragmentAckMs = nowMs + FRAGMENT_ACK_DELAY_MS;
     }

@@ -19,23 +19,15 @@ export type { ClientSessionOptions, ClientSessionStats } from "./client-options.
 import { ClientCall, ClientState } from "./client-call.js";
 import type { ClientSessionOptions, ClientSessionStats } from "./client-options.js";
 import { ClientReceiver } from "./client-receive.js";
+import { ClientSender } from "./client-send.js";
 import { ClientTimers } from "./client-timers.js";
-import { DatagramBuilder, SlabPool } from "./datagram-builder.js";
-import {
-  fragmentPayloadBytes,
-  MAX_ACK_RANGES,
-  wholeBodyBytes,
-  writeAck,
-  writeFragment,
-  writeFragmentAck,
-  writeHello,
-  writeWhole,
-} from "./frames.js";
+import { type Datagram, DatagramBuilder, datagramLength, SlabPool } from "./datagram-builder.js";
+import { fragmentPayloadBytes, writeHello } from "./frames.js";
 import type { CallOutcome } from "./outcome.js";
-import { FrameType } from "./packet.js";
 import { Path } from "./path.js";
 import { backoffMs } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
+import { SeqTable } from "./seq-table.js";
 import { TimerHeap } from "./timer-heap.js";
 
 /**
@@ -46,19 +38,17 @@ import { TimerHeap } from "./timer-heap.js";
  */
 const CLIENT_SLABS = new SlabPool();
 
-/** Whether a timer-heap entry is still the call's current timer. */
-const isLive = (at: number, c: ClientCall) => c.state !== ClientState.Done && c.timerMs === at;
-
 export class ClientSession {
   readonly path: Path;
   readonly builder: DatagramBuilder;
   readonly o: Required<
-    Omit<ClientSessionOptions, "rtt" | "congestion" | "onSettle" | "random" | "crc">
+    Omit<ClientSessionOptions, "rtt" | "congestion" | "onSettle" | "onReply" | "random" | "crc">
   >;
   readonly random: ClientSessionOptions["random"];
   readonly onSettle: ClientSessionOptions["onSettle"];
-  /** Sent calls by seq, in seq order (Map keeps insertion order). */
-  readonly sent = new Map<number, ClientCall>();
+  readonly onReply: ClientSessionOptions["onReply"];
+  /** Sent calls by seq. */
+  readonly sent = new SeqTable<ClientCall>();
   /**
    * Seqs settled since the last Ack (sent as its ranges, so the server frees those replies before
    * the floor passes them; if that Ack is lost, the floor frees them later).
@@ -84,6 +74,11 @@ export class ClientSession {
   helloMs = Number.POSITIVE_INFINITY;
   ackPending = false;
   ackMs = Number.POSITIVE_INFINITY;
+  /**
+   * A FragmentAck was written since the last flush: the adapter flushes at once (see
+   * `ServerEndpoint.ackPending`).
+   */
+  fragmentAckPending = false;
   /** When the pacer lets the next fragment go (+∞: nothing waits on it). */
   pacingMs = Number.POSITIVE_INFINITY;
   reassemblyBytes = 0;
@@ -94,10 +89,13 @@ export class ClientSession {
   nowMs = 0;
   private readonly receiver: ClientReceiver;
   private readonly timerActions: ClientTimers;
+  /** Writes requests, retransmissions and acks (internal: for the receive and timer handlers). */
+  readonly sender: ClientSender;
 
   constructor(options: ClientSessionOptions) {
     this.random = options.random;
     this.onSettle = options.onSettle;
+    this.onReply = options.onReply;
     this.o = {
       maxDatagramBytes: options.maxDatagramBytes,
       maxCallsInFlight: options.maxCallsInFlight ?? 256,
@@ -127,6 +125,7 @@ export class ClientSession {
     this.newSessionId();
     this.receiver = new ClientReceiver(this, options.crc);
     this.timerActions = new ClientTimers(this);
+    this.sender = new ClientSender(this);
   }
 
   /** Payload bytes of one request fragment. */
@@ -141,10 +140,20 @@ export class ClientSession {
     chunks: readonly Uint8Array[],
     timeoutMs: number,
   ): ClientCall {
-    this.nowMs = nowMs;
     let bytes = 0;
     for (const c of chunks) bytes += c.length;
     const call = new ClientCall({ token, chunks, bytes, nowMs, timeoutMs });
+    this.start(nowMs, call);
+    return call;
+  }
+
+  /**
+   * Starts a call the caller constructed (an adapter may extend {@link ClientCall} to keep its
+   * own per-call state in the same object); its outcome goes to `onSettle(call.token, …)`.
+   */
+  start(nowMs: number, call: ClientCall): void {
+    this.nowMs = nowMs;
+    const bytes = call.bytes;
     if (this.closed) {
       this.settle(call, { kind: "closed" });
     } else if (bytes > this.o.maxMessageBytes) {
@@ -156,7 +165,6 @@ export class ClientSession {
       this.schedule(call);
       if (!this.welcomed && this.helloMs === Number.POSITIVE_INFINITY) this.helloMs = nowMs;
     }
-    return call;
   }
 
   /** Cancels a call (settles it `canceled`; the server is told by the next Ack). */
@@ -174,28 +182,19 @@ export class ClientSession {
   poll(nowMs: number): void {
     this.nowMs = nowMs;
     const heap = this.timers;
-    while (heap.peekMs() <= nowMs) {
-      const at = heap.peekMs();
-      const call = heap.pop()!;
-      if (call.state === ClientState.Done || call.timerMs !== at) continue;
-      call.timerMs = Number.NaN;
-      this.timerActions.onTimer(nowMs, call);
-    }
-    if (heap.size > 4 * (this.sent.size + this.queue.length - this.queueHead) + 256) {
-      heap.compact(isLive);
-    }
+    while (heap.peekMs() <= nowMs) this.timerActions.onTimer(nowMs, heap.pop()!);
     if (this.helloMs <= nowMs) this.sendHello(nowMs);
   }
 
   /** Earliest time {@link poll} or {@link flush} has work (+∞: none). */
   nextDeadlineMs(): number {
-    const timers = this.timers.peekLiveMs(isLive);
-    return Math.min(timers, this.helloMs, this.ackMs, this.pacingMs);
+    return Math.min(this.timers.peekMs(), this.helloMs, this.ackMs, this.pacingMs);
   }
 
   /** Builds what is due and returns the datagrams to send to the server. */
-  flush(nowMs: number): Uint8Array[] {
+  flush(nowMs: number): Datagram[] {
     this.nowMs = nowMs;
+    this.fragmentAckPending = false;
     if (
       this.welcomed &&
       this.sent.size === 0 &&
@@ -211,14 +210,15 @@ export class ClientSession {
     // Calls go out only in a welcomed session: a call never travels with a Hello, so a Hello
     // retransmitted after the server forgot the session cannot bring a call back to run again.
     if (this.welcomed) {
-      this.sendQueued(nowMs);
-      if (this.bulk.length > 0) this.sendFragments(nowMs);
+      this.sender.sendQueued(nowMs);
+      if (this.bulk.length > 0) this.sender.sendFragments(nowMs);
     }
-    if (this.ackPending && (this.builder.pending || this.ackMs <= nowMs)) this.writeAckFrame();
+    if (this.ackPending && (this.builder.pending || this.ackMs <= nowMs))
+      this.sender.writeAckFrame();
     const out = this.builder.take();
     for (const d of out) {
       this.path.counters.datagramsSent++;
-      this.path.counters.bytesSent += d.length;
+      this.path.counters.bytesSent += datagramLength(d);
     }
     if (out.length > 0) this.lastSentMs = nowMs;
     return out;
@@ -285,8 +285,29 @@ export class ClientSession {
   /** Settles a call once: removes it everywhere and reports the outcome. */
   settle(call: ClientCall, outcome: CallOutcome): void {
     if (call.state === ClientState.Done) return;
+    this.retire(call);
+    this.onSettle(call.token, outcome);
+  }
+
+  /** Settles a call with its reply, `bytes[start, end)` (`view`: a DataView over `bytes`). */
+  settleReply(
+    call: ClientCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ): void {
+    if (call.state === ClientState.Done) return;
+    this.retire(call);
+    if (this.onReply !== undefined) this.onReply(call.token, bytes, start, end, view);
+    else this.onSettle(call.token, { kind: "reply", body: bytes.subarray(start, end) });
+  }
+
+  /** Removes a call from every structure (it is settled). */
+  private retire(call: ClientCall): void {
     const wasSent = call.seq !== 0 && this.sent.get(call.seq) === call;
     call.state = ClientState.Done;
+    this.timers.remove(call);
     if (wasSent) {
       this.sent.delete(call.seq);
       this.settledSinceAck.push(call.seq);
@@ -298,18 +319,12 @@ export class ClientSession {
       this.reassemblyBytes -= call.reply.footprintBytes;
       call.reply = null;
     }
-    this.onSettle(call.token, outcome);
   }
 
   /** Puts the call's next timer (deadline, action, fragment ack) in the heap. */
   schedule(call: ClientCall): void {
-    const at = Math.min(call.deadlineMs, call.actionMs, call.fragmentAckMs);
-    if (at === call.timerMs || at === Number.POSITIVE_INFINITY) {
-      if (at === Number.POSITIVE_INFINITY) call.timerMs = Number.NaN;
-      return;
-    }
-    call.timerMs = at;
-    this.timers.push(at, call);
+    if (call.state === ClientState.Done) return;
+    this.timers.set(call, Math.min(call.deadlineMs, call.actionMs, call.fragmentAckMs));
   }
 
   /**
@@ -332,18 +347,6 @@ export class ClientSession {
     });
   }
 
-  /** Sends a request (or restarts its fragments) again; counts it. */
-  retransmit(call: ClientCall): void {
-    call.transmissions++;
-    this.path.counters.retransmissions++;
-    if (call.window === null) {
-      writeWhole(this.builder, FrameType.Call, call.seq, 0, this.payloadOf(call));
-    } else {
-      call.window.restart(this.path);
-      if (!this.bulk.includes(call)) this.bulk.push(call);
-    }
-  }
-
   /**
    * Abandons the current session (the server restarted, forgot it, or stopped answering) and
    * opens a new one: with the new `epoch`, or from a first-contact Hello when `epoch` is 0.
@@ -355,7 +358,7 @@ export class ClientSession {
   ) {
     this.resets++;
     this.builder.seal();
-    const victims = [...this.sent.values()];
+    const victims = this.sent.values();
     this.sent.clear();
     this.settledSinceAck = [];
     this.ackPending = false;
@@ -372,52 +375,10 @@ export class ClientSession {
     this.helloMs = nowMs;
   }
 
-  writeAckFrame(): void {
-    const floor = this.floor();
-    const seqs = this.settledSinceAck;
-    this.settledSinceAck = [];
-    if (seqs.length > 1) seqs.sort((a, b) => a - b);
-    const ranges: number[] = [];
-    for (const s of seqs) {
-      if (s < floor || (ranges.length > 0 && ranges[ranges.length - 1]! >= s)) continue;
-      if (ranges.length > 0 && ranges[ranges.length - 1] === s - 1) ranges[ranges.length - 1] = s;
-      else if (ranges.length < 2 * MAX_ACK_RANGES) ranges.push(s, s);
-    }
-    writeAck(this.builder, floor, ranges);
-    this.ackPending = false;
-    this.ackMs = Number.POSITIVE_INFINITY;
-  }
-
   /** Every seq below this is settled. */
   floor(): number {
-    for (const seq of this.sent.keys()) return seq;
-    return this.nextSeq;
-  }
-
-  /** Writes a FragmentAck for the call's reply. */
-  ackReplyFragments(nowMs: number, call: ClientCall): void {
-    const r = call.reply;
-    if (r === null) return;
-    writeFragmentAck(this.builder, {
-      seq: call.seq,
-      ofReply: true,
-      ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
-      cumulative: r.cumulative,
-      ranges: r.ackRanges(32),
-    });
-    call.unackedFragments = 0;
-    call.fragmentAckMs = Number.POSITIVE_INFINITY;
-  }
-
-  private payloadOf(call: ClientCall): Uint8Array {
-    if (call.chunks.length === 1) return call.chunks[0]!;
-    const out = new Uint8Array(call.bytes);
-    let at = 0;
-    for (const c of call.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    const lowest = this.sent.lowest();
+    return lowest < 0 ? this.nextSeq : lowest;
   }
 
   private newSessionId(): void {
@@ -461,80 +422,5 @@ export class ClientSession {
     if (this.epoch === 0) writeHello(this.builder);
     else this.builder.ensureOpen();
     this.helloMs = nowMs + this.backoff(this.helloAttempts);
-  }
-
-  private sendQueued(nowMs: number): void {
-    const limit = Math.min(this.o.maxCallsInFlight, this.serverWindow);
-    const single = this.builder.maxFrameBody;
-    while (this.queueHead < this.queue.length && this.sent.size < limit) {
-      const call = this.queue[this.queueHead]!;
-      if (call.state !== ClientState.Queued) {
-        this.queueHead++;
-        continue;
-      }
-      if (this.nextSeq - this.floor() >= this.serverWindow) break;
-      this.queueHead++;
-      call.seq = this.nextSeq++;
-      call.generation = this.generation;
-      this.sent.set(call.seq, call);
-      call.state = ClientState.Sent;
-      call.attempt = 0;
-      call.transmissions++;
-      if (Number.isNaN(call.firstSentMs)) call.firstSentMs = nowMs;
-      if (wholeBodyBytes(FrameType.Call, call.bytes) <= single && call.window === null) {
-        writeWhole(this.builder, FrameType.Call, call.seq, 0, this.payloadOf(call));
-        call.actionMs = nowMs + this.backoff(1);
-      } else {
-        call.window = new SendWindow(call.chunks, this.fragmentBytes);
-        this.bulk.push(call);
-        call.actionMs = Number.POSITIVE_INFINITY;
-      }
-      this.schedule(call);
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.queueHead);
-      this.queueHead = 0;
-    }
-  }
-
-  /** Sends request fragments while the congestion window and the pacer allow. */
-  private sendFragments(nowMs: number): void {
-    const path = this.path;
-    this.pacingMs = Number.POSITIVE_INFINITY;
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (const call of this.bulk) {
-        const w = call.window;
-        if (call.state !== ClientState.Sent || w === null) continue;
-        const i = w.peekNext();
-        if (i < 0) continue;
-        const len = w.lengthOf(i);
-        if (!path.cc.canSend(len)) {
-          this.compactBulk();
-          return;
-        }
-        const at = path.cc.pacedAtMs(nowMs, len, path.rtt.smoothedOrInitialMs);
-        if (at > nowMs) {
-          this.pacingMs = at;
-          this.compactBulk();
-          return;
-        }
-        writeFragment(this.builder, FrameType.Call, call.seq, 0, w, i);
-        w.markSent(i, nowMs, path);
-        if (!Number.isFinite(call.actionMs) || !w.hasWork) {
-          this.timerActions.fragmentActionTime(nowMs, call);
-          this.schedule(call);
-        }
-        progress = true;
-      }
-    }
-    this.compactBulk();
-  }
-
-  private compactBulk(): void {
-    this.bulk = this.bulk.filter(
-      (c) => c.state === ClientState.Sent && c.window !== null && c.window.hasWork,
-    );
   }
 }

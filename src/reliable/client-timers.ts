@@ -38,7 +38,7 @@ export class ClientTimers {
       }
       return;
     }
-    if (call.fragmentAckMs <= nowMs) this.s.ackReplyFragments(nowMs, call);
+    if (call.fragmentAckMs <= nowMs) this.s.sender.ackReplyFragments(nowMs, call);
     if (call.actionMs <= nowMs) {
       call.actionMs = Number.POSITIVE_INFINITY;
       this.act(nowMs, call);
@@ -53,7 +53,7 @@ export class ClientTimers {
         // A Busy's wait is over: send again, same seq (it still holds the floor).
         call.state = ClientState.Sent;
         call.attempt = 0;
-        this.s.retransmit(call);
+        this.s.sender.retransmit(call);
         call.actionMs = call.window === null ? nowMs + this.s.backoff(1) : Number.POSITIVE_INFINITY;
         return;
       case ClientState.Sent: {
@@ -66,7 +66,7 @@ export class ClientTimers {
           return;
         }
         call.attempt++;
-        this.s.retransmit(call);
+        this.s.sender.retransmit(call);
         call.actionMs = nowMs + this.s.backoff(call.attempt + 1);
         return;
       }

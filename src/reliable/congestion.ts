@@ -3,12 +3,18 @@
  * avoidance, recovery period, persistent congestion) and Jacobson 1988.
  *
  * One refinement, on by default (`lossTolerant`): a loss halves the window only when the path
- * shows congestion — a standing queue (the latest and smoothed RTT both above the minimum RTT by
- * more than `max(queueDelayMs, minRtt/2)`) or a heavy loss rate (over `lossRateThreshold` of the
- * bytes sent in the last round trip). Isolated losses on an unqueued path (radio, a lossy link)
- * are repaired without slowing down; a flow that builds a queue backs off on delay before the
- * queue overflows, so it takes no more than its share beside loss-based TCP. Slow start also ends
- * when a queue appears (as HyStart does). With `lossTolerant: false` every loss event halves.
+ * shows congestion — a standing queue (every RTT sample of the last round trip above the minimum
+ * RTT by more than `max(queueDelayMs, minRtt/2)`: a queue delays every packet of a round, while
+ * scheduling jitter delays only some, so the round's smallest sample is the evidence) or a heavy
+ * loss rate (over `lossRateThreshold` of the bytes resolved lately — a moving average over the
+ * last {@link LOSS_WINDOW_DATAGRAMS} datagrams' worth acknowledged or lost, so that random loss
+ * never reads as heavy: a rate taken over a part of one round trip would). Isolated losses on an
+ * unqueued path (radio, a lossy link) are repaired without slowing down; a flow that builds a
+ * queue backs off on delay before the queue overflows, so it takes no more than its share beside
+ * loss-based TCP. Slow start also ends when a queue persists for two round trips in a row (as
+ * HyStart++, RFC 9406, ends it on a delay increase; one round is not enough: a cold start's first
+ * round trips are slow). After a cut the window grows back towards where it stood BIC-style (see
+ * `increasePerRoundTrip`). With `lossTolerant: false` every loss event halves.
  *
  * The sender reports bytes sent (`onSent`), acknowledged (`onAcked`, with the send time of the
  * acknowledged data) and lost (`onLost`, with the send time of the newest lost data); it may send
@@ -16,6 +22,11 @@
  * Pacing (RFC 9002 §7.7): new data leaves at 1.25 · cwnd / SRTT, in bursts of at most
  * `burstDatagrams` (timers in Node fire no finer than ~1 ms, so a burst must cover that gap).
  */
+
+/** RTT samples a round trip needs before its smallest one counts as queue evidence. */
+export const MIN_ROUND_SAMPLES = 4;
+/** The loss rate is averaged over about this many datagrams' worth of acknowledged or lost data. */
+export const LOSS_WINDOW_DATAGRAMS = 64;
 
 export interface CongestionOptions {
   /** Largest datagram, bytes (max_datagram_size). */
@@ -57,16 +68,28 @@ export class CongestionController {
   toleratedLosses = 0;
   /** Why the window was reduced: a queue, a heavy loss rate, persistent congestion (RTOs). */
   readonly reductions = { queue: 0, lossRate: 0, timeout: 0, loss: 0 };
-  /** Loss rate of the last completed round trip. */
-  lastRoundLossRate = 0;
+  /** Moving average of the fraction of bytes lost (see the class comment). */
+  lossRate = 0;
+  /** Bytes acknowledged or lost so far (the average counts once this reaches its window). */
+  private resolvedBytes = 0;
   private readonly lossTolerant: boolean;
   private readonly queueDelayMs: number;
   private readonly lossRateThreshold: number;
   private roundEndMs = Number.NEGATIVE_INFINITY;
-  private roundSent = 0;
-  private roundLost = 0;
-  private lastRoundLost = 0;
+  /** Complete round trips in a row whose smallest RTT sample showed a queue. */
+  private queuedRounds = 0;
+  /** The estimator's minimum RTT when last looked at. */
+  private minRttMs = Number.POSITIVE_INFINITY;
+  /** Smallest RTT sample of the current and of the last round trip, and how many were taken. */
+  private roundMinRttMs = Number.POSITIVE_INFINITY;
+  private roundRttSamples = 0;
+  private lastRoundMinRttMs = Number.POSITIVE_INFINITY;
+  private lastRoundRttSamples = 0;
+  /** The estimator's sample count when last looked at (a new sample shows as a change). */
+  private seenRttSamples = 0;
   private lastCause: "queue" | "loss" = "loss";
+  /** The window before the last reduction (0: none yet). */
+  private wmax = 0;
   private readonly mss: number;
   private readonly minWindow: number;
   private readonly maxWindow: number;
@@ -89,11 +112,36 @@ export class CongestionController {
     this.lossRateThreshold = options.lossRateThreshold ?? 0.1;
   }
 
-  /** Whether the path shows a standing queue. */
+  /**
+   * Whether the path shows a standing queue: the smallest RTT sample of the last complete round
+   * trip (at least {@link MIN_ROUND_SAMPLES} of them) exceeds the minimum RTT by more than
+   * `max(queueDelayMs, minRtt/2)`.
+   */
   queueing(rtt: RttView): boolean {
-    if (rtt.samples < 4) return false;
-    const limit = Math.max(this.queueDelayMs, rtt.minRttMs / 2);
-    return Math.min(rtt.latestMs, rtt.srttMs) - rtt.minRttMs > limit;
+    this.observe(rtt);
+    return rtt.samples >= MIN_ROUND_SAMPLES && this.lastRoundQueued();
+  }
+
+  private lastRoundQueued(): boolean {
+    if (this.lastRoundRttSamples < MIN_ROUND_SAMPLES) return false;
+    const limit = Math.max(this.queueDelayMs, this.minRttMs / 2);
+    return this.lastRoundMinRttMs - this.minRttMs > limit;
+  }
+
+  /** Takes the estimator's latest sample into the current round, once. */
+  private observe(rtt: RttView): void {
+    this.minRttMs = rtt.minRttMs;
+    if (rtt.samples === this.seenRttSamples) return;
+    this.seenRttSamples = rtt.samples;
+    if (rtt.latestMs < this.roundMinRttMs) this.roundMinRttMs = rtt.latestMs;
+    this.roundRttSamples++;
+  }
+
+  /** Folds `bytes` acknowledged (`lost` false) or lost into the moving loss rate. */
+  private resolve(bytes: number, lost: boolean): void {
+    const w = Math.min(1, bytes / (LOSS_WINDOW_DATAGRAMS * this.mss));
+    this.lossRate += w * ((lost ? 1 : 0) - this.lossRate);
+    this.resolvedBytes += bytes;
   }
 
   /** Whether a loss now is a congestion signal. */
@@ -109,11 +157,9 @@ export class CongestionController {
       return true;
     }
     this.lastCause = "loss";
-    // A rate over few losses is noise: require at least 3 datagrams' worth lost in the round.
-    const enough = 3 * this.mss;
-    const current = this.roundLost >= enough ? this.roundLost / this.roundSent : 0;
-    const last = this.lastRoundLost >= enough ? this.lastRoundLossRate : 0;
-    if (Math.max(current, last) <= this.lossRateThreshold) return false;
+    // Judged only once the average spans its whole window.
+    if (this.resolvedBytes < LOSS_WINDOW_DATAGRAMS * this.mss) return false;
+    if (this.lossRate <= this.lossRateThreshold) return false;
     this.reductions.lossRate++;
     return true;
   }
@@ -138,37 +184,42 @@ export class CongestionController {
     this.tokens -= bytes;
     this.bytesInFlight += bytes;
     if (nowMs >= this.roundEndMs) {
-      if (this.roundSent > 0) this.lastRoundLossRate = this.roundLost / this.roundSent;
-      this.lastRoundLost = this.roundLost;
-      this.roundSent = 0;
-      this.roundLost = 0;
+      this.lastRoundMinRttMs = this.roundMinRttMs;
+      this.lastRoundRttSamples = this.roundRttSamples;
+      this.roundMinRttMs = Number.POSITIVE_INFINITY;
+      this.roundRttSamples = 0;
+      this.queuedRounds = this.lastRoundQueued() ? this.queuedRounds + 1 : 0;
       this.roundEndMs = nowMs + Math.max(1, srttMs);
     }
-    this.roundSent += bytes;
   }
 
   /**
    * Data sent at `sentAtMs` was acknowledged (RFC 9002 §7.3.1, §7.3.3). With `lossTolerant`, a
-   * standing queue ends slow start (HyStart's delay signal) and, in congestion avoidance, trims
-   * the window by 15% once per round trip (a delay-based response, gentler than a loss's).
+   * standing queue (two round trips in a row) ends slow start (HyStart++'s delay signal, RFC 9406)
+   * and, in congestion avoidance, trims the window by 15% once per round trip (a delay-based
+   * response, gentler than a loss's).
    */
   onAcked(nowMs: number, bytes: number, sentAtMs: number, rtt?: RttView): void {
     this.bytesInFlight = Math.max(0, this.bytesInFlight - bytes);
+    if (rtt !== undefined) this.observe(rtt);
+    this.resolve(bytes, false);
     if (sentAtMs <= this.recoveryStartMs) return;
     if (this.lossTolerant && rtt !== undefined && this.queueing(rtt)) {
       if (this.cwnd < this.ssthresh) {
-        this.ssthresh = this.cwnd;
+        // Slow start ends on a queue seen in two round trips in a row.
+        if (this.queuedRounds >= 2) this.ssthresh = this.cwnd;
       } else {
         this.reductions.queue++;
         this.congestionEvents++;
         this.recoveryStartMs = nowMs;
+        this.wmax = this.cwnd;
         this.cwnd = Math.max(this.minWindow, this.cwnd * 0.85);
         this.ssthresh = this.cwnd;
         return;
       }
     }
     if (this.cwnd < this.ssthresh) this.cwnd += bytes;
-    else this.cwnd += (this.mss * bytes) / this.cwnd;
+    else this.cwnd += (this.increasePerRoundTrip() * bytes) / this.cwnd;
     if (this.cwnd > this.maxWindow) this.cwnd = this.maxWindow;
   }
 
@@ -184,7 +235,8 @@ export class CongestionController {
    */
   onLost(nowMs: number, bytes: number, sentAtMs: number, rtt?: RttView): void {
     this.bytesInFlight = Math.max(0, this.bytesInFlight - bytes);
-    this.roundLost += bytes;
+    if (rtt !== undefined) this.observe(rtt);
+    this.resolve(bytes, true);
     if (sentAtMs <= this.recoveryStartMs) return;
     if (rtt !== undefined && !this.congested(rtt)) {
       this.toleratedLosses++;
@@ -194,8 +246,22 @@ export class CongestionController {
     this.congestionEvents++;
     // A loss with a standing queue behind it: ×0.7 (CUBIC's β); a heavy or plain loss: ×0.5.
     const factor = this.lastCause === "queue" ? 0.7 : 0.5;
+    this.wmax = this.cwnd;
     this.cwnd = Math.max(this.minWindow, this.cwnd * factor);
     this.ssthresh = this.cwnd;
+  }
+
+  /**
+   * Window growth per round trip in congestion avoidance: Reno's one datagram, except while the
+   * window is below where it stood before the last reduction (`wmax`): then half the distance
+   * back, at most 16 datagrams (BIC's binary-search increase, Xu, Harfoush and Rhee 2004). A
+   * loss-tolerant flow is cut mostly for transient queues; linear regrowth would then leave a
+   * 20 ms path under-used for seconds. Against a standing queue the cuts repeat every round trip
+   * and `wmax` falls with them, so the flow still yields to loss-based TCP.
+   */
+  private increasePerRoundTrip(): number {
+    if (!this.lossTolerant || this.cwnd >= this.wmax) return this.mss;
+    return Math.max(this.mss, Math.min((this.wmax - this.cwnd) / 2, 16 * this.mss));
   }
 
   /** A retransmission timeout fired with nothing acknowledged (persistent congestion, §7.6.2). */

@@ -86,8 +86,8 @@ export function writeFragment(
   index: number,
 ): void {
   const fixed = (type === FrameType.Reply ? 8 : 4) + FRAGMENT_FIELDS_BYTES;
-  const len = window.lengthOf(index);
-  const at = b.frame(type, FrameFlag.Fragment, fixed + len);
+  // The payload is sent from the message itself (gathered), not copied into the datagram.
+  const at = b.frameWithTail(type, FrameFlag.Fragment, fixed, window.fragmentViews(index));
   const v = b.view;
   v.setUint32(at, seq);
   let p = at + 4;
@@ -98,7 +98,6 @@ export function writeFragment(
   v.setUint32(p, window.totalBytes);
   v.setUint32(p + 4, index);
   v.setUint32(p + 8, window.fragmentSize);
-  window.copyFragment(index, b.bytes, p + 12);
 }
 
 /** Ack (client → server): replies for all seq < floor are settled; `ranges` [first, last] above. */

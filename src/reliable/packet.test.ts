@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { crc32 } from "./checksum.js";
-import { DatagramBuilder } from "./datagram-builder.js";
-import { writeAck, writeBusy, writeU32Frame, writeWhole } from "./frames.js";
+import { DatagramBuilder, datagramLength, joinDatagram, SlabPool } from "./datagram-builder.js";
+import { writeAck, writeBusy, writeFragment, writeU32Frame, writeWhole } from "./frames.js";
 import {
   FrameCursor,
   FrameType,
@@ -12,6 +12,7 @@ import {
   HeaderFlag,
   readHeader,
 } from "./packet.js";
+import { SendWindow } from "./send-window.js";
 
 const header = (): Header => ({
   flags: 0,
@@ -32,7 +33,7 @@ test("a datagram round-trips: header fields and every frame in order", () => {
   writeAck(b, 4, [6, 7, 9, 9]);
   writeBusy(b, 8, 25);
   writeU32Frame(b, FrameType.Probe, 9);
-  const [d, ...rest] = b.take();
+  const [d, ...rest] = b.take().map(joinDatagram);
   assert.equal(rest.length, 0);
   const h: Header = { flags: 0, sessionHi: 0, sessionLo: 0, epoch: 0 };
   assert.equal(readHeader(d!, crc32, h), "ok");
@@ -57,7 +58,7 @@ test("a datagram round-trips: header fields and every frame in order", () => {
 test("frames pack into datagrams up to the size limit, never beyond", () => {
   const b = new DatagramBuilder({ maxDatagramBytes: 200, crc: crc32, header: header() });
   for (let i = 0; i < 20; i++) writeWhole(b, FrameType.Call, i, 0, new Uint8Array(40));
-  const out = b.take();
+  const out = b.take().map(joinDatagram);
   assert.ok(out.length > 1 && out.length < 20, `packed into ${out.length} datagrams`);
   for (const d of out) assert.ok(d.length <= 200);
   let frames = 0;
@@ -72,7 +73,7 @@ test("frames pack into datagrams up to the size limit, never beyond", () => {
 test("readHeader rejects short, foreign, sealed and corrupt datagrams without throwing", () => {
   const b = new DatagramBuilder({ maxDatagramBytes: 1472, crc: crc32, header: header() });
   writeU32Frame(b, FrameType.Working, 3);
-  const [d] = b.take();
+  const [d] = b.take().map(joinDatagram);
   const h = header();
   assert.equal(readHeader(d!.subarray(0, 10), crc32, h), "short");
   const foreign = d!.slice();
@@ -91,7 +92,7 @@ test("property: the checksum catches every single-bit flip", () => {
     fc.property(fc.uint8Array({ minLength: 0, maxLength: 1400 }), fc.nat(), (payload, bitSeed) => {
       const b = new DatagramBuilder({ maxDatagramBytes: 1472, crc: crc32, header: header() });
       writeWhole(b, FrameType.Reply, 1, 0, payload);
-      const [d] = b.take();
+      const [d] = b.take().map(joinDatagram);
       const bit = bitSeed % (d!.length * 8);
       // Bits 32..63 are the checksum field itself: a flip there is caught as a mismatch too.
       const bad = d!.slice();
@@ -117,4 +118,72 @@ test("property: random bytes never make the frame cursor throw", () => {
       return n >= 0;
     }),
   );
+});
+
+test("a fragment is sent from the message by reference: segments whose join is the datagram", () => {
+  // A message in two segments; fragment 1 spans both.
+  const a = Uint8Array.from({ length: 150 }, (_, i) => i);
+  const z = Uint8Array.from({ length: 200 }, (_, i) => 255 - (i % 256));
+  const whole = new Uint8Array([...a, ...z]);
+  const w = new SendWindow([a, z], 100);
+  const b = new DatagramBuilder({ maxDatagramBytes: 1472, crc: crc32, header: header() });
+  writeU32Frame(b, FrameType.Probe, 3); // packed before the fragment, in the copied head
+  writeFragment(b, FrameType.Call, 7, 0, w, 1);
+  writeFragment(b, FrameType.Call, 7, 0, w, 3); // a fragment ends its datagram: a new one
+  const out = b.take();
+  assert.equal(out.length, 2);
+  const spanning = out[0] as readonly Uint8Array[];
+  assert.equal(spanning.length, 3, "headers, then the two pieces of the message");
+  assert.equal(spanning[1]!.buffer, a.buffer, "not copied");
+  assert.equal(spanning[2]!.buffer, z.buffer, "not copied");
+  for (const [d, index, first, types] of [
+    [out[0]!, 1, 100, [FrameType.Probe, FrameType.Call]],
+    [out[1]!, 3, 300, [FrameType.Call]],
+  ] as const) {
+    const joined = joinDatagram(d);
+    assert.equal(datagramLength(d), joined.length);
+    assert.equal(readHeader(joined, crc32, header()), "ok");
+    const c = new FrameCursor();
+    c.reset(joined);
+    const seen: number[] = [];
+    while (c.next()) {
+      seen.push(c.type);
+      if (c.type !== FrameType.Call) continue;
+      assert.deepEqual([c.u32(0), c.u32(4), c.u32(8), c.u32(12)], [7, 350, index, 100]);
+      const body = joined.subarray(c.body + 16, c.body + c.length);
+      assert.deepEqual(body, whole.subarray(first, Math.min(350, first + 100)));
+    }
+    assert.equal(c.malformed, false);
+    assert.deepEqual(seen, types);
+  }
+});
+
+test("builders with 65,507-byte datagrams open at once share a slab by what they write, and grow", () => {
+  const pool = new SlabPool();
+  const first = pool.slab;
+  const builders = Array.from(
+    { length: 200 },
+    () => new DatagramBuilder({ maxDatagramBytes: 65_507, crc: crc32, header: header(), pool }),
+  );
+  // Every builder has a datagram open before any seals (a server receiving from many sessions).
+  for (const [i, b] of builders.entries()) writeU32Frame(b, FrameType.Ack, i);
+  const small = builders.flatMap((b) => b.take());
+  assert.equal(pool.slab, first, "200 open datagrams fit one 1 MiB slab");
+  assert.equal(small.length, 200);
+  // A datagram that outgrows its first reservation is moved or extended, its frames intact.
+  const big = builders[0]!;
+  writeU32Frame(builders[1]!, FrameType.Ack, 1); // another reservation after big's
+  const payload = new Uint8Array(30_000).map((_, i) => i & 0xff);
+  writeU32Frame(big, FrameType.Ack, 7);
+  writeWhole(big, FrameType.Call, 9, 0, payload);
+  writeWhole(big, FrameType.Call, 10, 0, payload);
+  const [d] = big.take();
+  const bytes = joinDatagram(d!);
+  assert.equal(readHeader(bytes, crc32, header()), "ok");
+  const c = new FrameCursor();
+  c.reset(bytes);
+  const seen: number[] = [];
+  while (c.next()) seen.push(c.type, c.length);
+  assert.deepEqual(seen, [FrameType.Ack, 4, FrameType.Call, 30_004, FrameType.Call, 30_004]);
+  assert.deepEqual(bytes.subarray(bytes.length - 30_000), payload);
 });

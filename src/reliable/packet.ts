@@ -129,6 +129,21 @@ export function sealChecksum(d: Uint8Array, crc: ChecksumFn): void {
   d[7] = v & 0xff;
 }
 
+/** Fills the checksum field of a datagram sent as `head` followed by `tail` segments. */
+export function sealChecksumSegments(
+  head: Uint8Array,
+  tail: readonly Uint8Array[],
+  crc: ChecksumFn,
+): void {
+  let v = crc(head.subarray(8), crc(head.subarray(0, 4)));
+  for (const t of tail) v = crc(t, v);
+  v >>>= 0;
+  head[4] = v >>> 24;
+  head[5] = (v >>> 16) & 0xff;
+  head[6] = (v >>> 8) & 0xff;
+  head[7] = v & 0xff;
+}
+
 /** Why a datagram was dropped before its frames were read. */
 export type HeaderVerdict = "ok" | "short" | "magic" | "version" | "checksum";
 

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { crc32 } from "./checksum.js";
 import { ClientSession } from "./client-session.js";
+import { joinDatagram } from "./datagram-builder.js";
 import type { CallOutcome } from "./outcome.js";
 import { FrameCursor, FrameFlag, FrameType, sealChecksum } from "./packet.js";
 import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
@@ -139,12 +140,12 @@ test("server: a fragment claiming 1.9 GB charges what it carries; a real big cal
   for (let round = 0; round < 4 && forgedDatagram === null; round++) {
     now += 1;
     client.poll(now);
-    for (const d of client.flush(now)) {
+    for (const d of client.flush(now).map(joinDatagram)) {
       forgedDatagram ??= forged(d, 1_924_395_010);
       if (forgedDatagram === null) server.receive(now, d, "client");
     }
     server.poll(now);
-    server.flush(now, (d) => client.receive(now, d));
+    server.flush(now, (d) => client.receive(now, joinDatagram(d)));
   }
   assert.ok(forgedDatagram !== null, "the client sent a Call fragment");
   server.receive(now, forgedDatagram, "client");
@@ -154,12 +155,12 @@ test("server: a fragment claiming 1.9 GB charges what it carries; a real big cal
   client.startCall(now, "big", [big], 60_000);
   for (let round = 0; round < 400 && !outcomes.some(([t]) => t === "big"); round++) {
     now += 1;
-    for (const d of client.flush(now)) server.receive(now, d, "client");
+    for (const d of client.flush(now)) server.receive(now, joinDatagram(d), "client");
     for (const call of calls.splice(0)) {
       server.complete(now, call, [Uint8Array.of(1)]);
     }
     server.poll(now);
-    server.flush(now, (d) => client.receive(now, d));
+    server.flush(now, (d) => client.receive(now, joinDatagram(d)));
     client.poll(now);
   }
   const result = outcomes.find(([t]) => t === "big")?.[1];

@@ -61,16 +61,24 @@ test("back-off doubles up to the cap, with jitter within ±jitter/2", () => {
   }
 });
 
-test("loss-tolerant congestion: a queue (RTT above min by > max(4 ms, min/2)) is what cuts", () => {
+test("loss-tolerant congestion: a queue (a whole round above min RTT + max(4 ms, min/2)) is what cuts", () => {
   const cc = new CongestionController({ maxDatagramBytes: 1000 });
-  const flat = { srttMs: 20, latestMs: 20.5, minRttMs: 20, samples: 10 };
-  const queued = { srttMs: 31, latestMs: 32, minRttMs: 20, samples: 10 };
+  let samples = 0;
+  const view = (latestMs: number) => ({ srttMs: 20, latestMs, minRttMs: 20, samples: ++samples });
+  // Round 1 (0–20 ms): samples at the minimum but for one spike (jitter, not a queue).
   cc.onSent(0, 5000, 20);
-  cc.onLost(1, 1000, 0, flat);
-  assert.equal(cc.cwnd, 10_000, "isolated loss, no queue: tolerated");
-  cc.onLost(2, 1000, 0, queued);
+  for (const ms of [20.5, 45, 21, 20.2]) assert.equal(cc.queueing(view(ms)), false);
+  cc.onSent(20, 1000, 20); // round 2 begins
+  cc.onLost(21, 1000, 0, view(46));
+  assert.equal(cc.cwnd, 10_000, "isolated loss, jitter but no queue: tolerated");
+  assert.equal(cc.toleratedLosses, 1);
+  // Round 2: every sample 11+ ms above the minimum: a standing queue.
+  for (const ms of [32, 33, 31.5, 34]) cc.queueing(view(ms));
+  cc.onSent(40, 1000, 20); // round 3 begins: round 2 is the evidence
+  assert.equal(cc.queueing(view(33)), true);
+  cc.onLost(41, 1000, 30, view(33));
   assert.equal(cc.cwnd, 7000, "loss with a queue behind it: ×0.7");
-  cc.onAcked(30, 1000, 25, queued);
+  cc.onAcked(60, 1000, 45, view(33));
   assert.equal(cc.cwnd, 7000 * 0.85, "queue in congestion avoidance: −15% once per round trip");
 });
 
@@ -103,17 +111,59 @@ test("pacer lets a burst through, then spaces datagrams at 1.25·cwnd/SRTT", () 
 });
 
 test("timer heap pops in deadline order", () => {
-  const h = new TimerHeap<string>();
+  const h = new TimerHeap<{ heapIndex: number }>();
   const input = [5, 1, 9, 3, 3, 7, 0];
-  for (const t of input) h.push(t, `t${t}`);
+  for (const t of input) h.set({ heapIndex: -1 }, t);
   const out: number[] = [];
   while (h.size > 0) {
     out.push(h.peekMs());
-    h.pop();
+    assert.equal(h.pop()!.heapIndex, -1);
   }
   assert.deepEqual(
     out,
     [...input].sort((a, b) => a - b),
   );
   assert.equal(h.peekMs(), Number.POSITIVE_INFINITY);
+});
+
+test("timer heap moves and removes items in place, keeping heap order (seeded random ops)", () => {
+  type Item = { heapIndex: number; id: number };
+  const h = new TimerHeap<Item>();
+  const items: Item[] = Array.from({ length: 64 }, (_, id) => ({ heapIndex: -1, id }));
+  const want = new Map<Item, number>();
+  let seed = 12345;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 2 ** 32;
+  };
+  for (let op = 0; op < 5000; op++) {
+    const it = items[Math.floor(rand() * items.length)]!;
+    const r = rand();
+    if (r < 0.15) {
+      h.remove(it);
+      want.delete(it);
+    } else if (r < 0.2) {
+      h.set(it, Number.POSITIVE_INFINITY);
+      want.delete(it);
+    } else if (r < 0.3 && h.size > 0) {
+      const min = Math.min(...want.values());
+      assert.equal(h.peekMs(), min);
+      const top = h.pop()!;
+      assert.equal(want.get(top), min);
+      want.delete(top);
+    } else {
+      const at = Math.floor(rand() * 1000) / 7;
+      h.set(it, at);
+      want.set(it, at);
+    }
+    assert.equal(h.size, want.size);
+    for (const [item, at] of want) assert.equal(h.deadlineOf(item), at);
+    for (const item of items) if (!want.has(item)) assert.equal(item.heapIndex, -1);
+  }
+  const out: number[] = [];
+  while (h.size > 0) out.push(want.get(h.pop()!)!);
+  assert.deepEqual(
+    out,
+    [...out].sort((a, b) => a - b),
+  );
 });

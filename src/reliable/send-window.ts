@@ -121,21 +121,29 @@ export class SendWindow {
 
   /** Copies fragment `i` into `dest` at `at`; returns its length. */
   copyFragment(i: number, dest: Uint8Array, at: number): number {
-    const len = this.lengthOf(i);
+    for (const v of this.fragmentViews(i)) {
+      dest.set(v, at);
+      at += v.length;
+    }
+    return this.lengthOf(i);
+  }
+
+  /** Fragment `i` as views of the message's segments (one, or more where it spans segments). */
+  fragmentViews(i: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
     let from = i * this.fragmentSize;
-    let left = len;
+    let left = this.lengthOf(i);
     let c = this.chunkAt(from);
     while (left > 0) {
       const chunk = this.chunks[c]!;
       const off = from - this.chunkStarts[c]!;
       const n = Math.min(left, chunk.length - off);
-      dest.set(chunk.subarray(off, off + n), at);
-      at += n;
+      if (n > 0) out.push(chunk.subarray(off, off + n));
       from += n;
       left -= n;
       c++;
     }
-    return len;
+    return out;
   }
 
   /**

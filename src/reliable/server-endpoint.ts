@@ -16,7 +16,7 @@
  */
 
 import type { CongestionOptions } from "./congestion.js";
-import { DatagramBuilder, SlabPool } from "./datagram-builder.js";
+import { type Datagram, DatagramBuilder, datagramLength, SlabPool } from "./datagram-builder.js";
 import { fragmentPayloadBytes, wholeBodyBytes, writeBusy, writeWhole } from "./frames.js";
 import { type ChecksumFn, FrameType, HeaderFlag } from "./packet.js";
 import { Path } from "./path.js";
@@ -30,9 +30,25 @@ import { TimerHeap } from "./timer-heap.js";
 export interface ServerEndpointOptions {
   readonly random: { next(): number; nextU32(): number };
   readonly crc: ChecksumFn;
+  /** Largest datagram to any client (and of control datagrams: Resets). */
   readonly maxDatagramBytes: number;
-  /** Receives each new call once: `body` is the request payload (valid until `complete`). */
-  readonly onCall: (call: ServerCall, body: Uint8Array) => void;
+  /**
+   * Largest datagram to one client, given its address (at most `maxDatagramBytes`); default:
+   * `maxDatagramBytes` for all. Lets an adapter send large datagrams to loopback peers.
+   */
+  readonly datagramBytesFor?: (peer: unknown) => number;
+  /**
+   * Receives each new call once: the request payload is `bytes[start, end)` (valid until
+   * `complete`); `view`, when given, is a DataView over `bytes` (the datagram's: a decoder need
+   * not make one per call).
+   */
+  readonly onCall: (
+    call: ServerCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ) => void;
   /** Told when the client no longer wants a call that is executing (optional). */
   readonly onAbandon?: (call: ServerCall) => void;
   /** This incarnation's number (default: random, non-zero). */
@@ -87,23 +103,39 @@ export class ServerEndpoint {
   readonly o: Required<
     Omit<
       ServerEndpointOptions,
-      "random" | "crc" | "onCall" | "onAbandon" | "rtt" | "congestion" | "epoch"
+      | "random"
+      | "crc"
+      | "onCall"
+      | "onAbandon"
+      | "rtt"
+      | "congestion"
+      | "epoch"
+      | "datagramBytesFor"
     >
   >;
   readonly epoch: number;
   readonly sessions = new Map<number, ServerSession>();
   readonly timers = new TimerHeap<ServerCall>();
-  readonly dirty = new Set<ServerSession>();
+  /** Sessions with something to send at the next flush (each once: `ServerSession.dirty`). */
+  private dirty: ServerSession[] = [];
   readonly pool = new SlabPool();
   readonly crc: ChecksumFn;
   readonly onCall: ServerEndpointOptions["onCall"];
   readonly onAbandon: ServerEndpointOptions["onAbandon"];
+  readonly datagramBytesFor: ServerEndpointOptions["datagramBytesFor"];
   readonly rttOptions: RttOptions | undefined;
   readonly congestionOptions: ServerEndpointOptions["congestion"];
   /** Datagrams for unknown sessions or old epochs (Resets), sent on the next flush. */
   readonly control: DatagramBuilder;
-  controlOut: { d: Uint8Array; to: unknown }[] = [];
+  controlOut: { d: Datagram; to: unknown }[] = [];
   executing = 0;
+  /**
+   * A FragmentAck was written since the last flush. Adapters flush at once then, instead of at
+   * the end of the turn: a receiver reads many datagrams per turn, and an acknowledgement held
+   * back for the rest of the batch would inflate the sender's RTT samples (and its congestion
+   * controller would take the receiver's batch for a queue).
+   */
+  ackPending = false;
   cachedReplyBytes = 0;
   reassemblyBytes = 0;
   readonly counters = {
@@ -125,6 +157,7 @@ export class ServerEndpoint {
     this.crc = options.crc;
     this.onCall = options.onCall;
     this.onAbandon = options.onAbandon;
+    this.datagramBytesFor = options.datagramBytesFor;
     this.rttOptions = options.rtt;
     this.congestionOptions = options.congestion;
     let epoch = options.epoch ?? 0;
@@ -159,18 +192,19 @@ export class ServerEndpoint {
     this.receiver.receive(nowMs, data, peer);
   }
 
-  /** A path for a new session. */
-  newPath(): Path {
+  /** Largest datagram to a new session's client. */
+  datagramBytesOf(peer: unknown): number {
+    const max = this.o.maxDatagramBytes;
+    return this.datagramBytesFor === undefined ? max : Math.min(max, this.datagramBytesFor(peer));
+  }
+
+  /** A path for a new session whose datagrams are at most `maxDatagramBytes`. */
+  newPath(maxDatagramBytes: number): Path {
     return new Path({
-      maxDatagramBytes: this.o.maxDatagramBytes,
+      maxDatagramBytes,
       rtt: this.rttOptions,
       congestion: this.congestionOptions,
     });
-  }
-
-  /** Payload bytes of one reply fragment. */
-  get fragmentBytes(): number {
-    return fragmentPayloadBytes(this.control.maxFrameBody);
   }
 
   /**
@@ -183,6 +217,7 @@ export class ServerEndpoint {
     this.executing--;
     s.executing--;
     call.workingMs = Number.POSITIVE_INFINITY;
+    if (call.heapIndex >= 0) this.schedule(call);
     this.releaseRequest(call);
     if (call.unwanted || s.closed) {
       call.state = ServerState.Acked;
@@ -198,10 +233,10 @@ export class ServerEndpoint {
       call.reply = chunks.length === 1 ? chunks[0]! : join(chunks, bytes);
       writeWhole(s.builder, FrameType.Reply, call.seq, heldUs, call.reply);
     } else {
-      call.window = new SendWindow(chunks, this.fragmentBytes);
+      call.window = new SendWindow(chunks, fragmentPayloadBytes(s.builder.maxFrameBody));
       s.bulk.push(call);
     }
-    this.dirty.add(s);
+    this.markDirty(s);
   }
 
   /**
@@ -214,65 +249,67 @@ export class ServerEndpoint {
     this.executing--;
     s.executing--;
     call.workingMs = Number.POSITIVE_INFINITY;
+    this.timers.remove(call);
     this.releaseRequest(call);
     call.state = ServerState.Acked;
     if (s.calls.get(call.seq) === call) s.calls.delete(call.seq);
     if (s.closed || call.unwanted) return;
     this.counters.busySent++;
     writeBusy(s.builder, call.seq, retryAfterMs);
-    this.dirty.add(s);
+    this.markDirty(s);
   }
 
   /** Runs every timer due at `nowMs`. */
   poll(nowMs: number): void {
     const heap = this.timers;
     while (heap.peekMs() <= nowMs) {
-      const at = heap.peekMs();
       const call = heap.pop()!;
-      if (call.timerMs !== at || call.session.closed) continue;
-      call.timerMs = Number.NaN;
-      this.receiver.onTimer(nowMs, call);
-    }
-    if (heap.size > 4 * this.executing + 4096) {
-      heap.compact((at, c) => c.timerMs === at && !c.session.closed);
+      if (!call.session.closed) this.receiver.onTimer(nowMs, call);
     }
     if (nowMs >= this.sweepMs) this.sweep(nowMs);
   }
 
   /** Earliest time {@link poll} or {@link flush} has work. */
   nextDeadlineMs(): number {
-    const timers = this.timers.peekLiveMs((at, c) => c.timerMs === at && !c.session.closed);
-    return Math.min(timers, this.sweepMs, this.receiver.pacingMs);
+    return Math.min(this.timers.peekMs(), this.sweepMs, this.receiver.pacingMs);
   }
 
   /** Sends everything built since the last flush. */
-  flush(nowMs: number, send: (d: Uint8Array, to: unknown) => void): void {
+  flush(nowMs: number, send: (d: Datagram, to: unknown) => void): void {
+    this.ackPending = false;
     for (const { d, to } of this.controlOut) {
       this.counters.datagramsSent++;
       send(d, to);
     }
     this.controlOut = [];
     this.receiver.pacingMs = Number.POSITIVE_INFINITY;
-    for (const s of this.dirty) {
+    const dirty = this.dirty;
+    this.dirty = [];
+    for (const s of dirty) {
+      s.dirty = false;
+      if (s.closed) continue;
       if (s.bulk.length > 0) this.receiver.sendFragments(nowMs, s);
       for (const d of s.builder.take()) {
         this.counters.datagramsSent++;
         s.path.counters.datagramsSent++;
-        s.path.counters.bytesSent += d.length;
+        s.path.counters.bytesSent += datagramLength(d);
         send(d, s.peer);
       }
     }
-    this.dirty.clear();
-    for (const s of this.receiver.paced) this.dirty.add(s);
-    this.receiver.paced.clear();
+    // Sessions the pacer held back are flushed again when their time comes.
+    for (const s of this.receiver.takePaced()) this.markDirty(s);
+  }
+
+  /** Notes that `s` has something to send at the next flush. */
+  markDirty(s: ServerSession): void {
+    if (s.dirty) return;
+    s.dirty = true;
+    this.dirty.push(s);
   }
 
   /** Puts a call's next timer in the heap. */
   schedule(call: ServerCall): void {
-    const at = Math.min(call.workingMs, call.fragmentAckMs, call.actionMs);
-    if (at === Number.POSITIVE_INFINITY || at === call.timerMs) return;
-    call.timerMs = at;
-    this.timers.push(at, call);
+    this.timers.set(call, Math.min(call.workingMs, call.fragmentAckMs, call.actionMs));
   }
 
   /** Frees the request reassembly a call holds. */
@@ -309,6 +346,15 @@ export class ServerEndpoint {
     call.state = ServerState.Acked;
     call.actionMs = Number.POSITIVE_INFINITY;
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
+    this.timers.remove(call);
+  }
+
+  /** Calls `fn` for every call still executing (e.g. to abort them when the server closes). */
+  forEachExecuting(fn: (call: ServerCall) => void): void {
+    for (const s of this.sessions.values()) {
+      if (s.executing === 0) continue;
+      for (const c of s.calls.values()) if (c.state === ServerState.Executing) fn(c);
+    }
   }
 
   /** Drops a session and everything it holds. */
@@ -316,6 +362,7 @@ export class ServerEndpoint {
     s.closed = true;
     this.sessions.delete(sessionKeyOf(s));
     for (const c of s.calls.values()) {
+      this.timers.remove(c);
       if (c.state === ServerState.Executing) {
         // `complete` still balances the executing counts when the application finishes.
         c.unwanted = true;
@@ -325,7 +372,6 @@ export class ServerEndpoint {
       }
     }
     s.calls.clear();
-    this.dirty.delete(s);
   }
 
   stats(): ServerEndpointStats {

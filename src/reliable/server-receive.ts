@@ -41,8 +41,8 @@ export class ServerReceiver {
   private readonly cursor = new FrameCursor();
   /** When the pacer lets the next reply fragment go. */
   pacingMs = Number.POSITIVE_INFINITY;
-  /** Sessions waiting on the pacer. */
-  readonly paced = new Set<ServerSession>();
+  /** Sessions waiting on the pacer (each once: `ServerSession.paced`). */
+  private paced: ServerSession[] = [];
 
   constructor(endpoint: ServerEndpoint) {
     this.e = endpoint;
@@ -76,12 +76,13 @@ export class ServerReceiver {
         e.counters.sessionsRefused++;
         return;
       }
+      const datagramBytes = e.datagramBytesOf(peer);
       s = new ServerSession({
         sessionHi: h.sessionHi,
         sessionLo: h.sessionLo,
-        path: e.newPath(),
+        path: e.newPath(datagramBytes),
         builder: new DatagramBuilder({
-          maxDatagramBytes: e.o.maxDatagramBytes,
+          maxDatagramBytes: datagramBytes,
           crc: e.crc,
           header: {
             flags: HeaderFlag.FromServer,
@@ -103,7 +104,7 @@ export class ServerReceiver {
     while (c.next()) {
       if (c.type === FrameType.Hello) {
         writeWelcome(s.builder, e.o.maxCallsPerSession, e.o.maxMessageBytes, e.o.sessionIdleMs);
-        e.dirty.add(s);
+        e.markDirty(s);
         continue;
       }
       if (h.epoch === 0 || c.length < 4) continue; // first contact: never execute anything
@@ -135,7 +136,7 @@ export class ServerReceiver {
       call.workingMs = Number.POSITIVE_INFINITY;
       if (call.state === ServerState.Executing) {
         writeWorking(s.builder, call.seq, (nowMs - call.receivedMs) * 1000);
-        e.dirty.add(s);
+        e.markDirty(s);
       }
     }
     if (call.fragmentAckMs <= nowMs) {
@@ -179,7 +180,10 @@ export class ServerReceiver {
         const at = path.cc.pacedAtMs(nowMs, len, path.rtt.smoothedOrInitialMs);
         if (at > nowMs) {
           if (at < this.pacingMs) this.pacingMs = at;
-          this.paced.add(s);
+          if (!s.paced) {
+            s.paced = true;
+            this.paced.push(s);
+          }
           this.compact(s);
           return;
         }
@@ -191,6 +195,15 @@ export class ServerReceiver {
       }
     }
     this.compact(s);
+  }
+
+  /** The sessions the pacer held back since the last call (internal, for the flush). */
+  takePaced(): ServerSession[] {
+    const out = this.paced;
+    if (out.length === 0) return out;
+    this.paced = [];
+    for (const s of out) s.paced = false;
+    return out;
   }
 
   private compact(s: ServerSession): void {
@@ -213,7 +226,7 @@ export class ServerReceiver {
   private queueReply(nowMs: number, call: ServerCall): void {
     const s = call.session;
     if (call.window?.hasWork && !s.bulk.includes(call)) s.bulk.push(call);
-    this.e.dirty.add(s);
+    this.e.markDirty(s);
     this.replyActionTime(nowMs, call);
   }
 
@@ -231,7 +244,7 @@ export class ServerReceiver {
     const e = this.e;
     e.counters.busySent++;
     writeBusy(s.builder, seq, e.o.busyRetryAfterMs);
-    e.dirty.add(s);
+    e.markDirty(s);
   }
 
   private onCall(nowMs: number, s: ServerSession, c: FrameCursor): void {
@@ -257,7 +270,7 @@ export class ServerReceiver {
       call = new ServerCall(s, seq);
       if (!fragment) {
         s.calls.set(seq, call);
-        this.execute(nowMs, call, c.bytes.subarray(c.body + 4, c.body + c.length));
+        this.execute(nowMs, call, c.bytes, c.body + 4, c.body + c.length, c.view);
         return;
       }
       const messageBytes = c.u32(4);
@@ -306,7 +319,7 @@ export class ServerReceiver {
       call.lastHeardMs = nowMs;
       if (r.complete) {
         this.ackRequest(nowMs, call);
-        this.execute(nowMs, call, r.buffer);
+        this.execute(nowMs, call, r.buffer, 0, r.buffer.length, undefined);
         return;
       }
       call.unackedFragments++;
@@ -333,7 +346,7 @@ export class ServerReceiver {
         cumulative: count,
         ranges: [],
       });
-      e.dirty.add(s);
+      e.markDirty(s);
     }
     this.answerRetransmission(nowMs, call);
   }
@@ -344,14 +357,14 @@ export class ServerReceiver {
     const s = call.session;
     if (call.state === ServerState.Executing) {
       writeWorking(s.builder, call.seq, 0);
-      e.dirty.add(s);
+      e.markDirty(s);
     } else if (call.state === ServerState.Done) {
       e.counters.retransmissions++;
       s.path.counters.retransmissions++;
       if (call.reply !== null) {
         const heldUs = (nowMs - call.receivedMs) * 1000;
         writeWhole(s.builder, FrameType.Reply, call.seq, heldUs, call.reply);
-        e.dirty.add(s);
+        e.markDirty(s);
       } else if (call.window !== null) {
         call.window.restart(s.path);
         this.queueReply(nowMs, call);
@@ -359,7 +372,14 @@ export class ServerReceiver {
     }
   }
 
-  private execute(nowMs: number, call: ServerCall, body: Uint8Array): void {
+  private execute(
+    nowMs: number,
+    call: ServerCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ): void {
     const e = this.e;
     const s = call.session;
     call.state = ServerState.Executing;
@@ -368,8 +388,9 @@ export class ServerReceiver {
     s.executing++;
     e.counters.callsStarted++;
     call.workingMs = nowMs + e.o.workingDelayMs;
-    e.schedule(call);
-    e.onCall(call, body);
+    e.onCall(call, bytes, start, end, view);
+    // Most calls are answered within onCall: only a call still running needs its Working timer.
+    if (call.state === ServerState.Executing) e.schedule(call);
   }
 
   private ackRequest(nowMs: number, call: ServerCall): void {
@@ -385,20 +406,16 @@ export class ServerReceiver {
     });
     call.unackedFragments = 0;
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
-    this.e.dirty.add(s);
+    this.e.markDirty(s);
+    this.e.ackPending = true;
   }
 
   private onAck(s: ServerSession, c: FrameCursor): void {
     const e = this.e;
     const floor = c.u32(0);
     if (floor > s.floor) {
-      if (floor - s.floor <= 2 * s.calls.size + 16) {
-        for (let seq = s.floor; seq < floor; seq++) {
-          const call = s.calls.get(seq);
-          if (call !== undefined) e.forget(call);
-        }
-      } else {
-        for (const call of [...s.calls.values()]) if (call.seq < floor) e.forget(call);
+      for (let seq = s.calls.lowest(); seq >= 0 && seq < floor; seq = s.calls.lowest()) {
+        e.forget(s.calls.get(seq)!);
       }
       s.floor = floor;
     }
@@ -417,7 +434,7 @@ export class ServerReceiver {
     if (call === undefined) {
       if (seq >= s.floor) {
         writeU32Frame(s.builder, FrameType.NoSuchCall, seq);
-        this.e.dirty.add(s);
+        this.e.markDirty(s);
       }
       return;
     }

@@ -12,6 +12,7 @@ import type { DatagramBuilder } from "./datagram-builder.js";
 import type { Path } from "./path.js";
 import type { Reassembler } from "./reassembler.js";
 import type { SendWindow } from "./send-window.js";
+import { SeqTable } from "./seq-table.js";
 
 /** Server call states. */
 export const ServerState = {
@@ -43,9 +44,12 @@ export class ServerCall {
   workingMs = Number.POSITIVE_INFINITY;
   fragmentAckMs = Number.POSITIVE_INFINITY;
   actionMs = Number.POSITIVE_INFINITY;
-  timerMs = Number.NaN;
+  /** Position in the endpoint's timer heap (-1: not in it); maintained by the heap. */
+  heapIndex = -1;
   unackedFragments = 0;
   lastHeardMs = 0;
+  /** The adapter's per-call state (e.g. the handler's AbortController), if any. */
+  token: unknown = null;
 
   constructor(session: ServerSession, seq: number) {
     this.session = session;
@@ -62,12 +66,16 @@ export class ServerSession {
   peer: unknown;
   /** Every seq below this is finished and forgotten. */
   floor = 1;
-  readonly calls = new Map<number, ServerCall>();
+  /** Starts small: a server may hold 100,000 sessions, most with a call or two at a time. */
+  readonly calls = new SeqTable<ServerCall>(8);
   /** Calls whose reply fragments wait to be sent. */
   bulk: ServerCall[] = [];
   lastHeardMs: number;
   executing = 0;
   closed = false;
+  /** Queued for the endpoint's next flush / waiting on the pacer (set by the endpoint). */
+  dirty = false;
+  paced = false;
 
   constructor(options: {
     sessionHi: number;

@@ -8,6 +8,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { crc32 } from "./checksum.js";
 import { ClientSession } from "./client-session.js";
+import { joinDatagram } from "./datagram-builder.js";
 import type { CallOutcome } from "./outcome.js";
 import { FrameCursor, type Header, readHeader } from "./packet.js";
 import { ServerEndpoint } from "./server-endpoint.js";
@@ -19,7 +20,8 @@ function fixedRandom() {
   return { next: () => 0.5, nextU32: () => (n = (n * 1103515245 + 12345) >>> 0) };
 }
 
-function frames(d: Uint8Array): number[] {
+function frames(datagram: Uint8Array | readonly Uint8Array[]): number[] {
+  const d = joinDatagram(datagram);
   const h: Header = { flags: 0, sessionHi: 0, sessionLo: 0, epoch: 0 };
   assert.equal(readHeader(d, crc32, h), "ok");
   const c = new FrameCursor();
@@ -46,11 +48,11 @@ function pair() {
     onCall: (call) => calls.push(call),
   });
   const toServer = (now: number) => {
-    for (const d of client.flush(now)) server.receive(now, d, "client");
+    for (const d of client.flush(now)) server.receive(now, joinDatagram(d), "client");
   };
   const toClient = (now: number) => {
     const out: Uint8Array[] = [];
-    server.flush(now, (d) => out.push(d));
+    server.flush(now, (d) => out.push(joinDatagram(d)));
     for (const d of out) client.receive(now, d);
     return out;
   };
@@ -65,7 +67,7 @@ test("first contact: Hello (epoch 0) → Welcome → the call goes out; exact re
   const hello = p.client.flush(0);
   assert.deepEqual(hello.map(frames), [[1]], "one datagram: Hello only; no call before the epoch");
   assert.equal(p.client.nextDeadlineMs(), 200, "Hello retransmission after the initial RTO");
-  for (const d of hello) p.server.receive(1, d, "client");
+  for (const d of hello) p.server.receive(1, joinDatagram(d), "client");
   p.toClient(1);
   assert.equal(p.client.epoch, 77);
   const out = p.client.flush(2);
@@ -101,7 +103,7 @@ test("the reply is the ack; the next call carries the Ack of the previous reply"
   p.client.startCall(2, "c2", [new Uint8Array([2])], 10_000);
   const next = p.client.flush(2);
   assert.deepEqual(next.map(frames), [[4, 6]], "Call and Ack in one datagram");
-  for (const d of next) p.server.receive(2, d, "client");
+  for (const d of next) p.server.receive(2, joinDatagram(d), "client");
   assert.equal(p.server.stats().cachedReplyBytes, 0, "the Ack freed the cached reply");
 });
 
@@ -122,7 +124,7 @@ test("a long call: Working after 2 ms; the client probes and keeps waiting", () 
   p.client.poll(probeAt);
   const probe = p.client.flush(probeAt);
   assert.deepEqual(probe.map(frames), [[9]]);
-  for (const d of probe) p.server.receive(probeAt, d, "client");
+  for (const d of probe) p.server.receive(probeAt, joinDatagram(d), "client");
   assert.deepEqual(p.toClient(probeAt).map(frames), [[8]], "still working");
   assert.equal(p.client.nextDeadlineMs(), probeAt + 80, "the probe interval doubled");
   assert.equal(p.outcomes.length, 0);
@@ -142,9 +144,9 @@ test("a datagram for an old epoch gets Reset and runs nothing; the client ends t
     epoch: 78,
     onCall: () => assert.fail("a call from an old epoch must not run"),
   });
-  for (const d of call) restarted.receive(1, d, "client");
+  for (const d of call) restarted.receive(1, joinDatagram(d), "client");
   const resets: Uint8Array[] = [];
-  restarted.flush(1, (d) => resets.push(d));
+  restarted.flush(1, (d) => resets.push(joinDatagram(d)));
   assert.deepEqual(resets.map(frames), [[3]]);
   for (const d of resets) p.client.receive(2, d);
   assert.deepEqual(p.outcomes[0], ["c1", { kind: "outcome-unknown", reason: "server-restarted" }]);
@@ -159,7 +161,7 @@ test("port unreachable on an open session: sent calls end outcome unknown, are n
   p.toClient(0);
   const sent = p.client.flush(1);
   assert.deepEqual(sent.map(frames), [[4]], "c1 sent");
-  for (const d of sent) p.server.receive(1, d, "client"); // it runs; its reply will be lost
+  for (const d of sent) p.server.receive(1, joinDatagram(d), "client"); // it runs; its reply will be lost
   const oldSession = p.client.builder.header.sessionLo;
   p.client.refused(); // the server process died: ICMP port unreachable
   assert.deepEqual(p.outcomes[0], [
@@ -198,7 +200,7 @@ test("a call that gives up ends the session: the other sent calls end outcome un
   while (p.outcomes.length === 0) {
     now = p.client.nextDeadlineMs();
     p.client.poll(now);
-    last = p.client.flush(now);
+    last = p.client.flush(now).map(joinDatagram);
   }
   assert.equal(p.outcomes[0]![0], "c1");
   assert.equal(p.outcomes[0]![1].kind, "gave-up");
@@ -263,12 +265,12 @@ test("a reply arriving in fits: each new fragment answers the probes, so the cal
   });
   client.startCall(0, "c1", [new Uint8Array([1])], 600_000);
   client.poll(0);
-  for (const d of client.flush(0)) server.receive(0, d, "client");
-  server.flush(0, (d) => client.receive(0, d));
-  for (const d of client.flush(1)) server.receive(1, d, "client");
+  for (const d of client.flush(0)) server.receive(0, joinDatagram(d), "client");
+  server.flush(0, (d) => client.receive(0, joinDatagram(d)));
+  for (const d of client.flush(1)) server.receive(1, joinDatagram(d), "client");
   server.complete(2, calls[0]!, [new Uint8Array(30_000)]);
   const fragments: Uint8Array[] = [];
-  server.flush(2, (d) => fragments.push(d));
+  server.flush(2, (d) => fragments.push(joinDatagram(d)));
   assert.ok(fragments.length >= 6, `${fragments.length} reply fragments in the first flight`);
   // One fragment, then a pause long enough for a probe (which goes nowhere), again and again:
   // more pauses than maxAttempts, but each followed by progress.
@@ -301,7 +303,7 @@ test("a settled call's reply fragments still arriving (its ack lost) are acknowl
   assert.equal(p.calls.length, 2);
   p.server.complete(2, p.calls[1]!, [new Uint8Array(10_000)]); // a fragmented reply to c2
   const fragments: Uint8Array[] = [];
-  p.server.flush(2, (d) => fragments.push(d));
+  p.server.flush(2, (d) => fragments.push(joinDatagram(d)));
   for (const d of fragments) p.client.receive(3, d);
   assert.equal(p.outcomes[0]![0], "c2", "c2 has its whole reply");
   p.client.flush(3); // its FragmentAck and the Ack of c2: lost
@@ -314,7 +316,7 @@ test("a settled call's reply fragments still arriving (its ack lost) are acknowl
     now = p.server.nextDeadlineMs();
     p.server.poll(now);
     again = [];
-    p.server.flush(now, (d) => again.push(d));
+    p.server.flush(now, (d) => again.push(joinDatagram(d)));
   }
   assert.ok(now < 10_000, "a fragment of c2 sent again");
   for (const d of again) p.client.receive(now + 1, d);
@@ -325,7 +327,7 @@ test("a settled call's reply fragments still arriving (its ack lost) are acknowl
     acks.some((d) => frames(d).includes(6)),
     "an Ack goes out",
   );
-  for (const d of acks) p.server.receive(ackAt + 1, d, "client");
+  for (const d of acks) p.server.receive(ackAt + 1, joinDatagram(d), "client");
   assert.equal(session.path.cc.bytesInFlight, 0, "c2's window released");
   assert.equal(p.server.stats().cachedReplyBytes, 0, "c2's reply freed");
 });

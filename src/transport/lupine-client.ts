@@ -12,7 +12,7 @@
 import type { Clock, TimerHandle } from "../io/clock.js";
 import type { DatagramPort, Endpoint } from "../io/datagram.js";
 import type { Random } from "../io/random.js";
-import type { ClientCall } from "../reliable/client-call.js";
+import { ClientCall, ClientState } from "../reliable/client-call.js";
 import {
   ClientSession,
   type ClientSessionOptions,
@@ -20,15 +20,19 @@ import {
 } from "../reliable/client-session.js";
 import type { CallOutcome } from "../reliable/outcome.js";
 import type { ChecksumFn } from "../reliable/packet.js";
+import { PayloadArena } from "../reliable/payload-arena.js";
 import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
 import { outcomeError } from "./lupine-errors.js";
+import { defaultDatagramBytes } from "./lupine-mtu.js";
 import { ReplyStatus, writeCallHeader } from "./lupine-payload.js";
 
 /** Options of {@link createLupineClient}. */
 export interface LupineClientOptions
-  extends Partial<Omit<ClientSessionOptions, "random" | "crc" | "onSettle" | "maxDatagramBytes">> {
+  extends Partial<
+    Omit<ClientSessionOptions, "random" | "crc" | "onSettle" | "onReply" | "maxDatagramBytes">
+  > {
   readonly port: DatagramPort;
   /** The server's address. */
   readonly server: Endpoint;
@@ -37,7 +41,10 @@ export interface LupineClientOptions
   readonly crc: ChecksumFn;
   /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
   readonly defer?: (fn: () => void) => void;
-  /** Largest datagram (default: min(port.maxDatagramSize, 1472), an Ethernet MTU's payload). */
+  /**
+   * Largest datagram (default: the port's limit, and for the server's address what
+   * `defaultDatagramBytes` says: 65,507 to loopback, else 1,472 — an Ethernet MTU's payload).
+   */
   readonly maxDatagramBytes?: number;
   /** Close the port on `close()` (default true). */
   readonly ownsPort?: boolean;
@@ -50,13 +57,39 @@ export interface LupineClientTransport extends ClientTransport {
   stats(): ClientSessionStats;
 }
 
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
+/**
+ * One call: the session's state of it and the adapter's (its promise, its request, its abort
+ * listener) in one object, so that a call allocates as little as possible.
+ */
+class LupineCall extends ClientCall {
+  resolve: (v: unknown) => void = noop;
+  reject: (e: unknown) => void = noop;
   request: CallRequest<unknown>;
-  call: ClientCall | null;
-  onAbort: (() => void) | null;
+  onAbort: (() => void) | null = null;
+
+  constructor(options: {
+    token: null;
+    request: CallRequest<unknown>;
+    chunks: readonly Uint8Array[];
+    bytes: number;
+    nowMs: number;
+    timeoutMs: number;
+  }) {
+    super(options);
+    this.request = options.request;
+    this.token = this;
+  }
 }
+
+const noop = () => {};
+// The promise executor is one shared function (no closure per call): it hands the resolving
+// functions over through these two slots, read right after `new Promise` returns.
+let nextResolve: (v: unknown) => void = noop;
+let nextReject: (e: unknown) => void = noop;
+const capture = (resolve: (v: unknown) => void, reject: (e: unknown) => void) => {
+  nextResolve = resolve;
+  nextReject = reject;
+};
 
 /** Creates a client transport to one Lupine server. */
 export function createLupineClient(options: LupineClientOptions): LupineClientTransport {
@@ -72,6 +105,8 @@ class LupineClient implements LupineClientTransport {
   private readonly defer: (fn: () => void) => void;
   private readonly ownsPort: boolean;
   private readonly writer = new XdrWriter(512);
+  /** Copies of small requests, kept until their replies arrive. */
+  private readonly arena = new PayloadArena();
   private flushQueued = false;
   private timer: TimerHandle | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
@@ -96,13 +131,18 @@ class LupineClient implements LupineClientTransport {
       ...sessionOptions,
       random: o.random,
       crc: o.crc,
-      maxDatagramBytes: maxDatagramBytes ?? Math.min(port.maxDatagramSize, 1472),
-      onSettle: (token, outcome) => this.settle(token as Pending, outcome),
+      maxDatagramBytes:
+        maxDatagramBytes ?? Math.min(port.maxDatagramSize, defaultDatagramBytes(server)),
+      onSettle: (token, outcome) => this.settle(token as LupineCall, outcome),
+      onReply: (token, bytes, start, end, view) =>
+        this.settleReply(token as LupineCall, bytes, start, end, view),
     });
     port.onMessage((data) => {
       if (this.closed) return;
       this.session.receive(this.clock.now(), data);
-      this.kick();
+      // Fragment acknowledgements leave at once, not after the rest of this turn's datagrams.
+      if (this.session.fragmentAckPending) this.flush();
+      else this.kick();
     });
     port.onError(({ error }) => {
       // Port unreachable (connected sockets see it) fails calls that cannot have run; other
@@ -125,30 +165,34 @@ class LupineClient implements LupineClientTransport {
     try {
       writeCallHeader(w, request);
       request.writeArgs(w);
-      chunks = w.finishChunks();
+      const small = w.written();
+      chunks = small === null ? w.finishChunks() : [this.arena.copy(small)];
     } catch (e) {
       return Promise.reject(RpcError.from(e, "invalid_argument"));
     }
-    return new Promise<R>((resolve, reject) => {
-      const p: Pending = {
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        request: request as CallRequest<unknown>,
-        call: null,
-        onAbort: null,
-      };
-      const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : Number.POSITIVE_INFINITY;
-      p.call = this.session.startCall(this.clock.now(), p, chunks, timeoutMs);
-      if (request.signal !== undefined && p.call !== null) {
-        const signal = request.signal;
-        p.onAbort = () => {
-          if (p.call !== null) this.session.cancel(p.call);
-          this.kick();
-        };
-        signal.addEventListener("abort", p.onAbort, { once: true });
-      }
-      this.kick();
+    const nowMs = this.clock.now();
+    const call = new LupineCall({
+      token: null,
+      request: request as CallRequest<unknown>,
+      chunks,
+      bytes: w.length,
+      nowMs,
+      timeoutMs: request.timeoutMs > 0 ? request.timeoutMs : Number.POSITIVE_INFINITY,
     });
+    const promise = new Promise<unknown>(capture) as Promise<R>;
+    call.resolve = nextResolve;
+    call.reject = nextReject;
+    this.session.start(nowMs, call);
+    if (request.signal !== undefined && call.state !== ClientState.Done) {
+      const signal = request.signal;
+      call.onAbort = () => {
+        this.session.cancel(call);
+        this.kick();
+      };
+      signal.addEventListener("abort", call.onAbort, { once: true });
+    }
+    this.kick();
+    return promise;
   }
 
   stats(): ClientSessionStats {
@@ -165,21 +209,31 @@ class LupineClient implements LupineClientTransport {
     if (this.ownsPort) this.port.close();
   }
 
-  private settle(p: Pending, outcome: CallOutcome): void {
-    if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
-    if (outcome.kind !== "reply") {
-      p.reject(outcomeError(p.request.procedureName, outcome));
+  private settle(p: LupineCall, outcome: CallOutcome): void {
+    if (outcome.kind === "reply") {
+      this.settleReply(p, outcome.body, 0, outcome.body.length, undefined);
       return;
     }
+    if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
+    p.reject(outcomeError(p.request.procedureName, outcome));
+  }
+
+  private settleReply(
+    p: LupineCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ): void {
+    if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
     try {
-      p.resolve(this.decodeReply(p.request, outcome.body));
+      p.resolve(this.decodeReply(p.request, new XdrReader(bytes, start, end, view)));
     } catch (e) {
       p.reject(RpcError.from(e, "malformed"));
     }
   }
 
-  private decodeReply(request: CallRequest<unknown>, body: Uint8Array): unknown {
-    const r = new XdrReader(body);
+  private decodeReply(request: CallRequest<unknown>, r: XdrReader): unknown {
     const status = r.readUint();
     const name = request.procedureName;
     switch (status) {

@@ -26,7 +26,10 @@ export interface LupineSocketOptions {
   /** Kernel buffers (SO_RCVBUF / SO_SNDBUF), bytes; default 4 MiB each (capped by the kernel). */
   readonly recvBufferSize?: number;
   readonly sendBufferSize?: number;
-  /** Largest datagram, bytes (default 1472: an Ethernet MTU; up to 65,507 on loopback). */
+  /**
+   * Largest datagram, bytes. Default: per destination (`defaultDatagramBytes`): 65,507 to a
+   * loopback address (65,488 over IPv6), else 1,472 (an Ethernet MTU; 1,452 over IPv6).
+   */
   readonly maxDatagramBytes?: number;
 }
 
@@ -68,6 +71,8 @@ export async function connectLupine(
     recvBufferSize: recvBufferSize ?? FOUR_MIB,
     sendBufferSize: sendBufferSize ?? FOUR_MIB,
   });
+  // Connected: no destination per datagram, and ICMP port unreachable reaches the client.
+  await socket.connect(server);
   return createLupineClient({
     ...rest,
     port: socket,

@@ -29,7 +29,9 @@ export const ReplyStatus = {
 /** RFC 5531 §8.2: an opaque_auth body is at most 400 bytes. */
 export const MAX_AUTH_BYTES = 400;
 
-const NONE: OpaqueAuth = { flavor: 0, body: new Uint8Array(0) };
+/** AUTH_NONE with an empty body, shared by every call that sends it (most). */
+export const AUTH_NONE_EMPTY: OpaqueAuth = Object.freeze({ flavor: 0, body: new Uint8Array(0) });
+const NONE = AUTH_NONE_EMPTY;
 
 /** The fixed part of a call payload. */
 export interface CallHeader {
@@ -67,17 +69,22 @@ export function readCallHeader(r: XdrReader): CallHeader {
   const program = r.readUint();
   const version = r.readUint();
   const procedure = r.readUint();
-  const cf = r.readUint();
-  const cb = r.readVarOpaque(MAX_AUTH_BYTES);
-  const vf = r.readUint();
-  const vb = r.readVarOpaque(MAX_AUTH_BYTES);
-  return {
-    program,
-    version,
-    procedure,
-    credential: { flavor: cf, body: cb },
-    verifier: { flavor: vf, body: vb },
-  };
+  const credential = readAuth(r);
+  const verifier = readAuth(r);
+  return { program, version, procedure, credential, verifier };
+}
+
+/**
+ * Reads an `opaque_auth` (RFC 5531 §8.2); an empty AUTH_NONE — what nearly every call sends —
+ * is the shared {@link AUTH_NONE_EMPTY}, allocated once.
+ */
+export function readAuth(r: XdrReader): OpaqueAuth {
+  const flavor = r.readUint();
+  if (flavor === 0 && r.remaining >= 4 && r.view.getUint32(r.pos) === 0) {
+    r.pos += 4;
+    return AUTH_NONE_EMPTY;
+  }
+  return { flavor, body: r.readVarOpaque(MAX_AUTH_BYTES) };
 }
 
 /** Writes a dispatch outcome as a reply payload (`busy` is not a reply: the frame layer's Busy). */

@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from "../io/clock.js";
 import type { DatagramPort, Endpoint } from "../io/datagram.js";
 import type { Random } from "../io/random.js";
 import type { ChecksumFn } from "../reliable/packet.js";
+import { PayloadArena } from "../reliable/payload-arena.js";
 import {
   ServerEndpoint,
   type ServerEndpointOptions,
@@ -27,14 +28,21 @@ import type {
   ServerTransport,
 } from "../runtime/transport.js";
 import { XdrReader, XdrWriter } from "../xdr/index.js";
-import { type CallHeader, ReplyStatus, readCallHeader, writeReply } from "./lupine-payload.js";
+import { defaultDatagramBytes } from "./lupine-mtu.js";
+import { ReplyStatus, readAuth, writeReply } from "./lupine-payload.js";
 
 /** Options of {@link createLupineServer}. */
 export interface LupineServerOptions
   extends Partial<
     Omit<
       ServerEndpointOptions,
-      "random" | "crc" | "onCall" | "onAbandon" | "maxDatagramBytes" | "tooLargeReply"
+      | "random"
+      | "crc"
+      | "onCall"
+      | "onAbandon"
+      | "maxDatagramBytes"
+      | "datagramBytesFor"
+      | "tooLargeReply"
     >
   > {
   /** A bound port (Node: `openUdp({ port })`; tests: a simulated node's port). */
@@ -44,7 +52,10 @@ export interface LupineServerOptions
   readonly crc: ChecksumFn;
   /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
   readonly defer?: (fn: () => void) => void;
-  /** Largest datagram (default: min(port.maxDatagramSize, 1472)). */
+  /**
+   * Largest datagram for every session; by default each session's is chosen from its client's
+   * address (`defaultDatagramBytes`: 65,507 to loopback, else 1,472), within the port's limit.
+   */
   readonly maxDatagramBytes?: number;
   /** Told about handler failures (default: console.error). */
   readonly log?: (message: string, error: unknown) => void;
@@ -80,24 +91,21 @@ class LupineIncomingCall implements IncomingCall {
   readonly args: XdrReader;
   readonly transport = "lupine";
   private readonly call: ServerCall;
-  private readonly aborts: Map<ServerCall, AbortController>;
   private readonly identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined;
 
+  /** Reads the call header from `args` (XdrError on bad input), leaving it at the arguments. */
   constructor(
-    header: CallHeader,
     args: XdrReader,
     call: ServerCall,
-    aborts: Map<ServerCall, AbortController>,
     identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined,
   ) {
-    this.program = header.program;
-    this.version = header.version;
-    this.procedure = header.procedure;
-    this.credential = header.credential;
-    this.verifier = header.verifier;
+    this.program = args.readUint();
+    this.version = args.readUint();
+    this.procedure = args.readUint();
+    this.credential = readAuth(args);
+    this.verifier = readAuth(args);
     this.args = args;
     this.call = call;
-    this.aborts = aborts;
     this.identify = identify;
   }
 
@@ -115,18 +123,35 @@ class LupineIncomingCall implements IncomingCall {
     return this.identify?.(this.call.session.peer as Endpoint);
   }
 
-  /** Created on first use; aborted when the client no longer wants the result. */
+  /**
+   * Created on first use (kept as the call's `token`); aborted when the client no longer wants
+   * the result or the server closes.
+   */
   get signal(): AbortSignal {
-    let c = this.aborts.get(this.call);
-    if (c === undefined) {
+    let c = this.call.token as AbortController | null;
+    if (c === null) {
       c = new AbortController();
-      this.aborts.set(this.call, c);
+      this.call.token = c;
     }
     return c.signal;
   }
 }
 
+/**
+ * Aborts the signal of an executing call: its AbortController if a handler has asked for the
+ * signal, else one made aborted now, so that a handler asking later sees it aborted.
+ */
+function abortCall(call: ServerCall): void {
+  let c = call.token as AbortController | null;
+  if (c === null) {
+    c = new AbortController();
+    call.token = c;
+  }
+  c.abort();
+}
+
 const TOO_LARGE = new Uint8Array([0, 0, 0, ReplyStatus.GARBAGE_ARGS]);
+const GARBAGE_ARGS: DispatchOutcome = Object.freeze({ status: "garbage_args" });
 const EMPTY = new Uint8Array(0);
 
 class LupineServer implements LupineServerTransport {
@@ -138,7 +163,8 @@ class LupineServer implements LupineServerTransport {
   private readonly log: (message: string, error: unknown) => void;
   private readonly identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined;
   private readonly writer = new XdrWriter(512);
-  private readonly aborts = new Map<ServerCall, AbortController>();
+  /** Copies of small replies, kept until the client acknowledges them. */
+  private readonly arena = new PayloadArena();
   private dispatcher: Dispatcher | null = null;
   private flushQueued = false;
   private timer: TimerHandle | null = null;
@@ -146,7 +172,8 @@ class LupineServer implements LupineServerTransport {
   private closing = false;
   private closed = false;
   private readonly flushNow = () => this.flush();
-  private readonly send = (d: Uint8Array, to: unknown) => this.port.send(d, to as Endpoint);
+  private readonly send = (d: Uint8Array | readonly Uint8Array[], to: unknown) =>
+    this.port.send(d, to as Endpoint);
   private readonly onTimer = () => {
     this.timer = null;
     this.timerAtMs = Number.POSITIVE_INFINITY;
@@ -166,10 +193,18 @@ class LupineServer implements LupineServerTransport {
       ...endpointOptions,
       random: o.random,
       crc: o.crc,
-      maxDatagramBytes: maxDatagramBytes ?? Math.min(port.maxDatagramSize, 1472),
+      // An explicit size holds for every client; by default each session gets what suits its
+      // client's address (large datagrams to loopback).
+      maxDatagramBytes: maxDatagramBytes ?? port.maxDatagramSize,
+      ...(maxDatagramBytes === undefined
+        ? {
+            datagramBytesFor: (peer: unknown) =>
+              Math.min(port.maxDatagramSize, defaultDatagramBytes(peer as Endpoint)),
+          }
+        : {}),
       tooLargeReply: TOO_LARGE,
-      onCall: (call, body) => this.onCall(call, body),
-      onAbandon: (call) => this.aborts.get(call)?.abort(),
+      onCall: (call, bytes, start, end, view) => this.onCall(call, bytes, start, end, view),
+      onAbandon: abortCall,
     });
   }
 
@@ -178,7 +213,8 @@ class LupineServer implements LupineServerTransport {
     this.port.onMessage((data, from) => {
       if (this.closed) return;
       this.endpoint.receive(this.clock.now(), data, from);
-      this.kick();
+      if (this.endpoint.ackPending) this.flush();
+      else this.kick();
     });
     this.port.onError(() => {
       // A client that went away: its session expires; nothing to do per error.
@@ -199,28 +235,37 @@ class LupineServer implements LupineServerTransport {
         this.clock.setTimeout(r, Math.min(10, until - this.clock.now())),
       );
     }
-    for (const c of this.aborts.values()) c.abort();
+    this.endpoint.forEachExecuting(abortCall);
     this.flush();
     this.closed = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.port.close();
   }
 
-  private onCall(call: ServerCall, body: Uint8Array): void {
+  private onCall(
+    call: ServerCall,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    view: DataView | undefined,
+  ): void {
     const dispatcher = this.dispatcher;
     if (dispatcher === null || this.closing) {
       this.endpoint.refuse(call, 1000);
       return;
     }
-    const r = new XdrReader(body);
-    let header: ReturnType<typeof readCallHeader>;
+    let incoming: LupineIncomingCall;
     try {
-      header = readCallHeader(r);
+      incoming = new LupineIncomingCall(
+        new XdrReader(bytes, start, end, view),
+        call,
+        this.identify,
+      );
     } catch {
-      this.finish(call, { status: "garbage_args" });
+      this.finish(call, GARBAGE_ARGS);
       return;
     }
-    const incoming = new LupineIncomingCall(header, r, call, this.aborts, this.identify);
+    const header = incoming;
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
     try {
       outcome = dispatcher.dispatch(incoming);
@@ -243,7 +288,7 @@ class LupineServer implements LupineServerTransport {
   }
 
   private finish(call: ServerCall, outcome: DispatchOutcome): void {
-    this.aborts.delete(call);
+    call.token = null;
     if (this.closed) return;
     if (outcome.status === "busy") {
       this.endpoint.refuse(call, outcome.retryAfterMs);
@@ -255,7 +300,8 @@ class LupineServer implements LupineServerTransport {
     let chunks: Uint8Array[];
     try {
       writeReply(w, outcome);
-      chunks = w.finishChunks();
+      const small = w.written();
+      chunks = small === null ? w.finishChunks() : [this.arena.copy(small)];
     } catch (e) {
       this.log("lupine: encoding a result failed", e);
       w.reset();

@@ -17,6 +17,7 @@ import {
   writeFragmentHeader,
 } from "../oncrpc/record-marking.js";
 import { writeCallHeader } from "../oncrpc/rpc-msg.js";
+import { U32Map } from "../oncrpc/u32-map.js";
 import { createXidSource, type XidSource } from "../oncrpc/xid.js";
 import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
@@ -66,6 +67,8 @@ interface Pending {
   /** The call's deadline. */
   readonly wakeAt: number;
   onAbort: (() => void) | undefined;
+  /** Position in the deadline heap (maintained by it). */
+  heapIndex: number;
 }
 
 /** See the module comment. */
@@ -83,7 +86,7 @@ export class OncTcpClient implements ClientTransport {
   private readonly clock: Clock;
   private readonly maxRecordSize: number;
   private readonly maxFragmentSize: number;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new U32Map<Pending>();
   /** Calls waiting for a connection, in order. */
   private queue: Pending[] = [];
   private readonly xids: XidSource;
@@ -139,6 +142,7 @@ export class OncTcpClient implements ClientTransport {
         stream,
         wakeAt: startedAt + request.timeoutMs,
         onAbort: undefined,
+        heapIndex: -1,
       };
       this.pending.set(xid, p);
       if (this.pending.size === 1) this.stream?.setKeepAlive?.(true);
@@ -314,7 +318,7 @@ export class OncTcpClient implements ClientTransport {
       this.flushScheduled = false;
     }
     const reason = error?.message ?? "the server closed the connection";
-    for (const p of [...this.pending.values()]) {
+    for (const p of this.pending.valuesArray()) {
       if (p.stream !== stream) continue;
       this.finish(
         p,
@@ -380,7 +384,7 @@ export class OncTcpClient implements ClientTransport {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    for (const p of [...this.pending.values()]) {
+    for (const p of this.pending.valuesArray()) {
       this.finish(
         p,
         new RpcError("closed", `${p.request.procedureName}: client closed`),

@@ -17,7 +17,9 @@ import {
   RttEstimator,
 } from "../oncrpc/retransmit.js";
 import { writeCallHeader } from "../oncrpc/rpc-msg.js";
+import { U32Map } from "../oncrpc/u32-map.js";
 import { createXidSource, type XidSource } from "../oncrpc/xid.js";
+import { PayloadArena } from "../reliable/payload-arena.js";
 import { RpcError } from "../runtime/errors.js";
 import type { CallRequest, ClientTransport } from "../runtime/transport.js";
 import { XdrWriter } from "../xdr/index.js";
@@ -55,17 +57,39 @@ export interface OncUdpClientStats {
   sendErrors: number;
 }
 
-interface Pending {
+/**
+ * One call in flight: its retransmission schedule and the adapter's state in one object (a call
+ * allocates as little as possible).
+ */
+class Pending extends CallSchedule {
   readonly xid: number;
   readonly bytes: Uint8Array;
-  readonly schedule: CallSchedule;
   readonly request: CallRequest<unknown>;
-  readonly resolve: (v: unknown) => void;
-  readonly reject: (e: unknown) => void;
-  /** When the schedule next needs attention (mirrors `schedule.wakeAt`). */
-  wakeAt: number;
-  onAbort: (() => void) | undefined;
+  resolve: (v: unknown) => void = noop;
+  reject: (e: unknown) => void = noop;
+  onAbort: (() => void) | undefined = undefined;
+  /** Position in the wakeups heap (maintained by it). */
+  heapIndex = -1;
+
+  constructor(
+    schedule: { now: number; timeoutMs: number; intervalMs: number; maxIntervalMs: number },
+    call: { xid: number; bytes: Uint8Array; request: CallRequest<unknown> },
+  ) {
+    super(schedule);
+    this.xid = call.xid;
+    this.bytes = call.bytes;
+    this.request = call.request;
+  }
 }
+
+const noop = () => {};
+// One shared promise executor (no closure per call); see lupine-client.ts.
+let nextResolve: (v: unknown) => void = noop;
+let nextReject: (e: unknown) => void = noop;
+const capture = (resolve: (v: unknown) => void, reject: (e: unknown) => void) => {
+  nextResolve = resolve;
+  nextReject = reject;
+};
 
 /** See the module comment. */
 export class OncUdpClient implements ClientTransport {
@@ -90,9 +114,11 @@ export class OncUdpClient implements ClientTransport {
   private readonly policy: RetransmitPolicy;
   private readonly maxDatagramSize: number;
   private readonly ownsPort: boolean;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new U32Map<Pending>();
   private readonly xids: XidSource;
   private readonly writer = new XdrWriter(1024);
+  /** Copies of requests, kept for retransmission until their replies come. */
+  private readonly arena = new PayloadArena();
   private readonly inUse = (xid: number) => this.pending.has(xid);
   /** Retransmission and deadline times of every call, on one timer. */
   private readonly wakeups: Wakeups<Pending>;
@@ -161,46 +187,41 @@ export class OncUdpClient implements ClientTransport {
         ),
       );
     }
-    const bytes = w.finish();
-    const now = this.clock.now();
-    const schedule = new CallSchedule({
-      now,
-      timeoutMs: request.timeoutMs,
-      intervalMs: this.rtt.intervalMs(this.policy),
-      maxIntervalMs: this.policy.maxIntervalMs,
-    });
-    return new Promise<R>((resolve, reject) => {
-      const p: Pending = {
-        xid,
-        bytes,
-        schedule,
-        request: request as CallRequest<unknown>,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        wakeAt: schedule.wakeAt,
-        onAbort: undefined,
-      };
-      this.pending.set(xid, p);
-      if (this.pending.size === 1) this.port.setKeepAlive?.(true);
-      const signal = request.signal;
-      if (signal !== undefined) {
-        p.onAbort = () =>
-          this.finish(p, new RpcError("canceled", `${request.procedureName}: canceled`), undefined);
-        signal.addEventListener("abort", p.onAbort, { once: true });
-      }
-      this.stats.calls++;
-      this.stats.transmissions++;
-      this.port.send(bytes, this.server);
-      this.wakeups.add(p);
-    });
+    const small = w.written();
+    const bytes = small === null ? w.finish() : this.arena.copy(small);
+    const p = new Pending(
+      {
+        now: this.clock.now(),
+        timeoutMs: request.timeoutMs,
+        intervalMs: this.rtt.intervalMs(this.policy),
+        maxIntervalMs: this.policy.maxIntervalMs,
+      },
+      { xid, bytes, request: request as CallRequest<unknown> },
+    );
+    const promise = new Promise<unknown>(capture) as Promise<R>;
+    p.resolve = nextResolve;
+    p.reject = nextReject;
+    this.pending.set(xid, p);
+    if (this.pending.size === 1) this.port.setKeepAlive?.(true);
+    const signal = request.signal;
+    if (signal !== undefined) {
+      p.onAbort = () =>
+        this.finish(p, new RpcError("canceled", `${request.procedureName}: canceled`), undefined);
+      signal.addEventListener("abort", p.onAbort, { once: true });
+    }
+    this.stats.calls++;
+    this.stats.transmissions++;
+    this.port.send(bytes, this.server);
+    this.wakeups.add(p);
+    return promise;
   }
 
   private wake(p: Pending, now: number): void {
     if (this.pending.get(p.xid) !== p) return;
-    const action = p.schedule.onWake(now);
+    const action = p.onWake(now);
     if (action === "timeout") {
       this.stats.timeouts++;
-      const s = p.schedule;
+      const s = p;
       const elapsedMs = Math.round(now - s.startedAt);
       const message =
         `${p.request.procedureName}: no reply from udp://${this.server.address}:${this.server.port} ` +
@@ -222,7 +243,6 @@ export class OncUdpClient implements ClientTransport {
       this.stats.retransmissions++;
       this.port.send(p.bytes, this.server);
     }
-    p.wakeAt = p.schedule.wakeAt;
   }
 
   private finish(p: Pending, error: RpcError | undefined, value: unknown): void {
@@ -249,7 +269,7 @@ export class OncUdpClient implements ClientTransport {
       this.stats.droppedUnknownXid++;
       return;
     }
-    if (p.schedule.transmissions === 1) this.rtt.sample(this.clock.now() - p.schedule.startedAt);
+    if (p.transmissions === 1) this.rtt.sample(this.clock.now() - p.startedAt);
     this.stats.replies++;
     let value: unknown;
     try {
@@ -264,7 +284,7 @@ export class OncUdpClient implements ClientTransport {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    for (const p of [...this.pending.values()]) {
+    for (const p of this.pending.valuesArray()) {
       this.finish(
         p,
         new RpcError("closed", `${p.request.procedureName}: client closed`),

@@ -12,7 +12,13 @@
  * retransmits). `close(graceMs)` stops receiving, waits for calls in flight, then aborts them.
  */
 import type { Clock, DatagramPort, Endpoint, TimerHandle } from "../io/index.js";
-import { argsChecksum, type DrcOptions, DuplicateRequestCache, drcKey } from "../oncrpc/drc.js";
+import {
+  argsChecksum,
+  type DrcKey,
+  type DrcOptions,
+  DuplicateRequestCache,
+  drcKey,
+} from "../oncrpc/drc.js";
 import {
   AcceptStat,
   RejectStat,
@@ -21,6 +27,7 @@ import {
   writeAcceptedError,
   writeRejectedReply,
 } from "../oncrpc/rpc-msg.js";
+import { PayloadArena } from "../reliable/payload-arena.js";
 import type { RemoteAddress } from "../runtime/context.js";
 import { AuthStat } from "../runtime/errors.js";
 import { consoleLogger, type Logger } from "../runtime/logger.js";
@@ -94,6 +101,8 @@ export class OncUdpServer implements ServerTransport {
   private readonly maxDatagramSize: number;
   private readonly limit: ReplyLimit | undefined;
   private readonly writer = new XdrWriter(2048);
+  /** Copies of replies for the duplicate-request cache. */
+  private readonly arena = new PayloadArena();
   private readonly abort = new AbortController();
   private dispatcher: Dispatcher | undefined;
   private inFlight = 0;
@@ -150,7 +159,7 @@ export class OncUdpServer implements ServerTransport {
         break;
     }
     const h = msg.header;
-    let key: string | undefined;
+    let key: DrcKey | undefined;
     if (this.drc !== undefined) {
       key = drcKey({
         address: from.address,
@@ -219,7 +228,7 @@ export class OncUdpServer implements ServerTransport {
   private settle(
     xid: number,
     to: Endpoint,
-    key: string | undefined,
+    key: DrcKey | undefined,
     requestBytes: number,
     outcome: DispatchOutcome,
   ): void {
@@ -231,7 +240,7 @@ export class OncUdpServer implements ServerTransport {
   private reply(
     xid: number,
     to: Endpoint,
-    key: string | undefined,
+    key: DrcKey | undefined,
     requestBytes: number,
     outcome: DispatchOutcome,
   ): void {
@@ -249,7 +258,10 @@ export class OncUdpServer implements ServerTransport {
       w.reset();
       writeAcceptedError(w, xid, AcceptStat.SYSTEM_ERR);
     }
-    const bytes = w.finish();
+    // The port and the cache keep the reply: copy it out of the reused writer (small ones into
+    // a shared slab).
+    const small = w.written();
+    const bytes = small === null ? w.finish() : this.arena.copy(small);
     if (key !== undefined) this.drc!.complete(key, bytes);
     this.port.send(bytes, to);
   }

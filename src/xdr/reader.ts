@@ -27,12 +27,23 @@ export class XdrReader {
   /** Deepest nesting of recursive types allowed. */
   maxDepth = 2000;
 
-  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
+  /**
+   * Reads `bytes[start, end)`. `view`, when given, must be a DataView over exactly `bytes` (same
+   * buffer and offset): a caller decoding many messages from one datagram passes the datagram's
+   * view instead of having one made per message.
+   */
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView) {
     if (start < 0 || end > bytes.length || start > end) {
       throw new XdrError(`bad range ${start}..${end} of ${bytes.length} bytes`, start);
     }
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.view =
+      view !== undefined &&
+      view.buffer === bytes.buffer &&
+      view.byteOffset === bytes.byteOffset &&
+      view.byteLength === bytes.byteLength
+        ? view
+        : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
     this.end = end;
   }

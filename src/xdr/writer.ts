@@ -236,6 +236,15 @@ export class XdrWriter {
     return out;
   }
 
+  /**
+   * The bytes written, as a view into the writer's own buffer — no copy — or null when large
+   * opaques were referenced (then use {@link finishChunks}). The view is valid until the next
+   * write or {@link reset}: copy it (e.g. into a longer-lived slab) before reusing the writer.
+   */
+  written(): Uint8Array | null {
+    return this.chunks === null ? this.buf.subarray(0, this.pos) : null;
+  }
+
   /** The bytes written, as segments; large opaques are the caller's own arrays, not copies. */
   finishChunks(): Uint8Array[] {
     if (this.chunks === null) return [this.buf.slice(0, this.pos)];

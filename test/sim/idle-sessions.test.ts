@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { crc32 } from "../../src/reliable/checksum.js";
 import { ClientSession } from "../../src/reliable/client-session.js";
+import { joinDatagram } from "../../src/reliable/datagram-builder.js";
 import { ServerEndpoint } from "../../src/reliable/server-endpoint.js";
 import { isRpcError } from "../../src/runtime/errors.js";
 import { createSimPair, ledgerRequest, Prng, resultKey } from "../../src/testing/index.js";
@@ -137,7 +138,7 @@ test("idle sessions do not keep the server's retired memory slabs alive", () => 
     });
     client.startCall(0, i, [new Uint8Array(8)], 1000);
     client.poll(0);
-    for (const d of client.flush(0)) server.receive(0, d, `peer${i}`);
+    for (const d of client.flush(0)) server.receive(0, joinDatagram(d), `peer${i}`);
   }
   server.flush(0, () => {});
   assert.equal(server.sessions.size, 3000);

@@ -89,6 +89,7 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
   private waiters: ((r: IteratorResult<Datagram>) => void)[] = [];
   private closed = false;
   private peer: Endpoint | null = null;
+  private lastFrom: Endpoint | null = null;
   private readonly afterSend: (err: Error | null) => void;
 
   /** Use {@link openUdp}. */
@@ -123,11 +124,7 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
       return;
     }
     this.stats.received++;
-    const from: Endpoint = {
-      address: rinfo.address,
-      port: rinfo.port,
-      family: rinfo.family === "IPv6" ? "IPv6" : "IPv4",
-    };
+    const from = this.sourceOf(rinfo);
     if (this.handler !== null) {
       // A plain Uint8Array view: slicing a Buffer goes through its species constructor, several
       // times slower than a Uint8Array's subarray, and decoders slice every field.
@@ -142,6 +139,24 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
     } else {
       this.stats.droppedQueueFull++;
     }
+  }
+
+  /**
+   * The sender of a datagram as an Endpoint. A connected socket hears only its peer; otherwise
+   * consecutive datagrams from one sender (the common case under load) share one object.
+   */
+  private sourceOf(rinfo: dgram.RemoteInfo): Endpoint {
+    const peer = this.peer;
+    if (peer !== null && rinfo.port === peer.port && rinfo.address === peer.address) return peer;
+    const last = this.lastFrom;
+    if (last !== null && rinfo.port === last.port && rinfo.address === last.address) return last;
+    const from: Endpoint = {
+      address: rinfo.address,
+      port: rinfo.port,
+      family: rinfo.family === "IPv6" ? "IPv6" : "IPv4",
+    };
+    this.lastFrom = from;
+    return from;
   }
 
   send(data: Uint8Array | readonly Uint8Array[], to: Endpoint): void {

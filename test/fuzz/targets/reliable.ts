@@ -15,6 +15,7 @@
  */
 import { crc32 } from "../../../src/reliable/checksum.js";
 import { ClientSession } from "../../../src/reliable/client-session.js";
+import { joinDatagram } from "../../../src/reliable/datagram-builder.js";
 import { type Header, HeaderFlag, readHeader, sealChecksum } from "../../../src/reliable/packet.js";
 import { ServerEndpoint } from "../../../src/reliable/server-endpoint.js";
 import type { ServerCall } from "../../../src/reliable/server-session.js";
@@ -57,13 +58,13 @@ function exchange(): { toServer: Uint8Array[]; toClient: Uint8Array[] } {
   const round = (now: number) => {
     client.poll(now);
     for (const d of client.flush(now)) {
-      toServer.push(Uint8Array.from(d));
-      server.receive(now, d, "client");
+      toServer.push(Uint8Array.from(joinDatagram(d)));
+      server.receive(now, joinDatagram(d), "client");
     }
     server.poll(now);
     server.flush(now, (d) => {
-      toClient.push(Uint8Array.from(d));
-      client.receive(now, d);
+      toClient.push(Uint8Array.from(joinDatagram(d)));
+      client.receive(now, joinDatagram(d));
     });
   };
   const big = new Uint8Array(5000).map((_, i) => i & 0xff);
@@ -126,7 +127,7 @@ export function serverTarget(): FuzzTarget {
       server.receive(now, prepare(input), "client");
       for (const call of calls.splice(0)) server.complete(now, call, [Uint8Array.of(7, 7)]);
       server.poll(now);
-      server.flush(now, (d) => checkSent(d, true));
+      server.flush(now, (d) => checkSent(joinDatagram(d), true));
       const s = server.stats();
       check(s.sessions <= LIMITS.maxSessions, `${s.sessions} sessions`);
       check(s.reassemblyBytes <= 4 * 1024 ** 3, `${s.reassemblyBytes} reassembling`);
@@ -157,7 +158,7 @@ export function clientTarget(): FuzzTarget {
       }
       client.receive(now, prepare(input));
       client.poll(now);
-      for (const d of client.flush(now)) checkSent(d, false);
+      for (const d of client.flush(now)) checkSent(joinDatagram(d), false);
       for (const [t, n] of settled) check(n === 1, `call ${String(t)} settled ${n} times`);
       check(client.stats().reassemblyBytes <= 4 * 1024 ** 3, "reassembly over its limit");
     },
