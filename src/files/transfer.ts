@@ -78,6 +78,9 @@ export interface TransferTuning {
   readonly signal?: AbortSignal;
 }
 
+/** Re-opens after the server lost the transfer, unless told otherwise. */
+const DEFAULT_MAX_REOPENS = 5;
+
 /** The defaults of {@link TransferTuning}, resolved for a chunk size. */
 export function tuning(t: TransferTuning, chunkBytes: number) {
   return {
@@ -86,7 +89,6 @@ export function tuning(t: TransferTuning, chunkBytes: number) {
     longTimeoutMs: t.longTimeoutMs ?? 600_000,
     maxChunkAttempts: t.maxChunkAttempts ?? 8,
     maxVerifications: t.maxVerifications ?? 8,
-    maxReopens: t.maxReopens ?? 5,
   };
 }
 
@@ -114,7 +116,7 @@ export async function withReopens<T>(
   t: TransferTuning,
   attempt: (reopened: number) => Promise<T>,
 ): Promise<T> {
-  const maxReopens = t.maxReopens ?? 5;
+  const maxReopens = t.maxReopens ?? DEFAULT_MAX_REOPENS;
   const reconnectMs = t.reconnectMs ?? 30_000;
   let reopened = 0;
   let lostAtMs: number | undefined;

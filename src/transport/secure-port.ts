@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from "../io/clock.js";
 import type { DatagramPort, Endpoint, SendFailure } from "../io/datagram.js";
 import type { Random } from "../io/random.js";
 import { endpointKey } from "../secure/address.js";
+import { concatBytes } from "../secure/bytes.js";
 import { type InitiatorOptions, SecureInitiator } from "../secure/initiator.js";
 import { DATA_OVERHEAD } from "../secure/packet.js";
 import type { SecurePeer } from "../secure/peer-keys.js";
@@ -80,7 +81,7 @@ export class SecureClientPort implements DatagramPort {
       this.errorHandler({ to, error: new Error("a secure client port only talks to its server") });
       return;
     }
-    const payload = data instanceof Uint8Array ? data : concat(data);
+    const payload = data instanceof Uint8Array ? data : concatBytes(...data);
     const now = this.clock.now();
     if (this.initiator.needsHandshake(now)) this.handshake(now);
     const sealed = this.initiator.seal(payload, now);
@@ -251,7 +252,7 @@ export class SecureServerPort implements DatagramPort {
         ? null
         : this.responder.seal(
             known.peer,
-            data instanceof Uint8Array ? data : concat(data),
+            data instanceof Uint8Array ? data : concatBytes(...data),
             this.clock.now(),
           );
     if (sealed === null) {
@@ -305,16 +306,4 @@ export class SecureServerPort implements DatagramPort {
       this.scheduleSweep();
     }, this.sweepIntervalMs);
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
