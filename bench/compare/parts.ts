@@ -175,9 +175,9 @@ export async function measureBulk(
     for (const s of rotated(able, round)) {
       const way = s.bulk as Exclude<SystemSpec["bulk"], { missing: string }>;
       const cap = setting.transferCapMs === undefined ? {} : { timeoutMs: setting.transferCapMs };
+      const bytes = setting.bytesOf?.(s) ?? setting.bytes;
       try {
         setting.prepare?.(s);
-        const bytes = setting.bytesOf?.(s) ?? setting.bytes;
         const { result } = await fleet.bulk(s, { bytes, ...way, ...cap });
         setting.observe?.(s);
         samples.add(key(s), result.bytes / 1e6 / result.seconds);
@@ -185,7 +185,7 @@ export async function measureBulk(
         const capMs = setting.transferCapMs;
         const why =
           capMs !== undefined && /no answer in/.test(message(e))
-            ? `not done within ${capMs / 1000} s, so below ${(setting.bytes / 1e3 / capMs).toPrecision(3)} MB/s`
+            ? `not done within ${capMs / 1000} s, so below ${(bytes / 1e3 / capMs).toPrecision(3)} MB/s`
             : message(e);
         samples.fail(key(s), why);
         console.error(`  ${s.name}, bulk: ${why}`);
