@@ -42,6 +42,12 @@ export interface LupineClientOptions
   /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
   readonly defer?: (fn: () => void) => void;
   /**
+   * Calls started in one turn after which the requests built so far leave at once instead of at
+   * the deferred flush (default {@link FLUSH_EVERY_CALLS}); see `flushEveryCalls` in
+   * docs/protocol.md "When datagrams leave".
+   */
+  readonly flushEveryCalls?: number;
+  /**
    * Largest datagram (default: the port's limit, and for the server's address what
    * `defaultDatagramBytes` says: 65,507 to loopback, else 1,472 — an Ethernet MTU's payload).
    */
@@ -81,6 +87,15 @@ class LupineCall extends ClientCall {
   }
 }
 
+/**
+ * Default of {@link LupineClientOptions.flushEveryCalls}: a batch this size already fills most
+ * of the per-datagram cost's worth of work (a call costs a fraction of what a datagram does), and
+ * sending it while the rest of the turn's calls are still being made lets the server work on it
+ * in parallel — one batch of 128 calls bouncing between two processes leaves each idle while the
+ * other works.
+ */
+export const FLUSH_EVERY_CALLS = 32;
+
 const noop = () => {};
 // The promise executor is one shared function (no closure per call): it hands the resolving
 // functions over through these two slots, read right after `new Promise` returns.
@@ -108,6 +123,9 @@ class LupineClient implements LupineClientTransport {
   /** Copies of small requests, kept until their replies arrive. */
   private readonly arena = new PayloadArena();
   private flushQueued = false;
+  /** Calls started since the last flush. */
+  private startedSinceFlush = 0;
+  private readonly flushEveryCalls: number;
   private timer: TimerHandle | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private closed = false;
@@ -126,7 +144,17 @@ class LupineClient implements LupineClientTransport {
     this.clock = o.clock;
     this.defer = o.defer ?? queueMicrotask;
     this.ownsPort = o.ownsPort ?? true;
-    const { port, server, clock, defer, ownsPort, maxDatagramBytes, ...sessionOptions } = o;
+    this.flushEveryCalls = Math.max(1, o.flushEveryCalls ?? FLUSH_EVERY_CALLS);
+    const {
+      port,
+      server,
+      clock,
+      defer,
+      ownsPort,
+      maxDatagramBytes,
+      flushEveryCalls,
+      ...sessionOptions
+    } = o;
     this.session = new ClientSession({
       ...sessionOptions,
       random: o.random,
@@ -139,10 +167,14 @@ class LupineClient implements LupineClientTransport {
     });
     port.onMessage((data) => {
       if (this.closed) return;
-      this.session.receive(this.clock.now(), data);
+      const now = this.clock.now();
+      this.session.receive(now, data);
       // Fragment acknowledgements leave at once, not after the rest of this turn's datagrams.
       if (this.session.fragmentAckPending) this.flush();
-      else this.kick();
+      else if (this.session.wantsFlush) this.kick();
+      // Nothing to send (the usual case: replies that settled calls): only the timer may have to
+      // move, for the delayed Ack — the next call usually carries that Ack before it is due.
+      else this.armTimer(now);
     });
     port.onError(({ error }) => {
       // Port unreachable (connected sockets see it) fails calls that cannot have run; other
@@ -191,7 +223,13 @@ class LupineClient implements LupineClientTransport {
       };
       signal.addEventListener("abort", call.onAbort, { once: true });
     }
-    this.kick();
+    if (this.session.sent.size === 0 || ++this.startedSinceFlush >= this.flushEveryCalls) {
+      // Nothing else awaits an answer (Nagle's rule, RFC 896: a lone call is not held back for
+      // company that may never come), or a full batch is ready: send now.
+      this.flush();
+    } else {
+      this.kick();
+    }
     return promise;
   }
 
@@ -283,9 +321,15 @@ class LupineClient implements LupineClientTransport {
 
   private flush(): void {
     this.flushQueued = false;
+    this.startedSinceFlush = 0;
     if (this.closed) return;
     const now = this.clock.now();
     for (const d of this.session.flush(now)) this.port.send(d, this.server);
+    this.armTimer(now);
+  }
+
+  /** Keeps the clock timer on the session's earliest deadline (moved only when that is earlier). */
+  private armTimer(now: number): void {
     const next = this.session.nextDeadlineMs();
     if (next < this.timerAtMs) {
       if (this.timer !== null) this.clock.clearTimeout(this.timer);
