@@ -96,6 +96,16 @@ class LupineCall extends ClientCall {
  */
 export const FLUSH_EVERY_CALLS = 32;
 
+/**
+ * Calls to collect before sending them without waiting for the deferred flush: half of those
+ * outstanding (sent or being made), between `limit / 2` and `limit`. With two or more batches
+ * in flight, client and server each work on one while the other's is on its way; one batch of
+ * all the calls would leave each process idle while the other works on it.
+ */
+function batchLimit(outstanding: number, limit: number): number {
+  return Math.min(limit, Math.max(limit >> 1, outstanding >> 1));
+}
+
 const noop = () => {};
 // The promise executor is one shared function (no closure per call): it hands the resolving
 // functions over through these two slots, read right after `new Promise` returns.
@@ -130,6 +140,11 @@ class LupineClient implements LupineClientTransport {
   private timerAtMs = Number.POSITIVE_INFINITY;
   private closed = false;
   private readonly flushNow = () => this.flush();
+  private soonQueued = false;
+  private readonly flushSoon = () => {
+    this.soonQueued = false;
+    this.flush();
+  };
   private readonly onTimer = () => {
     this.timer = null;
     this.timerAtMs = Number.POSITIVE_INFINITY;
@@ -223,10 +238,17 @@ class LupineClient implements LupineClientTransport {
       };
       signal.addEventListener("abort", call.onAbort, { once: true });
     }
-    if (this.session.sent.size === 0 || ++this.startedSinceFlush >= this.flushEveryCalls) {
-      // Nothing else awaits an answer (Nagle's rule, RFC 896: a lone call is not held back for
-      // company that may never come), or a full batch is ready: send now.
+    const inFlight = this.session.sent.size;
+    if (
+      ++this.startedSinceFlush >=
+      batchLimit(inFlight + this.startedSinceFlush, this.flushEveryCalls)
+    ) {
+      // A batch is ready: it leaves now, and the server starts on it while the rest are made.
       this.flush();
+    } else if (inFlight === 0) {
+      // Nothing awaits an answer, so no reply can come to add company this turn (Nagle's rule,
+      // RFC 896): leave as soon as the code that is making calls now has made them.
+      this.kickSoon();
     } else {
       this.kick();
     }
@@ -316,6 +338,14 @@ class LupineClient implements LupineClientTransport {
     if (!this.flushQueued) {
       this.flushQueued = true;
       this.defer(this.flushNow);
+    }
+  }
+
+  /** Schedules a flush for when the current microtasks are done (once per batch of them). */
+  private kickSoon(): void {
+    if (!this.soonQueued) {
+      this.soonQueued = true;
+      queueMicrotask(this.flushSoon);
     }
   }
 
