@@ -1,7 +1,9 @@
 /**
  * `ServerTransport` over Lupine's reliable layer: receives datagrams on a {@link DatagramPort},
  * feeds a sans-I/O {@link ServerEndpoint}, hands each new call to the runtime's `Dispatcher` once,
- * and sends its reply, which the endpoint caches until the client acknowledges it.
+ * and sends its reply, which the endpoint caches until the client acknowledges it. Replies leave
+ * when the datagram that asked for them has been handled, in batches of `flushEveryReplies`
+ * (docs/protocol.md §3.2); those of asynchronous handlers at the end of the turn (`defer`).
  *
  * Contract: `listen` starts receiving and resolves with the port's address. A handler is run at
  * most once per call (exactly once when the call succeeds); a Dispatcher outcome of `busy`
