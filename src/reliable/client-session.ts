@@ -191,6 +191,14 @@ export class ClientSession {
     return Math.min(this.timers.peekMs(), this.helloMs, this.ackMs, this.pacingMs);
   }
 
+  /**
+   * Whether {@link flush} may have something to send now: frames built, calls waiting to be
+   * sent, request fragments. When false, only {@link nextDeadlineMs} may have moved.
+   */
+  get wantsFlush(): boolean {
+    return this.builder.pending || this.queueHead < this.queue.length || this.bulk.length > 0;
+  }
+
   /** Builds what is due and returns the datagrams to send to the server. */
   flush(nowMs: number): Datagram[] {
     this.nowMs = nowMs;

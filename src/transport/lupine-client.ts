@@ -5,8 +5,9 @@
  * network's in tests, with no other difference.
  *
  * Contract: `call` settles exactly once (result or `RpcError`); many calls may be in flight;
- * output produced in one event-loop turn leaves packed into as few datagrams as possible (`defer`);
- * one clock timer tracks the session's earliest deadline. `close` fails pending calls with
+ * output is packed into as few datagrams as possible and leaves when a batch of calls is ready,
+ * when the calls being made now are made if none was in flight, else at the end of the turn
+ * (`defer`) — docs/protocol.md §3.2; one clock timer tracks the session's earliest deadline. `close` fails pending calls with
  * `closed` and closes the port when the transport owns it.
  */
 import type { Clock, TimerHandle } from "../io/clock.js";
@@ -41,6 +42,12 @@ export interface LupineClientOptions
   readonly crc: ChecksumFn;
   /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
   readonly defer?: (fn: () => void) => void;
+  /**
+   * Calls started in one turn after which the requests built so far leave at once instead of at
+   * the deferred flush (default {@link FLUSH_EVERY_CALLS}); see `flushEveryCalls` in
+   * docs/protocol.md "When datagrams leave".
+   */
+  readonly flushEveryCalls?: number;
   /**
    * Largest datagram (default: the port's limit, and for the server's address what
    * `defaultDatagramBytes` says: 65,507 to loopback, else 1,472 — an Ethernet MTU's payload).
@@ -81,6 +88,25 @@ class LupineCall extends ClientCall {
   }
 }
 
+/**
+ * Default of {@link LupineClientOptions.flushEveryCalls}: a batch this size already fills most
+ * of the per-datagram cost's worth of work (a call costs a fraction of what a datagram does), and
+ * sending it while the rest of the turn's calls are still being made lets the server work on it
+ * in parallel — one batch of 128 calls bouncing between two processes leaves each idle while the
+ * other works.
+ */
+export const FLUSH_EVERY_CALLS = 32;
+
+/**
+ * Calls to collect before sending them without waiting for the deferred flush: half of those
+ * outstanding (sent or being made), between `limit / 2` and `limit`. With two or more batches
+ * in flight, client and server each work on one while the other's is on its way; one batch of
+ * all the calls would leave each process idle while the other works on it.
+ */
+function batchLimit(outstanding: number, limit: number): number {
+  return Math.min(limit, Math.max(limit >> 1, outstanding >> 1));
+}
+
 const noop = () => {};
 // The promise executor is one shared function (no closure per call): it hands the resolving
 // functions over through these two slots, read right after `new Promise` returns.
@@ -108,10 +134,18 @@ class LupineClient implements LupineClientTransport {
   /** Copies of small requests, kept until their replies arrive. */
   private readonly arena = new PayloadArena();
   private flushQueued = false;
+  /** Calls started since the last flush. */
+  private startedSinceFlush = 0;
+  private readonly flushEveryCalls: number;
   private timer: TimerHandle | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private closed = false;
   private readonly flushNow = () => this.flush();
+  private soonQueued = false;
+  private readonly flushSoon = () => {
+    this.soonQueued = false;
+    this.flush();
+  };
   private readonly onTimer = () => {
     this.timer = null;
     this.timerAtMs = Number.POSITIVE_INFINITY;
@@ -126,7 +160,17 @@ class LupineClient implements LupineClientTransport {
     this.clock = o.clock;
     this.defer = o.defer ?? queueMicrotask;
     this.ownsPort = o.ownsPort ?? true;
-    const { port, server, clock, defer, ownsPort, maxDatagramBytes, ...sessionOptions } = o;
+    this.flushEveryCalls = Math.max(1, o.flushEveryCalls ?? FLUSH_EVERY_CALLS);
+    const {
+      port,
+      server,
+      clock,
+      defer,
+      ownsPort,
+      maxDatagramBytes,
+      flushEveryCalls,
+      ...sessionOptions
+    } = o;
     this.session = new ClientSession({
       ...sessionOptions,
       random: o.random,
@@ -139,10 +183,14 @@ class LupineClient implements LupineClientTransport {
     });
     port.onMessage((data) => {
       if (this.closed) return;
-      this.session.receive(this.clock.now(), data);
+      const now = this.clock.now();
+      this.session.receive(now, data);
       // Fragment acknowledgements leave at once, not after the rest of this turn's datagrams.
       if (this.session.fragmentAckPending) this.flush();
-      else this.kick();
+      else if (this.session.wantsFlush) this.kick();
+      // Nothing to send (the usual case: replies that settled calls): only the timer may have to
+      // move, for the delayed Ack — the next call usually carries that Ack before it is due.
+      else this.armTimer(now);
     });
     port.onError(({ error }) => {
       // Port unreachable (connected sockets see it) fails calls that cannot have run; other
@@ -191,7 +239,20 @@ class LupineClient implements LupineClientTransport {
       };
       signal.addEventListener("abort", call.onAbort, { once: true });
     }
-    this.kick();
+    const inFlight = this.session.sent.size;
+    if (
+      ++this.startedSinceFlush >=
+      batchLimit(inFlight + this.startedSinceFlush, this.flushEveryCalls)
+    ) {
+      // A batch is ready: it leaves now, and the server starts on it while the rest are made.
+      this.flush();
+    } else if (inFlight === 0) {
+      // Nothing awaits an answer, so no reply can come to add company this turn (Nagle's rule,
+      // RFC 896): leave as soon as the code that is making calls now has made them.
+      this.kickSoon();
+    } else {
+      this.kick();
+    }
     return promise;
   }
 
@@ -281,11 +342,25 @@ class LupineClient implements LupineClientTransport {
     }
   }
 
+  /** Schedules a flush for when the current microtasks are done (once per batch of them). */
+  private kickSoon(): void {
+    if (!this.soonQueued) {
+      this.soonQueued = true;
+      queueMicrotask(this.flushSoon);
+    }
+  }
+
   private flush(): void {
     this.flushQueued = false;
+    this.startedSinceFlush = 0;
     if (this.closed) return;
     const now = this.clock.now();
     for (const d of this.session.flush(now)) this.port.send(d, this.server);
+    this.armTimer(now);
+  }
+
+  /** Keeps the clock timer on the session's earliest deadline (moved only when that is earlier). */
+  private armTimer(now: number): void {
     const next = this.session.nextDeadlineMs();
     if (next < this.timerAtMs) {
       if (this.timer !== null) this.clock.clearTimeout(this.timer);

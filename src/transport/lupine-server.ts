@@ -1,7 +1,9 @@
 /**
  * `ServerTransport` over Lupine's reliable layer: receives datagrams on a {@link DatagramPort},
  * feeds a sans-I/O {@link ServerEndpoint}, hands each new call to the runtime's `Dispatcher` once,
- * and sends its reply, which the endpoint caches until the client acknowledges it.
+ * and sends its reply, which the endpoint caches until the client acknowledges it. Replies leave
+ * when the datagram that asked for them has been handled, in batches of `flushEveryReplies`
+ * (docs/protocol.md §3.2); those of asynchronous handlers at the end of the turn (`defer`).
  *
  * Contract: `listen` starts receiving and resolves with the port's address. A handler is run at
  * most once per call (exactly once when the call succeeds); a Dispatcher outcome of `busy`
@@ -52,6 +54,11 @@ export interface LupineServerOptions
   readonly crc: ChecksumFn;
   /** Runs `fn` soon after the current turn (Node: setImmediate; default queueMicrotask). */
   readonly defer?: (fn: () => void) => void;
+  /**
+   * Replies built while handling one received datagram after which they leave at once, before
+   * the rest of its calls run (default {@link FLUSH_EVERY_REPLIES}).
+   */
+  readonly flushEveryReplies?: number;
   /**
    * Largest datagram for every session; by default each session's is chosen from its client's
    * address (`defaultDatagramBytes`: 65,507 to loopback, else 1,472), within the port's limit.
@@ -150,6 +157,13 @@ function abortCall(call: ServerCall): void {
   c.abort();
 }
 
+/**
+ * Default of {@link LupineServerOptions.flushEveryReplies}: the replies to a datagram of many
+ * calls leave in batches of this size, so the client works on the first while the server runs the
+ * rest (see `FLUSH_EVERY_CALLS` in lupine-client.ts).
+ */
+export const FLUSH_EVERY_REPLIES = 32;
+
 const TOO_LARGE = new Uint8Array([0, 0, 0, ReplyStatus.GARBAGE_ARGS]);
 const GARBAGE_ARGS: DispatchOutcome = Object.freeze({ status: "garbage_args" });
 const EMPTY = new Uint8Array(0);
@@ -167,6 +181,11 @@ class LupineServer implements LupineServerTransport {
   private readonly arena = new PayloadArena();
   private dispatcher: Dispatcher | null = null;
   private flushQueued = false;
+  /** Replies completed since the last flush. */
+  private repliesSinceFlush = 0;
+  /** Inside `endpoint.receive`: the port handler flushes when it returns. */
+  private receiving = false;
+  private readonly flushEveryReplies: number;
   private timer: TimerHandle | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private closing = false;
@@ -188,7 +207,17 @@ class LupineServer implements LupineServerTransport {
     this.defer = o.defer ?? queueMicrotask;
     this.log = o.log ?? ((m, e) => console.error(m, e));
     this.identify = o.identify;
-    const { port, clock, defer, log, maxDatagramBytes, identify, ...endpointOptions } = o;
+    this.flushEveryReplies = Math.max(1, o.flushEveryReplies ?? FLUSH_EVERY_REPLIES);
+    const {
+      port,
+      clock,
+      defer,
+      log,
+      maxDatagramBytes,
+      identify,
+      flushEveryReplies,
+      ...endpointOptions
+    } = o;
     this.endpoint = new ServerEndpoint({
       ...endpointOptions,
       random: o.random,
@@ -212,9 +241,18 @@ class LupineServer implements LupineServerTransport {
     this.dispatcher = dispatcher;
     this.port.onMessage((data, from) => {
       if (this.closed) return;
-      this.endpoint.receive(this.clock.now(), data, from);
-      if (this.endpoint.ackPending) this.flush();
-      else this.kick();
+      this.receiving = true;
+      try {
+        this.endpoint.receive(this.clock.now(), data, from);
+      } finally {
+        this.receiving = false;
+      }
+      // What the datagram asked for leaves now: replies of calls answered synchronously, acks,
+      // Working. Waiting for the rest of the turn's datagrams would add a turn to every call's
+      // latency, and would merge the replies to several request datagrams into one batch that
+      // the client then has to wait for whole. Calls answered later (async handlers) leave at
+      // the deferred flush.
+      this.flush();
     });
     this.port.onError(() => {
       // A client that went away: its session expires; nothing to do per error.
@@ -292,7 +330,7 @@ class LupineServer implements LupineServerTransport {
     if (this.closed) return;
     if (outcome.status === "busy") {
       this.endpoint.refuse(call, outcome.retryAfterMs);
-      this.kick();
+      if (!this.receiving) this.kick();
       return;
     }
     const w = this.writer;
@@ -309,7 +347,8 @@ class LupineServer implements LupineServerTransport {
       chunks = w.finishChunks();
     }
     this.endpoint.complete(this.clock.now(), call, chunks.length === 0 ? [EMPTY] : chunks);
-    this.kick();
+    if (++this.repliesSinceFlush >= this.flushEveryReplies) this.flush();
+    else if (!this.receiving) this.kick();
   }
 
   private kick(): void {
@@ -321,6 +360,7 @@ class LupineServer implements LupineServerTransport {
 
   private flush(): void {
     this.flushQueued = false;
+    this.repliesSinceFlush = 0;
     if (this.closed) return;
     const now = this.clock.now();
     this.endpoint.flush(now, this.send);
