@@ -11,7 +11,7 @@ import { ClientSession } from "./client-session.js";
 import { joinDatagram } from "./datagram-builder.js";
 import type { CallOutcome } from "./outcome.js";
 import { FrameCursor, FrameFlag, FrameType, sealChecksum } from "./packet.js";
-import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
+import { REASSEMBLY_INITIAL_BYTES, RESIZABLE_FROM_BYTES, Reassembler } from "./reassembler.js";
 import { ServerEndpoint } from "./server-endpoint.js";
 import type { ServerCall } from "./server-session.js";
 
@@ -69,6 +69,35 @@ test("property: held bytes ≤ 3 × received + 64 KiB, in any order; the message
     ),
     { numRuns: 60 },
   );
+});
+
+test("a large message grows in place: same memory throughout, bounded, comes out whole", () => {
+  const size = RESIZABLE_FROM_BYTES + 123_457;
+  const fs = 60_000;
+  const m = message(size);
+  for (const seed of [1, 2, 3]) {
+    const r = new Reassembler(size, fs);
+    const order = Array.from({ length: r.fragmentCount }, (_, i) => i);
+    let s = seed;
+    for (let k = order.length - 1; k > 0; k--) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const j = s % (k + 1);
+      [order[k], order[j]] = [order[j]!, order[k]!];
+    }
+    let memory: ArrayBufferLike | undefined;
+    for (const i of order) {
+      assert.equal(feed(r, m, fs, i), "new");
+      const bound = 3 * r.receivedBytes + REASSEMBLY_INITIAL_BYTES + 80 * r.receivedCount;
+      assert.ok(r.footprintBytes <= bound, `${r.footprintBytes} > ${bound}`);
+      if (r.buffer.length > 0) {
+        memory ??= r.buffer.buffer;
+        assert.equal(r.buffer.buffer, memory, "the store was copied into new memory");
+      }
+    }
+    assert.ok(r.complete);
+    assert.equal(r.buffer.length, size);
+    assert.equal(Buffer.compare(r.buffer, m), 0);
+  }
 });
 
 test("a fragment that would pass the room left is refused, and accepted once there is room", () => {

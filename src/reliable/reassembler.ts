@@ -10,8 +10,11 @@
  * past it. So what a reassembly holds is at most ~3× the bytes received plus 64 KiB, and one
  * datagram claiming a 2 GiB message costs a few KiB, not 2 GiB. When the last fragment arrives the
  * buffer is exactly `messageBytes`: the finished message is that one buffer, which the XDR reader
- * returns opaques as views into, so a 1 GiB argument is held once (while growing, the old and the
- * new buffer are briefly held together: 1.5× at the last doubling).
+ * returns opaques as views into, so a 1 GiB argument is held once. A message of at least
+ * {@link RESIZABLE_FROM_BYTES} grows in place (a resizable `ArrayBuffer`: address space reserved,
+ * memory committed as it grows), so nothing is copied and no old buffer is held beside the new;
+ * a smaller one grows by copying (the old and the new buffer briefly held together, 1.5× at the
+ * last doubling).
  *
  * The caller charges {@link Reassembler.footprintBytes} to its budget, and passes the room left in
  * it to {@link Reassembler.accept}: a fragment that would grow the footprint past it is refused
@@ -29,6 +32,33 @@ const SPILL_OVERHEAD_BYTES = 64;
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Messages at least this large are reassembled into a resizable `ArrayBuffer` (reserved address
+ * space, memory committed as it grows) instead of a buffer copied at each doubling: for a 1 GiB
+ * message the copies cost as much as the transfer itself.
+ */
+export const RESIZABLE_FROM_BYTES = 4 * 1024 * 1024;
+
+/** A resizable `ArrayBuffer` (ES2024; the compile target's library predates it). */
+interface GrowableBuffer extends ArrayBuffer {
+  readonly maxByteLength: number;
+  resize(bytes: number): void;
+}
+const Growable = ArrayBuffer as unknown as new (
+  bytes: number,
+  options: { maxByteLength: number },
+) => GrowableBuffer;
+
+/** A resizable buffer of length 0 that may grow to `maxBytes`, or null where the runtime has none. */
+function reserve(maxBytes: number): GrowableBuffer | null {
+  try {
+    const b = new Growable(0, { maxByteLength: maxBytes });
+    return typeof b.resize === "function" && b.maxByteLength === maxBytes ? b : null;
+  } catch {
+    return null; // no address space to reserve: grow by copying instead
+  }
+}
+
 export class Reassembler {
   readonly messageBytes: number;
   readonly fragmentSize: number;
@@ -43,6 +73,8 @@ export class Reassembler {
   /** Fragments beyond `store`, by index, until it grows past them. */
   private readonly spilled = new Map<number, Uint8Array>();
   private spilledBytes = 0;
+  /** The store's memory when it grows in place (see {@link RESIZABLE_FROM_BYTES}). */
+  private growable: GrowableBuffer | null = null;
 
   constructor(messageBytes: number, fragmentSize: number) {
     this.messageBytes = messageBytes;
@@ -153,8 +185,7 @@ export class Reassembler {
     }
     // 16: the range pair the new fragment may add.
     if (bytes - this.store.length - freed + 16 > roomBytes) return false;
-    const next = new Uint8Array(bytes);
-    next.set(this.store);
+    const next = this.resized(bytes);
     this.store = next;
     for (const [i, f] of this.spilled) {
       const at = i * this.fragmentSize;
@@ -164,6 +195,24 @@ export class Reassembler {
       this.spilledBytes -= f.length;
     }
     return true;
+  }
+
+  /**
+   * The store grown to `bytes`: in place when its memory is a resizable `ArrayBuffer` reserved at
+   * `messageBytes` (large messages: no copy of what arrived, and never the old and the new buffer
+   * at once), else a new buffer with the old bytes copied in.
+   */
+  private resized(bytes: number): Uint8Array {
+    if (this.store === EMPTY && this.messageBytes >= RESIZABLE_FROM_BYTES) {
+      this.growable = reserve(this.messageBytes);
+    }
+    if (this.growable !== null) {
+      this.growable.resize(bytes);
+      return new Uint8Array(this.growable, 0, bytes);
+    }
+    const next = new Uint8Array(bytes);
+    next.set(this.store);
+    return next;
   }
 
   /** Index of the first range pair whose end ≥ `i` (binary search), times 2. */

@@ -138,3 +138,37 @@ test("RTO: a first expiry probes with the oldest fragment; a second collapses th
   assert.ok(w.done);
   assert.equal(path.rtt.samples, 0, "Karn: no sample from retransmitted fragments");
 });
+
+test("an ack of a probed fragment's first transmission declares nothing sent after it lost", () => {
+  const path = new Path({ maxDatagramBytes: 1000 });
+  for (let k = 0; k < 8; k++) path.rtt.sample(20);
+  const w = new SendWindow([message(10 * 100)], 100);
+  // A new message's first flight, then a probe timeout re-sends fragment 0 at 22 ms.
+  for (let i = 0; i < 8; i++) w.markSent(w.peekNext(), i, path);
+  w.onTimeout(22, path);
+  assert.equal(w.peekNext(), 0);
+  w.markSent(0, 22, path);
+  // At 24 ms the ack of fragment 0's first transmission (sent at 0) arrives: fragments 1..7
+  // (sent 1..7 ms ago, before the probe) are not lost, however many were sent before the probe.
+  w.onAck(24, path, { cumulative: 1, ranges: [], ackDelayMs: 0 });
+  assert.equal(w.peekNext(), 8, "no retransmission: new data goes next");
+  assert.equal(path.cc.toleratedLosses + path.cc.congestionEvents, 0);
+  // The acks of 1..7 come a few ms later; all acknowledged, none sent twice.
+  w.onAck(28, path, { cumulative: 8, ranges: [], ackDelayMs: 0 });
+  assert.equal(w.ackedCount, 8);
+  assert.equal(w.retransmissions, 1, "only the probe");
+});
+
+test("an ack of a retransmission older than the minimum RTT still drives loss detection", () => {
+  const path = new Path({ maxDatagramBytes: 1000, congestion: { lossTolerant: false } });
+  for (let k = 0; k < 8; k++) path.rtt.sample(20);
+  const w = new SendWindow([message(10 * 100)], 100);
+  for (let i = 0; i < 3; i++) w.markSent(w.peekNext(), i, path);
+  w.onTimeout(30, path);
+  w.markSent(0, 30, path); // tx 4
+  for (let i = 0; i < 4; i++) w.markSent(w.peekNext(), 31, path); // 3..6: tx 5..8
+  // 25 ms after the retransmission its ack comes, with 3..6: 1 and 2 are lost.
+  w.onAck(55, path, { cumulative: 1, ranges: [3, 7], ackDelayMs: 0 });
+  assert.equal(w.peekNext(), 1);
+  assert.equal(path.cc.congestionEvents, 1);
+});

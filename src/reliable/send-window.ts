@@ -159,6 +159,12 @@ export class SendWindow {
     let newly = 0;
     let newestTx = 0;
     let newestIndex = -1;
+    // An ack names a fragment, not a transmission of it. A fragment sent again less than the
+    // minimum RTT ago cannot have had its latest transmission acknowledged yet: an earlier one
+    // was, and taking the latest's number as acknowledged would declare every fragment sent in
+    // between lost (after a probe timeout re-sends a new message's first fragment, that is the
+    // whole first flight).
+    const youngestAckable = nowMs - Math.min(path.rtt.minRttMs, path.rtt.smoothedOrInitialMs);
     const mark = (i: number) => {
       if (this.state[i] === ACKED) return;
       const wasInFlight = this.state[i] === IN_FLIGHT;
@@ -166,6 +172,7 @@ export class SendWindow {
       this.ackedCount++;
       newly++;
       if (wasInFlight) path.cc.onAcked(nowMs, this.lengthOf(i), this.sentAt[i]!, path.rtt);
+      if (this.sends[i]! > 1 && this.sentAt[i]! > youngestAckable) return;
       if (this.tx[i]! > newestTx) {
         newestTx = this.tx[i]!;
         newestIndex = i;
