@@ -109,105 +109,75 @@ export const x25519: DhFunctions = {
   },
 };
 
-/** The AEADs of `node:crypto` that Noise names (§12.3 `ChaChaPoly`, §12.4 `AESGCM`). */
-type AeadAlgorithm = "chacha20-poly1305" | "aes-256-gcm";
+const ALGORITHM = "chacha20-poly1305";
 
 /**
- * One scratch buffer for every 12-byte nonce: OpenSSL copies the IV when the cipher is created,
- * so it may be rewritten for the next packet at once.
+ * The 12-byte ChaChaPoly nonce of Noise §12.3: 32 zero bits, then `n` as 64-bit little-endian.
+ * One scratch buffer serves every call: OpenSSL copies the IV when the cipher is created.
  */
 const nonceScratch = Buffer.alloc(12);
-
-/** Noise §12.3: 32 zero bits, then `n` as 64-bit little-endian. */
 function chachaNonce(n: number): Buffer {
-  nonceScratch.writeUInt32LE(0, 0);
   nonceScratch.writeUInt32LE(n >>> 0, 4);
   nonceScratch.writeUInt32LE(Math.floor(n / 0x1_0000_0000), 8);
   return nonceScratch;
 }
 
-/** Noise §12.4: 32 zero bits, then `n` as 64-bit big-endian. */
-function gcmNonce(n: number): Buffer {
-  nonceScratch.writeUInt32BE(0, 0);
-  nonceScratch.writeUInt32BE(Math.floor(n / 0x1_0000_0000), 4);
-  nonceScratch.writeUInt32BE(n >>> 0, 8);
-  return nonceScratch;
-}
-
-/** The nonce 2^64 - 1 REKEY uses (Noise §4.2): the same bytes in both encodings. */
+/** The nonce 2^64 - 1 of REKEY (Noise §4.2), in §12.3's encoding. */
 const REKEY_NONCE = Buffer.from([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 
-/** A new cipher for one packet (two calls so that each gets its algorithm's typed overload). */
-function newCipher(algorithm: AeadAlgorithm, key: Uint8Array, iv: Buffer) {
-  return algorithm === "aes-256-gcm"
-    ? createCipheriv(algorithm, key, iv, { authTagLength: TAG_LEN })
-    : createCipheriv(algorithm, key, iv, { authTagLength: TAG_LEN });
-}
-
-/** A new decipher for one packet. */
-function newDecipher(algorithm: AeadAlgorithm, key: Uint8Array, iv: Buffer) {
-  return algorithm === "aes-256-gcm"
-    ? createDecipheriv(algorithm, key, iv, { authTagLength: TAG_LEN })
-    : createDecipheriv(algorithm, key, iv, { authTagLength: TAG_LEN });
-}
-
 /**
- * Noise cipher functions over one `node:crypto` AEAD. Node cannot give a cipher object a new IV,
- * so every packet creates its own (`bench/secure.bench.ts` measures that cost per algorithm).
+ * ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3). Node cannot give
+ * a cipher object a new IV, so every packet creates its own: a fixed cost of a few µs per packet
+ * that dominates small packets (`bench/secure.bench.ts`; AES-256-GCM, Noise §12.4, costs about the
+ * same per small packet here, see docs/security.md §8).
  */
-function nodeAead(name: string, algorithm: AeadAlgorithm, nonceOf: (n: number) => Buffer) {
-  const functions: CipherFunctions = {
-    name,
-    encrypt(key, n, ad, plaintext) {
-      const out = new Uint8Array(plaintext.length + TAG_LEN);
-      functions.encryptInto(key, n, ad, [plaintext], out, 0);
-      return out;
-    },
-    encryptInto(key, n, ad, parts, out, offset) {
-      let length = 0;
-      for (const p of parts) length += p.length;
-      if (out.length - offset < length + TAG_LEN)
-        throw new RangeError("no room for the sealed bytes");
-      const cipher = newCipher(algorithm, key, nonceOf(n));
-      cipher.setAAD(ad, { plaintextLength: length });
-      let at = offset;
-      for (const p of parts) {
-        const piece = cipher.update(p);
-        out.set(piece, at);
-        at += piece.length;
-      }
-      cipher.final();
-      out.set(cipher.getAuthTag(), at);
-    },
-    decrypt(key, n, ad, ciphertext) {
-      if (ciphertext.length < TAG_LEN) return null;
-      const bodyLength = ciphertext.length - TAG_LEN;
-      const decipher = newDecipher(algorithm, key, nonceOf(n));
-      decipher.setAAD(ad, { plaintextLength: bodyLength });
-      decipher.setAuthTag(ciphertext.subarray(bodyLength));
-      // The plaintext is held here until final() has checked the tag; it is never returned otherwise.
-      const body = decipher.update(ciphertext.subarray(0, bodyLength));
-      try {
-        decipher.final();
-      } catch {
-        body.fill(0);
-        return null;
-      }
-      return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    },
-    rekey(key) {
-      const cipher = newCipher(algorithm, key, REKEY_NONCE);
-      cipher.setAAD(new Uint8Array(0), { plaintextLength: KEY_LEN });
-      const out = cipher.update(new Uint8Array(KEY_LEN));
-      cipher.final();
-      return new Uint8Array(out.buffer, out.byteOffset, KEY_LEN);
-    },
-  };
-  return functions;
-}
-
-/** ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3). */
-export const chaChaPoly: CipherFunctions = nodeAead("ChaChaPoly", "chacha20-poly1305", chachaNonce);
+export const chaChaPoly: CipherFunctions = {
+  name: "ChaChaPoly",
+  encrypt(key, n, ad, plaintext) {
+    const out = new Uint8Array(plaintext.length + TAG_LEN);
+    chaChaPoly.encryptInto(key, n, ad, [plaintext], out, 0);
+    return out;
+  },
+  encryptInto(key, n, ad, parts, out, offset) {
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (out.length - offset < length + TAG_LEN)
+      throw new RangeError("no room for the sealed bytes");
+    const cipher = createCipheriv(ALGORITHM, key, chachaNonce(n), { authTagLength: TAG_LEN });
+    cipher.setAAD(ad, { plaintextLength: length });
+    let at = offset;
+    for (const p of parts) {
+      const piece = cipher.update(p);
+      out.set(piece, at);
+      at += piece.length;
+    }
+    cipher.final();
+    out.set(cipher.getAuthTag(), at);
+  },
+  decrypt(key, n, ad, ciphertext) {
+    if (ciphertext.length < TAG_LEN) return null;
+    const bodyLength = ciphertext.length - TAG_LEN;
+    const decipher = createDecipheriv(ALGORITHM, key, chachaNonce(n), { authTagLength: TAG_LEN });
+    decipher.setAAD(ad, { plaintextLength: bodyLength });
+    decipher.setAuthTag(ciphertext.subarray(bodyLength));
+    // The plaintext is held here until final() has checked the tag; it is never returned otherwise.
+    const body = decipher.update(ciphertext.subarray(0, bodyLength));
+    try {
+      decipher.final();
+    } catch {
+      body.fill(0);
+      return null;
+    }
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  },
+  rekey(key) {
+    const cipher = createCipheriv(ALGORITHM, key, REKEY_NONCE, { authTagLength: TAG_LEN });
+    cipher.setAAD(new Uint8Array(0), { plaintextLength: KEY_LEN });
+    const out = cipher.update(new Uint8Array(KEY_LEN));
+    cipher.final();
+    return new Uint8Array(out.buffer, out.byteOffset, KEY_LEN);
+  },
+};
 
 function hashFunctions(name: string, algorithm: string): HashFunctions {
   const hmac = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => {

@@ -136,6 +136,16 @@ export class SecureClientPort implements DatagramPort {
     return this.everEstablished;
   }
 
+  /**
+   * Whether a datagram sent now is sealed at once with keys the server has accepted (no handshake
+   * due or running, nothing queued): then no security failure can stop it from being sent.
+   */
+  get ready(): boolean {
+    if (this.closed || this.queue.length > 0) return false;
+    const now = this.clock.now();
+    return this.initiator.canSend(now) && !this.initiator.needsHandshake(now);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
