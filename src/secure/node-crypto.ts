@@ -152,7 +152,14 @@ export const chaChaPoly: CipherFunctions = {
       at += piece.length;
     }
     cipher.final();
+    // A stream cipher: as many ciphertext bytes as plaintext, so every byte up to the tag is set.
+    if (at !== offset + length)
+      throw new Error(`ChaCha20 returned ${at - offset} of ${length} bytes`);
     out.set(cipher.getAuthTag(), at);
+  },
+  allocate(length) {
+    const pooled = Buffer.allocUnsafe(length);
+    return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
   },
   decrypt(key, n, ad, ciphertext) {
     if (ciphertext.length < TAG_LEN) return null;

@@ -60,6 +60,12 @@ export interface CipherFunctions {
     out: Uint8Array,
     offset: number,
   ): void;
+  /**
+   * A new array of `length` bytes for the caller to overwrite entirely (a sealed packet: header,
+   * ciphertext, tag). It may come uninitialized from a pool: Node's `Buffer.allocUnsafe` costs a
+   * sixth of a zeroed `new Uint8Array` for a small packet. Returned as a plain `Uint8Array` view.
+   */
+  allocate(length: number): Uint8Array;
   /** `REKEY(k)`: the first 32 bytes of `ENCRYPT(k, 2^64-1, zerolen, zeros)` (Noise §4.2, §11.3). */
   rekey(key: Uint8Array): Uint8Array;
 }

@@ -107,7 +107,8 @@ export class TransportKeys {
     let length = 0;
     for (const p of parts) length += p.length;
     const counter = this.nextCounter++;
-    const out = new Uint8Array(DATA_OVERHEAD + length);
+    // Uninitialized memory: the header, ciphertext and tag below overwrite every byte of it.
+    const out = this.cipher.allocate(DATA_OVERHEAD + length);
     const header = out.subarray(0, DATA_HEADER_LENGTH);
     writeDataHeader(header, this.remoteIndex, counter);
     this.cipher.encryptInto(this.sendKey, counter, header, parts, out, DATA_HEADER_LENGTH);
