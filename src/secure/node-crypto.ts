@@ -110,6 +110,8 @@ export const x25519: DhFunctions = {
 };
 
 const ALGORITHM = "chacha20-poly1305";
+/** The cipher options, one shared object (no allocation per packet). */
+const AEAD_OPTIONS = { authTagLength: TAG_LEN } as const;
 
 /**
  * The 12-byte ChaChaPoly nonce of Noise §12.3: 32 zero bits, then `n` as 64-bit little-endian.
@@ -143,7 +145,7 @@ export const chaChaPoly: CipherFunctions = {
     for (const p of parts) length += p.length;
     if (out.length - offset < length + TAG_LEN)
       throw new RangeError("no room for the sealed bytes");
-    const cipher = createCipheriv(ALGORITHM, key, chachaNonce(n), { authTagLength: TAG_LEN });
+    const cipher = createCipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
     cipher.setAAD(ad, { plaintextLength: length });
     let at = offset;
     for (const p of parts) {
@@ -164,7 +166,7 @@ export const chaChaPoly: CipherFunctions = {
   decrypt(key, n, ad, ciphertext) {
     if (ciphertext.length < TAG_LEN) return null;
     const bodyLength = ciphertext.length - TAG_LEN;
-    const decipher = createDecipheriv(ALGORITHM, key, chachaNonce(n), { authTagLength: TAG_LEN });
+    const decipher = createDecipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
     decipher.setAAD(ad, { plaintextLength: bodyLength });
     decipher.setAuthTag(ciphertext.subarray(bodyLength));
     // The plaintext is held here until final() has checked the tag; it is never returned otherwise.
@@ -178,7 +180,7 @@ export const chaChaPoly: CipherFunctions = {
     return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   },
   rekey(key) {
-    const cipher = createCipheriv(ALGORITHM, key, REKEY_NONCE, { authTagLength: TAG_LEN });
+    const cipher = createCipheriv(ALGORITHM, key, REKEY_NONCE, AEAD_OPTIONS);
     cipher.setAAD(new Uint8Array(0), { plaintextLength: KEY_LEN });
     const out = cipher.update(new Uint8Array(KEY_LEN));
     cipher.final();
