@@ -130,8 +130,8 @@ const REKEY_NONCE = Buffer.from([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 /**
  * ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3). Node cannot give
  * a cipher object a new IV, so every packet creates its own: a fixed cost of a few µs per packet
- * that dominates small packets (`bench/secure.bench.ts`; AES-256-GCM, Noise §12.4, costs about the
- * same per small packet here, see docs/security.md §8).
+ * that dominates small packets (`bench/secure.bench.ts`; AES-256-GCM, Noise §12.4, is weighed
+ * against it in docs/security.md §3.8).
  */
 export const chaChaPoly: CipherFunctions = {
   name: "ChaChaPoly",

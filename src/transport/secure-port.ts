@@ -13,6 +13,7 @@ import type { Clock, TimerHandle } from "../io/clock.js";
 import type { DatagramPort, Endpoint, SendFailure } from "../io/datagram.js";
 import type { Random } from "../io/random.js";
 import { endpointKey } from "../secure/address.js";
+import { concatBytes } from "../secure/bytes.js";
 import { type InitiatorOptions, SecureInitiator } from "../secure/initiator.js";
 import { DATA_OVERHEAD } from "../secure/packet.js";
 import type { SecurePeer } from "../secure/peer-keys.js";
@@ -69,8 +70,7 @@ export class SecureClientPort implements DatagramPort {
   private readonly clock: Clock;
   private readonly wallClockMs: () => number;
   private readonly maxQueued: number;
-  /** Datagrams (single arrays or gathered parts, now owned by this port) awaiting keys. */
-  private queue: (Uint8Array | readonly Uint8Array[])[] = [];
+  private queue: Uint8Array[] = [];
   private handler: (data: Uint8Array, from: Endpoint) => void = () => {};
   private errorHandler: (failure: SendFailure) => void = () => {};
   private failureHandler: (error: SecureTransportError) => void = () => {};
@@ -111,7 +111,9 @@ export class SecureClientPort implements DatagramPort {
       this.queue.shift();
       this.queueDrops++;
     }
-    this.queue.push(data);
+    // Rare (no keys yet): a gathered datagram is joined here, as it was before sealing from parts,
+    // so nothing queued depends on the caller's buffers staying untouched until the handshake ends.
+    this.queue.push(data instanceof Uint8Array ? data : concatBytes(...data));
   }
 
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void {
