@@ -161,8 +161,11 @@ export class SecureInitiator {
     return this.keys.current?.canSend(nowMs) === true;
   }
 
-  /** Seals `payload` with the current keys, or `null` if there are none usable (handshake first). */
-  seal(payload: Uint8Array, nowMs: number): Uint8Array | null {
+  /**
+   * Seals `payload` (one array or a gathered datagram's parts) with the current keys, or `null`
+   * if there are none usable (handshake first).
+   */
+  seal(payload: Uint8Array | readonly Uint8Array[], nowMs: number): Uint8Array | null {
     const datagram = this.keys.current?.seal(payload, nowMs) ?? null;
     if (datagram !== null) this.stats.sealed++;
     return datagram;

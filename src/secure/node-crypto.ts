@@ -109,6 +109,10 @@ export const x25519: DhFunctions = {
   },
 };
 
+const ALGORITHM = "chacha20-poly1305";
+/** The cipher options, one shared object (no allocation per packet). */
+const AEAD_OPTIONS = { authTagLength: TAG_LEN } as const;
+
 /**
  * The 12-byte ChaChaPoly nonce of Noise §12.3: 32 zero bits, then `n` as 64-bit little-endian.
  * One scratch buffer serves every call: OpenSSL copies the IV when the cipher is created.
@@ -120,27 +124,49 @@ function chachaNonce(n: number): Buffer {
   return nonceScratch;
 }
 
-/** ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3). */
+/** The nonce 2^64 - 1 of REKEY (Noise §4.2), in §12.3's encoding. */
+const REKEY_NONCE = Buffer.from([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+
+/**
+ * ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3). Node cannot give
+ * a cipher object a new IV, so every packet creates its own: a fixed cost of a few µs per packet
+ * that dominates small packets (`bench/secure.bench.ts`; AES-256-GCM, Noise §12.4, is weighed
+ * against it in docs/security.md §3.8).
+ */
 export const chaChaPoly: CipherFunctions = {
   name: "ChaChaPoly",
   encrypt(key, n, ad, plaintext) {
-    const cipher = createCipheriv("chacha20-poly1305", key, chachaNonce(n), {
-      authTagLength: TAG_LEN,
-    });
-    cipher.setAAD(ad, { plaintextLength: plaintext.length });
-    const out = Buffer.allocUnsafe(plaintext.length + TAG_LEN);
-    const body = cipher.update(plaintext);
-    out.set(body, 0);
+    const out = new Uint8Array(plaintext.length + TAG_LEN);
+    chaChaPoly.encryptInto(key, n, ad, [plaintext], out, 0);
+    return out;
+  },
+  encryptInto(key, n, ad, parts, out, offset) {
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (out.length - offset < length + TAG_LEN)
+      throw new RangeError("no room for the sealed bytes");
+    const cipher = createCipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
+    cipher.setAAD(ad, { plaintextLength: length });
+    let at = offset;
+    for (const p of parts) {
+      const piece = cipher.update(p);
+      out.set(piece, at);
+      at += piece.length;
+    }
     cipher.final();
-    out.set(cipher.getAuthTag(), plaintext.length);
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    // A stream cipher: as many ciphertext bytes as plaintext, so every byte up to the tag is set.
+    if (at !== offset + length)
+      throw new Error(`ChaCha20 returned ${at - offset} of ${length} bytes`);
+    out.set(cipher.getAuthTag(), at);
+  },
+  allocate(length) {
+    const pooled = Buffer.allocUnsafe(length);
+    return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
   },
   decrypt(key, n, ad, ciphertext) {
     if (ciphertext.length < TAG_LEN) return null;
     const bodyLength = ciphertext.length - TAG_LEN;
-    const decipher = createDecipheriv("chacha20-poly1305", key, chachaNonce(n), {
-      authTagLength: TAG_LEN,
-    });
+    const decipher = createDecipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
     decipher.setAAD(ad, { plaintextLength: bodyLength });
     decipher.setAuthTag(ciphertext.subarray(bodyLength));
     // The plaintext is held here until final() has checked the tag; it is never returned otherwise.
@@ -154,9 +180,7 @@ export const chaChaPoly: CipherFunctions = {
     return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
   },
   rekey(key) {
-    const nonce = Buffer.alloc(12, 0xff);
-    nonce.writeUInt32LE(0, 0);
-    const cipher = createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LEN });
+    const cipher = createCipheriv(ALGORITHM, key, REKEY_NONCE, AEAD_OPTIONS);
     cipher.setAAD(new Uint8Array(0), { plaintextLength: KEY_LEN });
     const out = cipher.update(new Uint8Array(KEY_LEN));
     cipher.final();

@@ -14,6 +14,9 @@ export interface SecurePeer {
   readonly id: string;
 }
 
+/** No key sets (shared: {@link PeerKeys.confirm} returns it for almost every packet). */
+const NONE: readonly TransportKeys[] = Object.freeze([]);
+
 /** The key sets held for one peer, and where it was last seen. */
 export class PeerKeys {
   readonly identity: SecurePeer;
@@ -47,9 +50,10 @@ export class PeerKeys {
 
   /** The key set named by our `index`, if we hold it. */
   keysFor(index: number): TransportKeys | null {
-    for (const keys of [this.current, this.next, this.previous]) {
-      if (keys !== null && keys.localIndex === index) return keys;
-    }
+    // Checked one by one (no array per packet: this runs for every data packet received).
+    if (this.current !== null && this.current.localIndex === index) return this.current;
+    if (this.next !== null && this.next.localIndex === index) return this.next;
+    if (this.previous !== null && this.previous.localIndex === index) return this.previous;
     return null;
   }
 
@@ -57,8 +61,8 @@ export class PeerKeys {
    * Called after a packet authenticated under `keys`: if they were `next`, they become `current`.
    * Returns the key sets that fell out.
    */
-  confirm(keys: TransportKeys): TransportKeys[] {
-    if (keys !== this.next) return [];
+  confirm(keys: TransportKeys): readonly TransportKeys[] {
+    if (keys !== this.next) return NONE;
     const gone = this.previous;
     this.previous = this.current;
     this.current = keys;

@@ -129,7 +129,7 @@ export class SecureResponder {
    */
   seal(
     peer: SecurePeer,
-    payload: Uint8Array,
+    payload: Uint8Array | readonly Uint8Array[],
     nowMs: number,
   ): { datagram: Uint8Array; to: string } | null {
     const state = this.peers.get(peer.id);

@@ -46,6 +46,26 @@ export interface CipherFunctions {
     ad: Uint8Array,
     ciphertext: Uint8Array,
   ): Uint8Array | null;
+  /**
+   * `ENCRYPT(k, n, ad, parts[0] || parts[1] || ...)` written into `out` at `offset` (ciphertext,
+   * then the 16-byte tag), which must have room for the plaintext's length plus 16: the transport
+   * seals a gathered datagram straight into the packet it sends, without joining the parts first.
+   * Same bytes as {@link encrypt}.
+   */
+  encryptInto(
+    key: Uint8Array,
+    nonce: number,
+    ad: Uint8Array,
+    parts: readonly Uint8Array[],
+    out: Uint8Array,
+    offset: number,
+  ): void;
+  /**
+   * A new array of `length` bytes for the caller to overwrite entirely (a sealed packet: header,
+   * ciphertext, tag). It may come uninitialized from a pool: Node's `Buffer.allocUnsafe` costs a
+   * sixth of a zeroed `new Uint8Array` for a small packet. Returned as a plain `Uint8Array` view.
+   */
+  allocate(length: number): Uint8Array;
   /** `REKEY(k)`: the first 32 bytes of `ENCRYPT(k, 2^64-1, zerolen, zeros)` (Noise §4.2, §11.3). */
   rekey(key: Uint8Array): Uint8Array;
 }

@@ -96,14 +96,22 @@ export class TransportKeys {
     return !this.expired(nowMs) && this.nextCounter < this.limits.rejectAfterPackets;
   }
 
-  /** The data packet carrying `payload`, or `null` when these keys may no longer send. */
-  seal(payload: Uint8Array, nowMs: number): Uint8Array | null {
+  /**
+   * The data packet carrying `payload` (one array, or the parts of a gathered datagram, sealed in
+   * order as if joined), or `null` when these keys may no longer send. The parts are encrypted
+   * straight into the packet: no joined copy of the plaintext is made.
+   */
+  seal(payload: Uint8Array | readonly Uint8Array[], nowMs: number): Uint8Array | null {
     if (!this.canSend(nowMs)) return null;
+    const parts = payload instanceof Uint8Array ? [payload] : payload;
+    let length = 0;
+    for (const p of parts) length += p.length;
     const counter = this.nextCounter++;
-    const out = new Uint8Array(DATA_OVERHEAD + payload.length);
+    // Uninitialized memory: the header, ciphertext and tag below overwrite every byte of it.
+    const out = this.cipher.allocate(DATA_OVERHEAD + length);
     const header = out.subarray(0, DATA_HEADER_LENGTH);
     writeDataHeader(header, this.remoteIndex, counter);
-    out.set(this.cipher.encrypt(this.sendKey, counter, header, payload), DATA_HEADER_LENGTH);
+    this.cipher.encryptInto(this.sendKey, counter, header, parts, out, DATA_HEADER_LENGTH);
     return out;
   }
 

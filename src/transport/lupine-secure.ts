@@ -7,7 +7,8 @@
  *
  * What this module adds to the two layers it joins:
  * - **MTU**: the reliable layer's datagrams shrink by the sealing overhead (`DATA_OVERHEAD`, 32
- *   bytes), so a sealed datagram fits where a plain one did (1472 → 1440 bytes on Ethernet).
+ *   bytes), so a sealed datagram fits where a plain one did (1472 → 1440 bytes on Ethernet,
+ *   65,507 → 65,475 to loopback: the plain transport's per-address sizes, `lupine-mtu.ts`).
  * - **Retransmissions** are sealed afresh: each `send` is a new data packet with a new counter
  *   (a byte-identical resend would be dropped as a replay, by design).
  * - **Identity**: the server hands handlers the caller's key (`CallContext.peer`, scheme `noise`)
@@ -28,6 +29,7 @@ import {
   type LupineClientOptions,
   type LupineClientTransport,
 } from "./lupine-client.js";
+import { defaultDatagramBytes } from "./lupine-mtu.js";
 import {
   createLupineServer,
   type LupineServerOptions,
@@ -40,17 +42,30 @@ import {
   type SecureServerPortOptions,
 } from "./secure-port.js";
 
-/** The largest plain datagram when none is configured: an Ethernet MTU's UDP payload. */
-const ETHERNET_UDP_PAYLOAD = 1472;
-
-/** The reliable layer's datagram size inside sealed datagrams of at most `outer` bytes. */
-export function innerDatagramBytes(port: DatagramPort, configured: number | undefined): number {
-  return Math.min(configured ?? ETHERNET_UDP_PAYLOAD, port.maxDatagramSize) - DATA_OVERHEAD;
+/**
+ * The reliable layer's datagram size inside sealed datagrams to `to`: the configured size, else
+ * the plain transport's default for that address (`lupine-mtu.ts`: 65,507 to loopback, an
+ * Ethernet MTU's 1,472 elsewhere), within the port's limit, less the sealing overhead.
+ */
+export function innerDatagramBytes(
+  port: DatagramPort,
+  configured: number | undefined,
+  to: Endpoint,
+): number {
+  return Math.min(configured ?? defaultDatagramBytes(to), port.maxDatagramSize) - DATA_OVERHEAD;
 }
 
-/** A secure peer as handlers see it. */
+/** Identities made so far, one per peer: every call of a peer gets the same frozen object. */
+const identities = new WeakMap<SecurePeer, PeerIdentity>();
+
+/** A secure peer as handlers see it (made once per peer: the server asks for it on every call). */
 export function noiseIdentity(peer: SecurePeer): PeerIdentity {
-  return { scheme: "noise", id: peer.id, publicKey: peer.publicKey };
+  let identity = identities.get(peer);
+  if (identity === undefined) {
+    identity = Object.freeze({ scheme: "noise", id: peer.id, publicKey: peer.publicKey });
+    identities.set(peer, identity);
+  }
+  return identity;
 }
 
 /** Options of {@link createSecureLupineClient}: both layers' options, one port. */
@@ -77,7 +92,7 @@ export function createSecureLupineClient(o: SecureLupineClientOptions): LupineCl
   const inner = createLupineClient({
     ...o,
     port: secure,
-    maxDatagramBytes: innerDatagramBytes(o.port, o.maxDatagramBytes),
+    maxDatagramBytes: innerDatagramBytes(o.port, o.maxDatagramBytes, o.server),
   });
   return new SecureClientTransport(inner, secure, o.server);
 }
@@ -89,10 +104,15 @@ interface Waiting {
 }
 
 /**
- * Maps the secure layer's failures onto the calls waiting above it. Cheap per call (one promise
- * and a set entry: no AbortController, whose allocation and listeners cost more than the rest of
- * a small call). After a refusal, the inner calls keep their own timers until their deadlines;
- * their late outcomes are ignored.
+ * Maps the secure layer's failures onto the calls waiting above it: a call made while the port
+ * has no keys the server accepted (before the first handshake, or while one is due or running)
+ * is watched — one promise and a set entry, no AbortController, whose allocation and listeners
+ * cost more than the rest of a small call — and rejected at once if the server refuses this
+ * client's key. A call made while the keys are ready goes straight to the inner transport: its
+ * datagrams are sealed at once with keys the server accepted, so no refusal can stop them from
+ * being sent (the wrapper was a fifth of the secure transport's extra CPU per small call). After
+ * a refusal, the inner calls keep their own timers until their deadlines; late outcomes of
+ * watched calls are ignored.
  */
 class SecureClientTransport implements LupineClientTransport {
   readonly kind = "lupine" as const;
@@ -122,6 +142,7 @@ class SecureClientTransport implements LupineClientTransport {
   }
 
   call<R>(request: CallRequest<R>): Promise<R> {
+    if (this.port.ready) return this.inner.call(request);
     return new Promise<R>((resolve, reject) => {
       const w: Waiting = { name: request.procedureName, reject };
       this.waiting.add(w);
@@ -174,7 +195,11 @@ export function createSecureLupineServer(
   const transport = createLupineServer({
     ...o,
     port: securePort,
-    maxDatagramBytes: innerDatagramBytes(o.port, o.maxDatagramBytes),
+    // Unless configured, each session's size follows its client's address, as in the plain
+    // server, less the sealing overhead (the secure port's own limit is already net of it).
+    ...(o.maxDatagramBytes === undefined
+      ? { datagramOverheadBytes: DATA_OVERHEAD }
+      : { maxDatagramBytes: Math.min(o.maxDatagramBytes, o.port.maxDatagramSize) - DATA_OVERHEAD }),
     identify: (from) => {
       const peer = securePort.peerOf(from);
       return peer === undefined ? undefined : noiseIdentity(peer);

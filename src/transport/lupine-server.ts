@@ -64,6 +64,11 @@ export interface LupineServerOptions
    * address (`defaultDatagramBytes`: 65,507 to loopback, else 1,472), within the port's limit.
    */
   readonly maxDatagramBytes?: number;
+  /**
+   * Bytes `port` adds to every datagram it sends (the secure port's sealing overhead), taken off
+   * each session's default size so the datagram on the wire still fits the path. Default 0.
+   */
+  readonly datagramOverheadBytes?: number;
   /** Told about handler failures (default: console.error). */
   readonly log?: (message: string, error: unknown) => void;
   /**
@@ -216,8 +221,10 @@ class LupineServer implements LupineServerTransport {
       maxDatagramBytes,
       identify,
       flushEveryReplies,
+      datagramOverheadBytes,
       ...endpointOptions
     } = o;
+    const overhead = datagramOverheadBytes ?? 0;
     this.endpoint = new ServerEndpoint({
       ...endpointOptions,
       random: o.random,
@@ -228,7 +235,7 @@ class LupineServer implements LupineServerTransport {
       ...(maxDatagramBytes === undefined
         ? {
             datagramBytesFor: (peer: unknown) =>
-              Math.min(port.maxDatagramSize, defaultDatagramBytes(peer as Endpoint)),
+              Math.min(port.maxDatagramSize, defaultDatagramBytes(peer as Endpoint) - overhead),
           }
         : {}),
       tooLargeReply: TOO_LARGE,

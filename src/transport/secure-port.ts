@@ -19,6 +19,22 @@ import { DATA_OVERHEAD } from "../secure/packet.js";
 import type { SecurePeer } from "../secure/peer-keys.js";
 import { type ResponderOptions, SecureResponder } from "../secure/responder.js";
 
+/**
+ * Address keys of the endpoint objects seen, so the per-datagram and per-call lookups do not
+ * build a string each time. Endpoints are immutable values (`io/datagram.ts`), and the UDP port
+ * hands out the same object for the same source, so the memo hits on the hot path.
+ */
+const endpointKeys = new WeakMap<Endpoint, string>();
+
+function keyOf(endpoint: Endpoint): string {
+  let key = endpointKeys.get(endpoint);
+  if (key === undefined) {
+    key = endpointKey(endpoint);
+    endpointKeys.set(endpoint, key);
+  }
+  return key;
+}
+
 /** Why a secure client port gave up on its server (delivered to `onError`). */
 export class SecureTransportError extends Error {
   override readonly name = "SecureTransportError";
@@ -50,6 +66,7 @@ export class SecureClientPort implements DatagramPort {
   queueDrops = 0;
   private readonly inner: DatagramPort;
   private readonly server: Endpoint;
+  private readonly serverKey: string;
   private readonly clock: Clock;
   private readonly wallClockMs: () => number;
   private readonly maxQueued: number;
@@ -65,6 +82,7 @@ export class SecureClientPort implements DatagramPort {
   constructor(options: SecureClientPortOptions) {
     this.inner = options.port;
     this.server = options.server;
+    this.serverKey = endpointKey(options.server);
     this.clock = options.clock;
     this.wallClockMs = options.wallClockMs;
     this.maxQueued = options.maxQueued ?? 256;
@@ -77,14 +95,14 @@ export class SecureClientPort implements DatagramPort {
 
   send(data: Uint8Array | readonly Uint8Array[], to: Endpoint): void {
     if (this.closed) return;
-    if (endpointKey(to) !== endpointKey(this.server)) {
+    if (to !== this.server && keyOf(to) !== this.serverKey) {
       this.errorHandler({ to, error: new Error("a secure client port only talks to its server") });
       return;
     }
-    const payload = data instanceof Uint8Array ? data : concatBytes(...data);
     const now = this.clock.now();
     if (this.initiator.needsHandshake(now)) this.handshake(now);
-    const sealed = this.initiator.seal(payload, now);
+    // A gathered datagram's parts are sealed straight into the packet (no joined copy first).
+    const sealed = this.initiator.seal(data, now);
     if (sealed !== null) {
       this.inner.send(sealed, this.server);
       return;
@@ -93,7 +111,9 @@ export class SecureClientPort implements DatagramPort {
       this.queue.shift();
       this.queueDrops++;
     }
-    this.queue.push(payload);
+    // Rare (no keys yet): a gathered datagram is joined here, as it was before sealing from parts,
+    // so nothing queued depends on the caller's buffers staying untouched until the handshake ends.
+    this.queue.push(data instanceof Uint8Array ? data : concatBytes(...data));
   }
 
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void {
@@ -118,6 +138,16 @@ export class SecureClientPort implements DatagramPort {
     return this.everEstablished;
   }
 
+  /**
+   * Whether a datagram sent now is sealed at once with keys the server has accepted (no handshake
+   * due or running, nothing queued): then no security failure can stop it from being sent.
+   */
+  get ready(): boolean {
+    if (this.closed || this.queue.length > 0) return false;
+    const now = this.clock.now();
+    return this.initiator.canSend(now) && !this.initiator.needsHandshake(now);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -127,7 +157,7 @@ export class SecureClientPort implements DatagramPort {
   }
 
   private receive(data: Uint8Array, from: Endpoint): void {
-    if (this.closed || endpointKey(from) !== endpointKey(this.server)) return;
+    if (this.closed || (from !== this.server && keyOf(from) !== this.serverKey)) return;
     const now = this.clock.now();
     const r = this.initiator.receive(data, now);
     switch (r.kind) {
@@ -241,20 +271,14 @@ export class SecureServerPort implements DatagramPort {
 
   /** The authenticated client behind the datagrams from `from`, if any (for `CallContext`). */
   peerOf(from: Endpoint): SecurePeer | undefined {
-    return this.peers.get(endpointKey(from))?.peer;
+    return this.peers.get(keyOf(from))?.peer;
   }
 
   send(data: Uint8Array | readonly Uint8Array[], to: Endpoint): void {
     if (this.closed) return;
-    const known = this.peers.get(endpointKey(to));
+    const known = this.peers.get(keyOf(to));
     const sealed =
-      known === undefined
-        ? null
-        : this.responder.seal(
-            known.peer,
-            data instanceof Uint8Array ? data : concatBytes(...data),
-            this.clock.now(),
-          );
+      known === undefined ? null : this.responder.seal(known.peer, data, this.clock.now());
     if (sealed === null) {
       this.sendDrops++;
       return;
@@ -279,7 +303,7 @@ export class SecureServerPort implements DatagramPort {
 
   private receive(data: Uint8Array, from: Endpoint): void {
     if (this.closed) return;
-    const key = endpointKey(from);
+    const key = keyOf(from);
     const r = this.responder.receive(data, key, this.clock.now());
     if (r.kind === "reply") {
       this.inner.send(r.datagram, from);

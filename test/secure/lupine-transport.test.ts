@@ -16,7 +16,7 @@ import {
   isRpcError,
   xdr,
 } from "../../src/index.js";
-import type { Endpoint } from "../../src/io/index.js";
+import type { DatagramPort, Endpoint } from "../../src/io/index.js";
 import { nodeClock } from "../../src/io/node/clock.js";
 import { nodeCrc32 } from "../../src/io/node/crc32.js";
 import { nodeRandom } from "../../src/io/node/random.js";
@@ -29,6 +29,7 @@ import { totalDropped } from "../../src/secure/stats.js";
 import {
   createSecureLupineClient,
   createSecureLupineServer,
+  innerDatagramBytes,
 } from "../../src/transport/lupine-secure.js";
 import { FakePort } from "../helpers/fake-port.js";
 import { seededRandom } from "../helpers/prng.js";
@@ -158,10 +159,35 @@ describe("secure Lupine transport over loopback", () => {
     assert.equal(executed, before);
   });
 
-  test("a proxy that tampers, truncates, replays, reorders and forges: every bogus datagram rejected and counted, both ways; every call runs once", async () => {
+  test("datagram sizes: the plain transport's per-address defaults, less the 32-byte seal", () => {
+    const port = (maxDatagramSize: number) => ({ maxDatagramSize }) as DatagramPort;
+    const to = (address: string, family: "IPv4" | "IPv6" = "IPv4"): Endpoint => ({
+      address,
+      port: 9,
+      family,
+    });
+    assert.equal(innerDatagramBytes(port(65_507), undefined, to("127.0.0.1")), 65_475);
+    assert.equal(innerDatagramBytes(port(65_507), undefined, to("::1", "IPv6")), 65_456);
+    assert.equal(innerDatagramBytes(port(65_507), undefined, to("192.0.2.1")), 1440);
+    assert.equal(innerDatagramBytes(port(65_507), undefined, to("2001:db8::1", "IPv6")), 1420);
+    assert.equal(innerDatagramBytes(port(65_507), 1472, to("127.0.0.1")), 1440);
+    assert.equal(innerDatagramBytes(port(1472), undefined, to("127.0.0.1")), 1440);
+  });
+
+  test("over loopback both sides seal datagrams as large as the plain transport's, within UDP's limit", async () => {
     const table = new ProgramTable({ logger: collectingLogger().logger });
     table.register(P, handlers);
+    const sizes = { client: 0, server: 0 };
+    const record = (udp: DatagramPort, side: "client" | "server") => {
+      const send = udp.send.bind(udp);
+      udp.send = (data, to) => {
+        const n = data instanceof Uint8Array ? data.length : data.reduce((a, b) => a + b.length, 0);
+        sizes[side] = Math.max(sizes[side], n);
+        send(data, to);
+      };
+    };
     const serverUdp = await openUdp({ host: "127.0.0.1", port: 0 });
+    record(serverUdp, "server");
     const server = createSecureLupineServer({
       port: serverUdp,
       clock: nodeClock,
@@ -169,6 +195,44 @@ describe("secure Lupine transport over loopback", () => {
       crc: nodeCrc32,
       suite,
       staticKeyPair: serverKeys,
+    });
+    const at = await server.listen(table);
+    closers.push(() => server.close(0));
+    const clientUdp = await openUdp({ family: 4 });
+    record(clientUdp, "client");
+    const transport = createSecureLupineClient({
+      port: clientUdp,
+      server: { address: "127.0.0.1", port: at.port, family: "IPv4" },
+      clock: nodeClock,
+      random: nodeRandom,
+      crc: nodeCrc32,
+      suite,
+      staticKeyPair: clientKeys,
+      serverPublicKey: serverKeys.publicKey,
+      wallClockMs: () => Date.now(),
+    });
+    const c = createClient(P, transport, { ownsTransport: true });
+    closers.push(() => c.$close());
+    const arg = Uint8Array.from({ length: 30_000 }, (_, k) => k & 0xff);
+    assert.deepEqual(await c.echo(arg), arg);
+    assert.ok(sizes.client > 1472 && sizes.client <= 65_507, JSON.stringify(sizes));
+    assert.ok(sizes.server > 1472 && sizes.server <= 65_507, JSON.stringify(sizes));
+  });
+
+  test("a proxy that tampers, truncates, replays, reorders and forges: every bogus datagram rejected and counted, both ways; every call runs once", async () => {
+    const table = new ProgramTable({ logger: collectingLogger().logger });
+    table.register(P, handlers);
+    const serverUdp = await openUdp({ host: "127.0.0.1", port: 0 });
+    // Ethernet-sized datagrams (loopback's default would pack the 400 calls into a few dozen
+    // datagrams, too few to mangle a representative sample of).
+    const server = createSecureLupineServer({
+      port: serverUdp,
+      clock: nodeClock,
+      random: nodeRandom,
+      crc: nodeCrc32,
+      suite,
+      staticKeyPair: serverKeys,
+      maxDatagramBytes: 1472,
     });
     const at = await server.listen(table);
     closers.push(() => server.close(0));
@@ -257,6 +321,7 @@ describe("secure Lupine transport over loopback", () => {
       staticKeyPair: clientKeys,
       serverPublicKey: serverKeys.publicKey,
       wallClockMs: () => Date.now(),
+      maxDatagramBytes: 1472,
     });
     const c = createClient(P, transport, { ownsTransport: true });
     closers.push(() => c.$close());
