@@ -7,8 +7,8 @@
  * Contract: `call` settles exactly once (result or `RpcError`); many calls may be in flight;
  * output is packed into as few datagrams as possible and leaves when a batch of calls is ready,
  * when the calls being made now are made if none was in flight, else at the end of the turn
- * (`defer`) — docs/protocol.md §3.2; one clock timer tracks the session's earliest deadline. `close` fails pending calls with
- * `closed` and closes the port when the transport owns it.
+ * (`defer`) — docs/protocol.md §3.2; one clock timer tracks the session's earliest deadline.
+ * `close` fails pending calls with `closed` and closes the port when the transport owns it.
  */
 import type { Clock, TimerHandle } from "../io/clock.js";
 import type { DatagramPort, Endpoint } from "../io/datagram.js";
