@@ -27,6 +27,18 @@ function feed(r: Reassembler, m: Uint8Array, fs: number, i: number, roomBytes?: 
   return r.accept(i, m, from, Math.min(fs, m.length - from), roomBytes);
 }
 
+/** The fragment indices 0..count-1 in an order shuffled from `seed` (Fisher–Yates, an LCG). */
+function shuffledOrder(count: number, seed: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  let s = seed;
+  for (let k = order.length - 1; k > 0; k--) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    const j = s % (k + 1);
+    [order[k], order[j]] = [order[j]!, order[k]!];
+  }
+  return order;
+}
+
 test("a first fragment claiming 2 GiB holds a few KiB", () => {
   const r = new Reassembler(0x7fffffff, 1400);
   const data = new Uint8Array(1400);
@@ -50,13 +62,7 @@ test("property: held bytes ≤ 3 × received + 64 KiB, in any order; the message
       (size, fs, seed) => {
         const m = message(size);
         const r = new Reassembler(size, fs);
-        const order = Array.from({ length: r.fragmentCount }, (_, i) => i);
-        let s = seed;
-        for (let k = order.length - 1; k > 0; k--) {
-          s = (s * 1103515245 + 12345) >>> 0;
-          const j = s % (k + 1);
-          [order[k], order[j]] = [order[j]!, order[k]!];
-        }
+        const order = shuffledOrder(r.fragmentCount, seed);
         for (const i of order) {
           assert.equal(feed(r, m, fs, i), "new");
           const bound = 3 * r.receivedBytes + REASSEMBLY_INITIAL_BYTES + 80 * r.receivedCount;
@@ -77,13 +83,7 @@ test("a large message grows in place: same memory throughout, bounded, comes out
   const m = message(size);
   for (const seed of [1, 2, 3]) {
     const r = new Reassembler(size, fs);
-    const order = Array.from({ length: r.fragmentCount }, (_, i) => i);
-    let s = seed;
-    for (let k = order.length - 1; k > 0; k--) {
-      s = (s * 1103515245 + 12345) >>> 0;
-      const j = s % (k + 1);
-      [order[k], order[j]] = [order[j]!, order[k]!];
-    }
+    const order = shuffledOrder(r.fragmentCount, seed);
     let memory: ArrayBufferLike | undefined;
     for (const i of order) {
       assert.equal(feed(r, m, fs, i), "new");

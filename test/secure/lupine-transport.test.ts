@@ -62,6 +62,14 @@ const handlers = {
 const serverKeys = x25519.generateKeyPair(nodeRandom);
 const clientKeys = x25519.generateKeyPair(nodeRandom);
 const strangerKeys = x25519.generateKeyPair(nodeRandom);
+/** What every server in this file shares; each test adds its port and options. */
+const serverBasics = {
+  clock: nodeClock,
+  random: nodeRandom,
+  crc: nodeCrc32,
+  suite,
+  staticKeyPair: serverKeys,
+} as const;
 
 const closers: (() => Promise<unknown>)[] = [];
 after(async () => {
@@ -189,12 +197,8 @@ describe("secure Lupine transport over loopback", () => {
     const serverUdp = await openUdp({ host: "127.0.0.1", port: 0 });
     record(serverUdp, "server");
     const server = createSecureLupineServer({
+      ...serverBasics,
       port: serverUdp,
-      clock: nodeClock,
-      random: nodeRandom,
-      crc: nodeCrc32,
-      suite,
-      staticKeyPair: serverKeys,
     });
     const at = await server.listen(table);
     closers.push(() => server.close(0));
@@ -226,12 +230,8 @@ describe("secure Lupine transport over loopback", () => {
     // Ethernet-sized datagrams (loopback's default would pack the 400 calls into a few dozen
     // datagrams, too few to mangle a representative sample of).
     const server = createSecureLupineServer({
+      ...serverBasics,
       port: serverUdp,
-      clock: nodeClock,
-      random: nodeRandom,
-      crc: nodeCrc32,
-      suite,
-      staticKeyPair: serverKeys,
       maxDatagramBytes: 1472,
     });
     const at = await server.listen(table);
@@ -373,12 +373,8 @@ describe("secure Lupine transport over loopback", () => {
     table.register(P, handlers);
     const port = new FakePort({ address: "192.0.2.1", port: 7000, family: "IPv4" }, 1472);
     const server = createSecureLupineServer({
+      ...serverBasics,
       port,
-      clock: nodeClock,
-      random: nodeRandom,
-      crc: nodeCrc32,
-      suite,
-      staticKeyPair: serverKeys,
       admission: { unprovenHandshakesPerSecond: 20 },
     });
     await server.listen(table);
