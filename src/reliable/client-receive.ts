@@ -21,7 +21,7 @@ import {
 } from "./packet.js";
 import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
 
-/** A FragmentAck of reply fragments is sent after this many new fragments (or at once on a gap). */
+/** A FragmentAck of reply fragments follows this many new ones (at once out of order). */
 const ACK_EVERY_FRAGMENTS = 2;
 const FRAGMENT_ACK_DELAY_MS = 1;
 
@@ -191,10 +191,10 @@ export class ClientReceiver {
       return;
     }
     call.unackedFragments++;
-    // Ack every second fragment, at once on a gap or duplicate, else within 1 ms.
+    // Ack every second fragment, at once when out of order or a duplicate, else within 1 ms.
     if (
       verdict === "duplicate" ||
-      r.hasGapBelow(index) ||
+      r.outOfOrder(index) ||
       call.unackedFragments >= ACK_EVERY_FRAGMENTS
     ) {
       s.sender.ackReplyFragments(nowMs, call);

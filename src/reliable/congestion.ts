@@ -11,10 +11,13 @@
  * never reads as heavy: a rate taken over a part of one round trip would). Isolated losses on an
  * unqueued path (radio, a lossy link) are repaired without slowing down; a flow that builds a
  * queue backs off on delay before the queue overflows, so it takes no more than its share beside
- * loss-based TCP. Slow start also ends when a queue persists for two round trips in a row (as
- * HyStart++, RFC 9406, ends it on a delay increase; one round is not enough: a cold start's first
- * round trips are slow). After a cut the window grows back towards where it stood BIC-style (see
- * `increasePerRoundTrip`). With `lossTolerant: false` every loss event halves.
+ * loss-based TCP. The delay response needs the queue in two round trips in a row, in slow start
+ * (which it ends, as HyStart++, RFC 9406 §4.2, ends it on a delay increase) and in congestion
+ * avoidance (where it trims the window by 15%): a receiver or sender descheduled for a few tens of
+ * milliseconds delays every ack of one round, but a queue at a bottleneck stays. In congestion
+ * avoidance the window grows BIC-style (see `increasePerRoundTrip`): back towards where it stood
+ * before the last cut, then probing beyond it faster and faster. With `lossTolerant: false` every
+ * loss event halves and growth is Reno's (RFC 9002 §7.3.3).
  *
  * The sender reports bytes sent (`onSent`), acknowledged (`onAcked`, with the send time of the
  * acknowledged data) and lost (`onLost`, with the send time of the newest lost data); it may send
@@ -25,6 +28,8 @@
 
 /** RTT samples a round trip needs before its smallest one counts as queue evidence. */
 export const MIN_ROUND_SAMPLES = 4;
+/** Largest window increase per round trip in congestion avoidance, datagrams (BIC's S_max). */
+export const MAX_INCREASE_DATAGRAMS = 16;
 /** The loss rate is averaged over about this many datagrams' worth of acknowledged or lost data. */
 export const LOSS_WINDOW_DATAGRAMS = 64;
 
@@ -195,8 +200,8 @@ export class CongestionController {
 
   /**
    * Data sent at `sentAtMs` was acknowledged (RFC 9002 §7.3.1, §7.3.3). With `lossTolerant`, a
-   * standing queue (two round trips in a row) ends slow start (HyStart++'s delay signal, RFC 9406)
-   * and, in congestion avoidance, trims the window by 15% once per round trip (a delay-based
+   * standing queue (two round trips in a row) ends slow start (HyStart++'s delay signal, RFC 9406
+   * §4.2) and, in congestion avoidance, trims the window by 15% once per round trip (a delay-based
    * response, gentler than a loss's).
    */
   onAcked(nowMs: number, bytes: number, sentAtMs: number, rtt?: RttView): void {
@@ -204,19 +209,21 @@ export class CongestionController {
     if (rtt !== undefined) this.observe(rtt);
     this.resolve(bytes, false);
     if (sentAtMs <= this.recoveryStartMs) return;
-    if (this.lossTolerant && rtt !== undefined && this.queueing(rtt)) {
+    if (this.lossTolerant && rtt !== undefined && this.queueing(rtt) && this.queuedRounds >= 2) {
       if (this.cwnd < this.ssthresh) {
-        // Slow start ends on a queue seen in two round trips in a row.
-        if (this.queuedRounds >= 2) this.ssthresh = this.cwnd;
-      } else {
-        this.reductions.queue++;
-        this.congestionEvents++;
-        this.recoveryStartMs = nowMs;
-        this.wmax = this.cwnd;
-        this.cwnd = Math.max(this.minWindow, this.cwnd * 0.85);
+        // Slow start ends on a queue seen in two round trips in a row; growth then probes
+        // from here as from a reduction's window (`wmax`): slowly at first.
         this.ssthresh = this.cwnd;
+        this.wmax = this.cwnd;
         return;
       }
+      this.reductions.queue++;
+      this.congestionEvents++;
+      this.recoveryStartMs = nowMs;
+      this.wmax = this.cwnd;
+      this.cwnd = Math.max(this.minWindow, this.cwnd * 0.85);
+      this.ssthresh = this.cwnd;
+      return;
     }
     if (this.cwnd < this.ssthresh) this.cwnd += bytes;
     else this.cwnd += (this.increasePerRoundTrip() * bytes) / this.cwnd;
@@ -252,16 +259,20 @@ export class CongestionController {
   }
 
   /**
-   * Window growth per round trip in congestion avoidance: Reno's one datagram, except while the
-   * window is below where it stood before the last reduction (`wmax`): then half the distance
-   * back, at most 16 datagrams (BIC's binary-search increase, Xu, Harfoush and Rhee 2004). A
-   * loss-tolerant flow is cut mostly for transient queues; linear regrowth would then leave a
-   * 20 ms path under-used for seconds. Against a standing queue the cuts repeat every round trip
-   * and `wmax` falls with them, so the flow still yields to loss-based TCP.
+   * Window growth per round trip in congestion avoidance, after BIC (Xu, Harfoush and Rhee 2004):
+   * below where the window stood before the last reduction or the end of slow start (`wmax`),
+   * half the distance back (binary search); above it, the distance beyond it ("max probing":
+   * one datagram just past `wmax`, then doubling each round trip); always between one and
+   * {@link MAX_INCREASE_DATAGRAMS} datagrams. Reno's one datagram per round trip would take a
+   * loss-tolerant flow, cut mostly for transient queues, seconds to fill a 20 ms path again (a
+   * window of 400 datagrams grows by 0.25% per round trip). Against a standing queue the cuts
+   * repeat every round trip and `wmax` falls with them, so the flow still yields to loss-based
+   * TCP. Without `lossTolerant`: Reno's one datagram.
    */
   private increasePerRoundTrip(): number {
-    if (!this.lossTolerant || this.cwnd >= this.wmax) return this.mss;
-    return Math.max(this.mss, Math.min((this.wmax - this.cwnd) / 2, 16 * this.mss));
+    if (!this.lossTolerant) return this.mss;
+    const distance = this.cwnd >= this.wmax ? this.cwnd - this.wmax : (this.wmax - this.cwnd) / 2;
+    return Math.max(this.mss, Math.min(distance, MAX_INCREASE_DATAGRAMS * this.mss));
   }
 
   /** A retransmission timeout fired with nothing acknowledged (persistent congestion, §7.6.2). */
@@ -270,6 +281,7 @@ export class CongestionController {
     this.recoveryStartMs = nowMs;
     this.congestionEvents++;
     this.ssthresh = Math.max(this.minWindow, this.cwnd / 2);
+    this.wmax = this.ssthresh;
     this.cwnd = this.minWindow;
   }
 

@@ -157,9 +157,17 @@ export class Reassembler {
     return r.length > 0 && r[0] === 0 ? r[1]! : 0;
   }
 
-  /** Whether fragment `index` arrived out of order (a gap below it). */
-  hasGapBelow(index: number): boolean {
-    return index > this.cumulative;
+  /**
+   * Whether fragment `index` (just accepted) arrived out of order: it did not extend the highest
+   * run of fragments by one, so it opened a gap, filled one, or repeated one. A receiver acks such
+   * a fragment at once (RFC 9000 §13.2.1) and otherwise every second one (§13.2.2), also while an
+   * older gap waits for its retransmission: on a lossy path a gap is nearly always open, and an
+   * ack per fragment would double the datagrams both ends handle without telling the sender more.
+   */
+  outOfOrder(index: number): boolean {
+    const r = this.ranges;
+    const n = r.length;
+    return n < 2 || r[n - 1] !== index + 1 || r[n - 2]! >= index;
   }
 
   /**

@@ -78,7 +78,10 @@ test("loss-tolerant congestion: a queue (a whole round above min RTT + max(4 ms,
   assert.equal(cc.queueing(view(33)), true);
   cc.onLost(41, 1000, 30, view(33));
   assert.equal(cc.cwnd, 7000, "loss with a queue behind it: ×0.7");
-  cc.onAcked(60, 1000, 45, view(33));
+  // Round 3: the queue stays; round 4 begins with two queued rounds in a row behind it.
+  for (const ms of [32, 33, 31.5, 34]) cc.queueing(view(ms));
+  cc.onSent(60, 1000, 20);
+  cc.onAcked(61, 1000, 45, view(33));
   assert.equal(cc.cwnd, 7000 * 0.85, "queue in congestion avoidance: −15% once per round trip");
 });
 

@@ -31,7 +31,7 @@ import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
 import type { ServerEndpoint } from "./server-endpoint.js";
 import { ServerCall, ServerSession, ServerState, sessionKey } from "./server-session.js";
 
-/** A FragmentAck of request fragments is sent after this many new ones (or at once on a gap). */
+/** A FragmentAck of request fragments follows this many new ones (at once out of order). */
 const ACK_EVERY_FRAGMENTS = 2;
 const FRAGMENT_ACK_DELAY_MS = 1;
 
@@ -325,7 +325,7 @@ export class ServerReceiver {
       call.unackedFragments++;
       if (
         verdict === "duplicate" ||
-        r.hasGapBelow(index) ||
+        r.outOfOrder(index) ||
         call.unackedFragments >= ACK_EVERY_FRAGMENTS
       ) {
         this.ackRequest(nowMs, call);
