@@ -75,8 +75,7 @@ test("growth beyond the last reduction's window: one datagram per round, then do
   assert.equal(cc.cwnd, wmax);
   // No queue from here on: acks without RTT evidence, one window's worth per round trip.
   const gains: number[] = [];
-  let now = 100;
-  for (let round = 0; round < 12; round++) gains.push(oneRoundOfAcks(cc, (now += 20)));
+  for (let round = 0; round < 12; round++) gains.push(oneRoundOfAcks(cc, 100 + 20 * round));
   assert.ok(gains[0]! >= 0.9 * MSS && gains[0]! < 1.5 * MSS, `first round past wmax: ${gains[0]}`);
   assert.ok(gains[3]! > 2 * gains[0]!, `growth accelerates: ${gains.join(", ")}`);
   const last = gains[gains.length - 1]!;
