@@ -15,6 +15,7 @@ import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
+import { NETLAB_PREFIX } from "./compare/lossy.js";
 import { type BenchOptions, type BenchRow, summarize } from "./harness.js";
 import type { PairResult } from "./inproc-pair.js";
 import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
@@ -189,8 +190,8 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
     return;
   }
   const bytes = options.quick ? 1 << 20 : 64 << 20;
-  const a = `relb${process.pid}a`;
-  const b = `relb${process.pid}b`;
+  const a = `${NETLAB_PREFIX ?? "relb"}${process.pid}a`;
+  const b = `${NETLAB_PREFIX ?? "relb"}${process.pid}b`;
   const bulk = join(here, "servers", "bulk-client.js");
   const setup = (extra: string[]) => {
     for (const h of [a, b]) {

@@ -4,8 +4,8 @@
  * 2% loss and 10 ms delay each way (RTT 20 ms), a queue of 10,000 packets. Segmentation offload
  * is turned down to 1500 bytes so TCP sends the same 1500-byte packets UDP does (netlab impairs
  * packets, and one 64 KiB TSO super-packet would otherwise count as one). Needs root; skipped with
- * the reason otherwise. Host names start with `bx` and carry the pid, so parallel runs never
- * collide; `netlab down` always runs.
+ * the reason otherwise. Host names start with `bx` (or `LUPINE_NETLAB_PREFIX`) and carry the pid,
+ * so parallel runs never collide; `netlab down` always runs.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -26,6 +26,12 @@ export const NETLAB = join(
   "netlab",
   "netlab",
 );
+
+/**
+ * The start of the netlab host names (`LUPINE_NETLAB_PREFIX`, so that people sharing a machine
+ * can each keep to their own names; the pid follows either way).
+ */
+export const NETLAB_PREFIX = process.env.LUPINE_NETLAB_PREFIX;
 
 /** Calls in flight of the small calls through the lossy link. */
 export const LOSSY_DEPTH = 32;
@@ -120,8 +126,8 @@ export async function measureLossy(
 ): Promise<string | undefined> {
   const why = netlabMissing();
   if (why !== undefined) return why;
-  const client = `bx${process.pid}a`;
-  const server = `bx${process.pid}b`;
+  const client = `${NETLAB_PREFIX ?? "bx"}${process.pid}a`;
+  const server = `${NETLAB_PREFIX ?? "bx"}${process.pid}b`;
   let fleet: Fleet | undefined;
   const unable = lossyUnable(size);
   try {
