@@ -159,7 +159,7 @@ export class Reassembler {
 
   /**
    * Whether fragment `index` (just accepted) arrived out of order: it did not extend the highest
-   * run of fragments by one, so it opened a gap, filled one, or repeated one. A receiver acks such
+   * run of fragments by one, so it opened a gap, filled one, or is the first. A receiver acks such
    * a fragment at once (RFC 9000 §13.2.1) and otherwise every second one (§13.2.2), also while an
    * older gap waits for its retransmission: on a lossy path a gap is nearly always open, and an
    * ack per fragment would double the datagrams both ends handle without telling the sender more.
