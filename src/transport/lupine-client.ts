@@ -108,6 +108,11 @@ function batchLimit(outstanding: number, limit: number): number {
 }
 
 const noop = () => {};
+/**
+ * Queues microtasks through a settled promise: Node's `queueMicrotask` wraps each callback in an
+ * `AsyncResource` and a bound function, a cost paid on every ping-pong call's path to the wire.
+ */
+const SETTLED = Promise.resolve();
 // The promise executor is one shared function (no closure per call): it hands the resolving
 // functions over through these two slots, read right after `new Promise` returns.
 let nextResolve: (v: unknown) => void = noop;
@@ -346,7 +351,7 @@ class LupineClient implements LupineClientTransport {
   private kickSoon(): void {
     if (!this.soonQueued) {
       this.soonQueued = true;
-      queueMicrotask(this.flushSoon);
+      void SETTLED.then(this.flushSoon);
     }
   }
 
