@@ -280,8 +280,17 @@ class LupineClient implements LupineClientTransport {
       this.settleReply(p, outcome.body, 0, outcome.body.length, undefined);
       return;
     }
+    this.releaseRequest(p);
     if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
     p.reject(outcomeError(p.request.procedureName, outcome));
+  }
+
+  /**
+   * The call is settled: its request copy goes back to the arena, unless it was sent in
+   * fragments (datagrams that refer to it may still be queued in the port).
+   */
+  private releaseRequest(p: LupineCall): void {
+    if (p.window === null && p.chunks.length === 1) this.arena.release(p.chunks[0]!);
   }
 
   private settleReply(
@@ -291,6 +300,7 @@ class LupineClient implements LupineClientTransport {
     end: number,
     view: DataView | undefined,
   ): void {
+    this.releaseRequest(p);
     if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
     try {
       p.resolve(this.decodeReply(p.request, new XdrReader(bytes, start, end, view)));
