@@ -291,12 +291,19 @@ export class ServerEndpoint {
   /** Sends everything built since the last flush. */
   flush(nowMs: number, send: (d: Datagram, to: unknown) => void): void {
     this.ackPending = false;
-    for (const { d, to } of this.controlOut) {
-      this.counters.datagramsSent++;
-      send(d, to);
+    if (this.controlOut.length > 0) {
+      const control = this.controlOut;
+      this.controlOut = [];
+      for (const { d, to } of control) {
+        this.counters.datagramsSent++;
+        send(d, to);
+      }
     }
-    this.controlOut = [];
     this.receiver.pacingMs = Number.POSITIVE_INFINITY;
+    if (this.dirty.length === 0) {
+      for (const s of this.receiver.takePaced()) this.markDirty(s);
+      return;
+    }
     const dirty = this.dirty;
     this.dirty = [];
     for (const s of dirty) {
