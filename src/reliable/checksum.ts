@@ -13,7 +13,7 @@
  * bytes advance the register with 8 independent lookups), over a byte range of the input: a
  * datagram's checksum skips its own checksum field, and taking ranges instead of `subarray`
  * views allocates nothing — for the small datagrams of small calls this is faster than a call
- * into native code (measured with `bench/checksums.bench.ts`, rows `datagram checksum`).
+ * into native code (docs/checksums.md, "The transport uses CRC-32").
  */
 import type { ChecksumFn } from "./packet.js";
 
