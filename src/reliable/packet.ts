@@ -98,8 +98,17 @@ export interface Header {
   epoch: number;
 }
 
-/** A CRC-style checksum: `(data, previous) → u32`; chains like zlib's `crc32(data, value)`. */
-export type ChecksumFn = (data: Uint8Array, previous?: number) => number;
+/**
+ * A CRC-style checksum of `data[start, end)` (default: all of it): `(data, previous) → u32`;
+ * chains like zlib's `crc32(data, value)`. The range lets a datagram's checksum skip its own
+ * field without making views of the datagram.
+ */
+export type ChecksumFn = (
+  data: Uint8Array,
+  previous?: number,
+  start?: number,
+  end?: number,
+) => number;
 
 /**
  * Writes the header at `at` (checksum left zero; {@link sealChecksum} fills it once the frames
@@ -117,7 +126,7 @@ export function writeHeader(view: DataView, at: number, h: Header): void {
 
 /** Checksum of a datagram: bytes 0–3, then 8–end (the checksum field itself excluded). */
 export function datagramChecksum(d: Uint8Array, crc: ChecksumFn): number {
-  return crc(d.subarray(8), crc(d.subarray(0, 4))) >>> 0;
+  return crc(d, crc(d, 0, 0, 4), 8, d.length) >>> 0;
 }
 
 /** Fills the checksum field of a finished datagram. */
@@ -135,7 +144,7 @@ export function sealChecksumSegments(
   tail: readonly Uint8Array[],
   crc: ChecksumFn,
 ): void {
-  let v = crc(head.subarray(8), crc(head.subarray(0, 4)));
+  let v = crc(head, crc(head, 0, 0, 4), 8, head.length);
   for (const t of tail) v = crc(t, v);
   v >>>= 0;
   head[4] = v >>> 24;

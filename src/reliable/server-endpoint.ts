@@ -51,6 +51,13 @@ export interface ServerEndpointOptions {
   ) => void;
   /** Told when the client no longer wants a call that is executing (optional). */
   readonly onAbandon?: (call: ServerCall) => void;
+  /**
+   * Told when the endpoint lets go of a reply payload given to `complete` as one chunk and sent
+   * whole (copied into its datagrams): nothing here refers to it any more, so the adapter may
+   * reuse its memory (optional). Not called for replies sent in fragments: their datagrams refer
+   * to the payload and may still be queued in the port.
+   */
+  readonly onReplyReleased?: (payload: Uint8Array) => void;
   /** This incarnation's number (default: random, non-zero). */
   readonly epoch?: number;
   readonly rtt?: RttOptions;
@@ -107,6 +114,7 @@ export class ServerEndpoint {
       | "crc"
       | "onCall"
       | "onAbandon"
+      | "onReplyReleased"
       | "rtt"
       | "congestion"
       | "epoch"
@@ -122,6 +130,7 @@ export class ServerEndpoint {
   readonly crc: ChecksumFn;
   readonly onCall: ServerEndpointOptions["onCall"];
   readonly onAbandon: ServerEndpointOptions["onAbandon"];
+  private readonly onReplyReleased: ServerEndpointOptions["onReplyReleased"];
   readonly datagramBytesFor: ServerEndpointOptions["datagramBytesFor"];
   readonly rttOptions: RttOptions | undefined;
   readonly congestionOptions: ServerEndpointOptions["congestion"];
@@ -157,6 +166,7 @@ export class ServerEndpoint {
     this.crc = options.crc;
     this.onCall = options.onCall;
     this.onAbandon = options.onAbandon;
+    this.onReplyReleased = options.onReplyReleased;
     this.datagramBytesFor = options.datagramBytesFor;
     this.rttOptions = options.rtt;
     this.congestionOptions = options.congestion;
@@ -212,7 +222,10 @@ export class ServerEndpoint {
    * no longer wants it (the floor passed it, or its session is gone).
    */
   complete(nowMs: number, call: ServerCall, chunks: readonly Uint8Array[]): void {
-    if (call.state !== ServerState.Executing) return;
+    if (call.state !== ServerState.Executing) {
+      this.releaseReply(chunks);
+      return;
+    }
     const s = call.session;
     this.executing--;
     s.executing--;
@@ -221,6 +234,7 @@ export class ServerEndpoint {
     this.releaseRequest(call);
     if (call.unwanted || s.closed) {
       call.state = ServerState.Acked;
+      this.releaseReply(chunks);
       return;
     }
     call.state = ServerState.Done;
@@ -277,12 +291,19 @@ export class ServerEndpoint {
   /** Sends everything built since the last flush. */
   flush(nowMs: number, send: (d: Datagram, to: unknown) => void): void {
     this.ackPending = false;
-    for (const { d, to } of this.controlOut) {
-      this.counters.datagramsSent++;
-      send(d, to);
+    if (this.controlOut.length > 0) {
+      const control = this.controlOut;
+      this.controlOut = [];
+      for (const { d, to } of control) {
+        this.counters.datagramsSent++;
+        send(d, to);
+      }
     }
-    this.controlOut = [];
     this.receiver.pacingMs = Number.POSITIVE_INFINITY;
+    if (this.dirty.length === 0) {
+      for (const s of this.receiver.takePaced()) this.markDirty(s);
+      return;
+    }
     const dirty = this.dirty;
     this.dirty = [];
     for (const s of dirty) {
@@ -312,6 +333,11 @@ export class ServerEndpoint {
     this.timers.set(call, Math.min(call.workingMs, call.fragmentAckMs, call.actionMs));
   }
 
+  /** Hands back a reply payload that was given to `complete` but not kept. */
+  private releaseReply(chunks: readonly Uint8Array[]): void {
+    if (chunks.length === 1) this.onReplyReleased?.(chunks[0]!);
+  }
+
   /** Frees the request reassembly a call holds. */
   releaseRequest(call: ServerCall): void {
     if (call.request !== null) {
@@ -338,7 +364,11 @@ export class ServerEndpoint {
     this.releaseRequest(call);
     this.cachedReplyBytes -= call.cachedBytes;
     call.cachedBytes = 0;
-    call.reply = null;
+    if (call.reply !== null) {
+      const reply = call.reply;
+      call.reply = null;
+      this.onReplyReleased?.(reply);
+    }
     if (call.window !== null) {
       call.window.abandon(s.path);
       call.window = null;

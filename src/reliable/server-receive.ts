@@ -43,6 +43,8 @@ export class ServerReceiver {
   pacingMs = Number.POSITIVE_INFINITY;
   /** Sessions waiting on the pacer (each once: `ServerSession.paced`). */
   private paced: ServerSession[] = [];
+  /** The session of the latest datagram (checked by id, and not closed, before it is used). */
+  private lastSession: ServerSession | null = null;
 
   constructor(endpoint: ServerEndpoint) {
     this.e = endpoint;
@@ -59,15 +61,18 @@ export class ServerReceiver {
     e.counters.datagramsReceived++;
     const c = this.cursor;
     c.reset(data);
-    const key = sessionKey(h.sessionHi, h.sessionLo);
-    let s = e.sessions.get(key);
-    if (s !== undefined && s.sessionHi !== h.sessionHi) s = undefined;
+    // The session of the previous datagram first: most datagrams come in runs from one client.
+    let s = this.lastSession;
+    if (s === null || s.closed || s.sessionLo !== h.sessionLo || s.sessionHi !== h.sessionHi) {
+      s = e.sessions.get(sessionKey(h.sessionHi, h.sessionLo)) ?? null;
+      if (s !== null && s.sessionHi !== h.sessionHi) s = null;
+    }
     const hasHello = data.length >= 24 && data[20] === FrameType.Hello;
     if (h.epoch !== e.epoch && !(h.epoch === 0 && hasHello)) {
       this.reset(peer, h, ResetReason.WrongEpoch);
       return;
     }
-    if (s === undefined) {
+    if (s === null) {
       if (!hasHello) {
         this.reset(peer, h, ResetReason.UnknownSession);
         return;
@@ -95,8 +100,9 @@ export class ServerReceiver {
         peer,
         nowMs,
       });
-      e.sessions.set(key, s);
+      e.sessions.set(sessionKey(h.sessionHi, h.sessionLo), s);
     }
+    this.lastSession = s;
     s.peer = peer;
     s.lastHeardMs = nowMs;
     s.path.counters.datagramsReceived++;

@@ -108,6 +108,11 @@ function batchLimit(outstanding: number, limit: number): number {
 }
 
 const noop = () => {};
+/**
+ * Queues microtasks through a settled promise: Node's `queueMicrotask` wraps each callback in an
+ * `AsyncResource` and a bound function, a cost paid on every ping-pong call's path to the wire.
+ */
+const SETTLED = Promise.resolve();
 // The promise executor is one shared function (no closure per call): it hands the resolving
 // functions over through these two slots, read right after `new Promise` returns.
 let nextResolve: (v: unknown) => void = noop;
@@ -275,8 +280,17 @@ class LupineClient implements LupineClientTransport {
       this.settleReply(p, outcome.body, 0, outcome.body.length, undefined);
       return;
     }
+    this.releaseRequest(p);
     if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
     p.reject(outcomeError(p.request.procedureName, outcome));
+  }
+
+  /**
+   * The call is settled: its request copy goes back to the arena, unless it was sent in
+   * fragments (datagrams that refer to it may still be queued in the port).
+   */
+  private releaseRequest(p: LupineCall): void {
+    if (p.window === null && p.chunks.length === 1) this.arena.release(p.chunks[0]!);
   }
 
   private settleReply(
@@ -286,6 +300,7 @@ class LupineClient implements LupineClientTransport {
     end: number,
     view: DataView | undefined,
   ): void {
+    this.releaseRequest(p);
     if (p.onAbort !== null) p.request.signal?.removeEventListener("abort", p.onAbort);
     try {
       p.resolve(this.decodeReply(p.request, new XdrReader(bytes, start, end, view)));
@@ -346,7 +361,7 @@ class LupineClient implements LupineClientTransport {
   private kickSoon(): void {
     if (!this.soonQueued) {
       this.soonQueued = true;
-      queueMicrotask(this.flushSoon);
+      void SETTLED.then(this.flushSoon);
     }
   }
 

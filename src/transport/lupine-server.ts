@@ -42,6 +42,7 @@ export interface LupineServerOptions
       | "crc"
       | "onCall"
       | "onAbandon"
+      | "onReplyReleased"
       | "maxDatagramBytes"
       | "datagramBytesFor"
       | "tooLargeReply"
@@ -241,6 +242,7 @@ class LupineServer implements LupineServerTransport {
       tooLargeReply: TOO_LARGE,
       onCall: (call, bytes, start, end, view) => this.onCall(call, bytes, start, end, view),
       onAbandon: abortCall,
+      onReplyReleased: (payload) => this.arena.release(payload),
     });
   }
 

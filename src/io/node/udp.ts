@@ -65,10 +65,23 @@ function fastLookup(
   options: dns.LookupOneOptions,
   callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
+  // A server answers the same few clients over and over: remember the last literal, so that
+  // `isIP`'s regular expressions run once per change of address, not once per datagram.
+  if (host === lastLiteral) {
+    callback(null, host, lastFamily);
+    return;
+  }
   const literal = isIP(host);
-  if (literal !== 0) callback(null, host, literal);
-  else dns.lookup(host, options, callback);
+  if (literal === 0) {
+    dns.lookup(host, options, callback);
+    return;
+  }
+  lastLiteral = host;
+  lastFamily = literal;
+  callback(null, host, literal);
 }
+let lastLiteral = "";
+let lastFamily = 4;
 
 /** A bound UDP socket. */
 export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
