@@ -59,6 +59,20 @@ export class ChaChaKey {
  * added word-wise), serialised little-endian into `out` (64 bytes).
  */
 export function chachaBlock(state: ChaChaKey, counter: number, out: Uint8Array): void {
+  blockWords(state, counter, words);
+  for (let i = 0; i < 16; i++) {
+    const w = words[i]!;
+    out[4 * i] = w;
+    out[4 * i + 1] = w >>> 8;
+    out[4 * i + 2] = w >>> 16;
+    out[4 * i + 3] = w >>> 24;
+  }
+}
+
+/** The sixteen words of one keystream block (shared scratch, overwritten by every block). */
+const words = new Int32Array(16);
+
+function blockWords(state: ChaChaKey, counter: number, out: Int32Array): void {
   const k = state.key;
   const n = state.nonce;
   const i4 = k[0]!;
@@ -90,73 +104,128 @@ export function chachaBlock(state: ChaChaKey, counter: number, out: Uint8Array):
   let x14 = i14;
   let x15 = i15;
   for (let round = 0; round < 10; round++) {
-      // column round
-      x0 = (x0 + x4) | 0; x12 ^= x0; x12 = (x12 << 16) | (x12 >>> 16);
-      x8 = (x8 + x12) | 0; x4 ^= x8; x4 = (x4 << 12) | (x4 >>> 20);
-      x0 = (x0 + x4) | 0; x12 ^= x0; x12 = (x12 << 8) | (x12 >>> 24);
-      x8 = (x8 + x12) | 0; x4 ^= x8; x4 = (x4 << 7) | (x4 >>> 25);
-      x1 = (x1 + x5) | 0; x13 ^= x1; x13 = (x13 << 16) | (x13 >>> 16);
-      x9 = (x9 + x13) | 0; x5 ^= x9; x5 = (x5 << 12) | (x5 >>> 20);
-      x1 = (x1 + x5) | 0; x13 ^= x1; x13 = (x13 << 8) | (x13 >>> 24);
-      x9 = (x9 + x13) | 0; x5 ^= x9; x5 = (x5 << 7) | (x5 >>> 25);
-      x2 = (x2 + x6) | 0; x14 ^= x2; x14 = (x14 << 16) | (x14 >>> 16);
-      x10 = (x10 + x14) | 0; x6 ^= x10; x6 = (x6 << 12) | (x6 >>> 20);
-      x2 = (x2 + x6) | 0; x14 ^= x2; x14 = (x14 << 8) | (x14 >>> 24);
-      x10 = (x10 + x14) | 0; x6 ^= x10; x6 = (x6 << 7) | (x6 >>> 25);
-      x3 = (x3 + x7) | 0; x15 ^= x3; x15 = (x15 << 16) | (x15 >>> 16);
-      x11 = (x11 + x15) | 0; x7 ^= x11; x7 = (x7 << 12) | (x7 >>> 20);
-      x3 = (x3 + x7) | 0; x15 ^= x3; x15 = (x15 << 8) | (x15 >>> 24);
-      x11 = (x11 + x15) | 0; x7 ^= x11; x7 = (x7 << 7) | (x7 >>> 25);
-      // diagonal round
-      x0 = (x0 + x5) | 0; x15 ^= x0; x15 = (x15 << 16) | (x15 >>> 16);
-      x10 = (x10 + x15) | 0; x5 ^= x10; x5 = (x5 << 12) | (x5 >>> 20);
-      x0 = (x0 + x5) | 0; x15 ^= x0; x15 = (x15 << 8) | (x15 >>> 24);
-      x10 = (x10 + x15) | 0; x5 ^= x10; x5 = (x5 << 7) | (x5 >>> 25);
-      x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 16) | (x12 >>> 16);
-      x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 12) | (x6 >>> 20);
-      x1 = (x1 + x6) | 0; x12 ^= x1; x12 = (x12 << 8) | (x12 >>> 24);
-      x11 = (x11 + x12) | 0; x6 ^= x11; x6 = (x6 << 7) | (x6 >>> 25);
-      x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 16) | (x13 >>> 16);
-      x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 12) | (x7 >>> 20);
-      x2 = (x2 + x7) | 0; x13 ^= x2; x13 = (x13 << 8) | (x13 >>> 24);
-      x8 = (x8 + x13) | 0; x7 ^= x8; x7 = (x7 << 7) | (x7 >>> 25);
-      x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 16) | (x14 >>> 16);
-      x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 12) | (x4 >>> 20);
-      x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 8) | (x14 >>> 24);
-      x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
+    // column round
+    x0 = (x0 + x4) | 0;
+    x12 ^= x0;
+    x12 = (x12 << 16) | (x12 >>> 16);
+    x8 = (x8 + x12) | 0;
+    x4 ^= x8;
+    x4 = (x4 << 12) | (x4 >>> 20);
+    x0 = (x0 + x4) | 0;
+    x12 ^= x0;
+    x12 = (x12 << 8) | (x12 >>> 24);
+    x8 = (x8 + x12) | 0;
+    x4 ^= x8;
+    x4 = (x4 << 7) | (x4 >>> 25);
+    x1 = (x1 + x5) | 0;
+    x13 ^= x1;
+    x13 = (x13 << 16) | (x13 >>> 16);
+    x9 = (x9 + x13) | 0;
+    x5 ^= x9;
+    x5 = (x5 << 12) | (x5 >>> 20);
+    x1 = (x1 + x5) | 0;
+    x13 ^= x1;
+    x13 = (x13 << 8) | (x13 >>> 24);
+    x9 = (x9 + x13) | 0;
+    x5 ^= x9;
+    x5 = (x5 << 7) | (x5 >>> 25);
+    x2 = (x2 + x6) | 0;
+    x14 ^= x2;
+    x14 = (x14 << 16) | (x14 >>> 16);
+    x10 = (x10 + x14) | 0;
+    x6 ^= x10;
+    x6 = (x6 << 12) | (x6 >>> 20);
+    x2 = (x2 + x6) | 0;
+    x14 ^= x2;
+    x14 = (x14 << 8) | (x14 >>> 24);
+    x10 = (x10 + x14) | 0;
+    x6 ^= x10;
+    x6 = (x6 << 7) | (x6 >>> 25);
+    x3 = (x3 + x7) | 0;
+    x15 ^= x3;
+    x15 = (x15 << 16) | (x15 >>> 16);
+    x11 = (x11 + x15) | 0;
+    x7 ^= x11;
+    x7 = (x7 << 12) | (x7 >>> 20);
+    x3 = (x3 + x7) | 0;
+    x15 ^= x3;
+    x15 = (x15 << 8) | (x15 >>> 24);
+    x11 = (x11 + x15) | 0;
+    x7 ^= x11;
+    x7 = (x7 << 7) | (x7 >>> 25);
+    // diagonal round
+    x0 = (x0 + x5) | 0;
+    x15 ^= x0;
+    x15 = (x15 << 16) | (x15 >>> 16);
+    x10 = (x10 + x15) | 0;
+    x5 ^= x10;
+    x5 = (x5 << 12) | (x5 >>> 20);
+    x0 = (x0 + x5) | 0;
+    x15 ^= x0;
+    x15 = (x15 << 8) | (x15 >>> 24);
+    x10 = (x10 + x15) | 0;
+    x5 ^= x10;
+    x5 = (x5 << 7) | (x5 >>> 25);
+    x1 = (x1 + x6) | 0;
+    x12 ^= x1;
+    x12 = (x12 << 16) | (x12 >>> 16);
+    x11 = (x11 + x12) | 0;
+    x6 ^= x11;
+    x6 = (x6 << 12) | (x6 >>> 20);
+    x1 = (x1 + x6) | 0;
+    x12 ^= x1;
+    x12 = (x12 << 8) | (x12 >>> 24);
+    x11 = (x11 + x12) | 0;
+    x6 ^= x11;
+    x6 = (x6 << 7) | (x6 >>> 25);
+    x2 = (x2 + x7) | 0;
+    x13 ^= x2;
+    x13 = (x13 << 16) | (x13 >>> 16);
+    x8 = (x8 + x13) | 0;
+    x7 ^= x8;
+    x7 = (x7 << 12) | (x7 >>> 20);
+    x2 = (x2 + x7) | 0;
+    x13 ^= x2;
+    x13 = (x13 << 8) | (x13 >>> 24);
+    x8 = (x8 + x13) | 0;
+    x7 ^= x8;
+    x7 = (x7 << 7) | (x7 >>> 25);
+    x3 = (x3 + x4) | 0;
+    x14 ^= x3;
+    x14 = (x14 << 16) | (x14 >>> 16);
+    x9 = (x9 + x14) | 0;
+    x4 ^= x9;
+    x4 = (x4 << 12) | (x4 >>> 20);
+    x3 = (x3 + x4) | 0;
+    x14 ^= x3;
+    x14 = (x14 << 8) | (x14 >>> 24);
+    x9 = (x9 + x14) | 0;
+    x4 ^= x9;
+    x4 = (x4 << 7) | (x4 >>> 25);
   }
-  put(out, 0, x0 + C0);
-  put(out, 4, x1 + C1);
-  put(out, 8, x2 + C2);
-  put(out, 12, x3 + C3);
-  put(out, 16, x4 + i4);
-  put(out, 20, x5 + i5);
-  put(out, 24, x6 + i6);
-  put(out, 28, x7 + i7);
-  put(out, 32, x8 + i8);
-  put(out, 36, x9 + i9);
-  put(out, 40, x10 + i10);
-  put(out, 44, x11 + i11);
-  put(out, 48, x12 + i12);
-  put(out, 52, x13 + i13);
-  put(out, 56, x14 + i14);
-  put(out, 60, x15 + i15);
+  out[0] = x0 + C0;
+  out[1] = x1 + C1;
+  out[2] = x2 + C2;
+  out[3] = x3 + C3;
+  out[4] = x4 + i4;
+  out[5] = x5 + i5;
+  out[6] = x6 + i6;
+  out[7] = x7 + i7;
+  out[8] = x8 + i8;
+  out[9] = x9 + i9;
+  out[10] = x10 + i10;
+  out[11] = x11 + i11;
+  out[12] = x12 + i12;
+  out[13] = x13 + i13;
+  out[14] = x14 + i14;
+  out[15] = x15 + i15;
 }
-
-/** Writes the low 32 bits of `value` little-endian (typed-array stores keep the low 8 bits). */
-function put(out: Uint8Array, at: number, value: number): void {
-  out[at] = value;
-  out[at + 1] = value >>> 8;
-  out[at + 2] = value >>> 16;
-  out[at + 3] = value >>> 24;
-}
-
-const keystream = new Uint8Array(CHACHA_BLOCK_LENGTH);
 
 /**
  * ChaCha20 encryption (RFC 8439 §2.4) in place: XORs `data[start..end)` with the keystream that
  * begins at block `counter` (1 in the AEAD, whose block 0 makes the Poly1305 key). Decryption is
- * the same operation.
+ * the same operation. Whole blocks are XORed straight from the keystream words (a typed-array
+ * store keeps a value's low 8 bits), the last partial block byte by byte.
  */
 export function chachaXor(
   state: ChaChaKey,
@@ -166,9 +235,22 @@ export function chachaXor(
   end: number,
 ): void {
   let block = counter;
-  for (let at = start; at < end; at += CHACHA_BLOCK_LENGTH) {
-    chachaBlock(state, block++, keystream);
-    const stop = Math.min(end - at, CHACHA_BLOCK_LENGTH);
-    for (let i = 0; i < stop; i++) data[at + i] = data[at + i]! ^ keystream[i]!;
+  let at = start;
+  for (; at + CHACHA_BLOCK_LENGTH <= end; at += CHACHA_BLOCK_LENGTH) {
+    blockWords(state, block++, words);
+    for (let i = 0; i < 16; i++) {
+      const w = words[i]!;
+      const p = at + 4 * i;
+      data[p] = data[p]! ^ w;
+      data[p + 1] = data[p + 1]! ^ (w >>> 8);
+      data[p + 2] = data[p + 2]! ^ (w >>> 16);
+      data[p + 3] = data[p + 3]! ^ (w >>> 24);
+    }
+  }
+  if (at < end) {
+    blockWords(state, block, words);
+    for (let i = 0; at + i < end; i++) {
+      data[at + i] = data[at + i]! ^ (words[i >> 2]! >>> ((i & 3) * 8));
+    }
   }
 }

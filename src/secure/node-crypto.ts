@@ -19,6 +19,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import type { Random } from "../io/random.js";
+import { openInto, sealInPlace } from "./chacha20-poly1305.js";
 import {
   type CipherFunctions,
   DhError,
@@ -27,7 +28,6 @@ import {
   type KeyPair,
   type NoiseSuite,
 } from "./suite.js";
-import { openInto, sealInPlace } from "./chacha20-poly1305.js";
 
 const KEY_LEN = 32;
 const TAG_LEN = 16;
@@ -209,7 +209,8 @@ function opensslSealInto(
   }
   cipher.final();
   // A stream cipher: as many ciphertext bytes as plaintext, so every byte up to the tag is set.
-  if (at !== offset + length) throw new Error(`ChaCha20 returned ${at - offset} of ${length} bytes`);
+  if (at !== offset + length)
+    throw new Error(`ChaCha20 returned ${at - offset} of ${length} bytes`);
   out.set(cipher.getAuthTag(), at);
 }
 
