@@ -72,7 +72,7 @@ describe("ChaCha20 (RFC 8439 §2.3–2.4, Appendix A.1–A.2)", () => {
       out: "9f07e7be5551387a98ba977c732d080dcb0f29a048e3656912c6533e32ee7aed29b721769ce64e43d57133b074d839d531ed1f28510afb45ace10a1f4b794d6f",
     },
     {
-      key: hex("00".repeat(31) + "01"),
+      key: hex(`${"00".repeat(31)}01`),
       nonce: new Uint8Array(12),
       counter: 1,
       out: "3aeb5224ecf849929b9d828db1ced4dd832025e8018b8160b82284f3c949aa5a8eca00bbb4a73bdad192b5c42f73f2fd4e273644c8b36125a64addeb006c13a0",
