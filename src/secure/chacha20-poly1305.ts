@@ -18,6 +18,11 @@ import { POLY_BLOCK_LENGTH, Poly1305 } from "./poly1305.js";
 
 /** Bytes of the authentication tag. */
 export const AEAD_TAG_LENGTH = 16;
+/**
+ * The longest plaintext these functions take: far below RFC 8439's 2^38 bytes, so the 32-bit
+ * block counter and the low word of each length cannot overflow (the transport gives ≤ 512).
+ */
+export const AEAD_MAX_LENGTH = 0x7fff_ffff;
 
 const state = new ChaChaKey();
 const mac = new Poly1305();
@@ -80,6 +85,7 @@ export function sealInPlace(
   start: number,
   end: number,
 ): void {
+  if (end - start > AEAD_MAX_LENGTH || start > end) throw new RangeError("bad plaintext range");
   if (data.length < end + AEAD_TAG_LENGTH) throw new RangeError("no room for the tag");
   load(key, nonce);
   chachaXor(state, 1, data, start, end);
@@ -100,6 +106,8 @@ export function openInto(
   out: Uint8Array,
 ): boolean {
   if (sealed.length < AEAD_TAG_LENGTH) return false;
+  if (sealed.length - AEAD_TAG_LENGTH > AEAD_MAX_LENGTH)
+    throw new RangeError("ciphertext too long");
   const bodyLength = sealed.length - AEAD_TAG_LENGTH;
   if (out.length < bodyLength) throw new RangeError("output too short");
   load(key, nonce);
@@ -107,7 +115,7 @@ export function openInto(
   let diff = 0;
   for (let i = 0; i < AEAD_TAG_LENGTH; i++) diff |= expected[i]! ^ sealed[bodyLength + i]!;
   if (diff !== 0) return false;
-  for (let i = 0; i < bodyLength; i++) out[i] = sealed[i]!;
+  out.set(sealed.subarray(0, bodyLength));
   chachaXor(state, 1, out, 0, bodyLength);
   return true;
 }

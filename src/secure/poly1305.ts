@@ -9,7 +9,9 @@
  * 64-bit integers, would need 2^54 and lose bits; 13-bit limbs would need 100).
  *
  * Constant time as far as JavaScript allows: no branch and no memory index depends on the key or
- * the message, only on lengths; the final "subtract p if h ≥ p" is a mask, not a branch.
+ * the message, only on lengths; the final "subtract p if h ≥ p" is a mask, not a branch; the
+ * carries divide by powers of two as multiplications by their exact inverses (no divider, whose
+ * latency may depend on its operands) and `Math.floor`.
  *
  * Contract: pure and synchronous; a {@link Poly1305} is reused across messages by calling
  * {@link Poly1305.init} with each new one-time key.
@@ -20,7 +22,9 @@ const LIMB = 4_194_304; // 2^22
 const INV_LIMB = 1 / LIMB;
 const MASK = 0x3fffff;
 const TOP_LIMB = 1_048_576; // 2^20: the top limb's share of 130 bits (110 + 20)
+const INV_TOP_LIMB = 1 / TOP_LIMB;
 const WORD = 4_294_967_296; // 2^32
+const INV_WORD = 1 / WORD;
 
 /** Bytes in a Poly1305 block and in its tag. */
 export const POLY_BLOCK_LENGTH = 16;
@@ -145,11 +149,11 @@ export class Poly1305 {
       let c = 0;
       for (let i = 0; i < 5; i++) {
         const v = h[i]! + c;
-        c = Math.floor(v / LIMB);
+        c = Math.floor(v * INV_LIMB);
         h[i] = v - c * LIMB;
       }
       const v = h[5]! + c;
-      c = Math.floor(v / TOP_LIMB);
+      c = Math.floor(v * INV_TOP_LIMB);
       h[5] = v - c * TOP_LIMB;
       h[0] = h[0]! + 5 * c;
     }
@@ -170,13 +174,16 @@ export class Poly1305 {
     const s = this.pad;
     let f = ((g[0]! | (g[1]! << 22)) >>> 0) + s[0]!;
     put32(out, offset, f);
-    f = (((g[1]! >>> 10) | (g[2]! << 12)) >>> 0) + s[1]! + Math.floor(f / WORD);
+    f = (((g[1]! >>> 10) | (g[2]! << 12)) >>> 0) + s[1]! + Math.floor(f * INV_WORD);
     put32(out, offset + 4, f);
-    f = (((g[2]! >>> 20) | (g[3]! << 2) | (g[4]! << 24)) >>> 0) + s[2]! + Math.floor(f / WORD);
+    f = (((g[2]! >>> 20) | (g[3]! << 2) | (g[4]! << 24)) >>> 0) + s[2]! + Math.floor(f * INV_WORD);
     put32(out, offset + 8, f);
-    f = (((g[4]! >>> 8) | (g[5]! << 14)) >>> 0) + s[3]! + Math.floor(f / WORD);
+    f = (((g[4]! >>> 8) | (g[5]! << 14)) >>> 0) + s[3]! + Math.floor(f * INV_WORD);
     put32(out, offset + 12, f);
+    // Nothing of this one-time key or its accumulator outlives the tag.
     h.fill(0);
+    this.r.fill(0);
+    this.pad.fill(0);
   }
 }
 
