@@ -9,9 +9,10 @@
  * (§2.6); the data is encrypted from block 1; the tag covers
  * `AD || pad16 || ciphertext || pad16 || le64(len AD) || le64(len ciphertext)`.
  *
- * Contract: pure and synchronous, single-threaded (module scratch state, nothing kept between
- * calls that matters). {@link openInto} verifies the tag, comparing in constant time, before it
- * decrypts a byte: on failure the output is untouched.
+ * Contract: pure and synchronous, single-threaded (module scratch state: the last key's words and
+ * keystream block stay in memory until the next call, as the caller's key does; the one-time
+ * Poly1305 key is cleared after each tag). {@link openInto} verifies the tag, comparing in
+ * constant time, before it decrypts a byte: on failure the output is untouched.
  */
 import { ChaChaKey, chachaBlock, chachaXor } from "./chacha20.js";
 import { POLY_BLOCK_LENGTH, Poly1305 } from "./poly1305.js";
@@ -19,8 +20,9 @@ import { POLY_BLOCK_LENGTH, Poly1305 } from "./poly1305.js";
 /** Bytes of the authentication tag. */
 export const AEAD_TAG_LENGTH = 16;
 /**
- * The longest plaintext these functions take: far below RFC 8439's 2^38 bytes, so the 32-bit
- * block counter and the low word of each length cannot overflow (the transport gives ≤ 512).
+ * The longest plaintext (and associated data) these functions take: far below RFC 8439's 2^38
+ * bytes, so the 32-bit block counter and the low word of each length cannot overflow (the
+ * transport gives ≤ 512 bytes of plaintext and 16 of associated data).
  */
 export const AEAD_MAX_LENGTH = 0x7fff_ffff;
 
@@ -67,7 +69,8 @@ function putLength(out: Uint8Array, at: number, length: number): void {
 /** Where a nonce comes from: Noise's counter `n` (§12.3), or 12 raw bytes (the RFC's vectors). */
 export type AeadNonce = number | Uint8Array;
 
-function load(key: Uint8Array, nonce: AeadNonce): void {
+function load(key: Uint8Array, nonce: AeadNonce, ad: Uint8Array): void {
+  if (ad.length > AEAD_MAX_LENGTH) throw new RangeError("associated data too long");
   state.setKey(key);
   if (typeof nonce === "number") state.setNoiseNonce(nonce);
   else state.setNonceBytes(nonce);
@@ -87,7 +90,7 @@ export function sealInPlace(
 ): void {
   if (end - start > AEAD_MAX_LENGTH || start > end) throw new RangeError("bad plaintext range");
   if (data.length < end + AEAD_TAG_LENGTH) throw new RangeError("no room for the tag");
-  load(key, nonce);
+  load(key, nonce, ad);
   chachaXor(state, 1, data, start, end);
   tag(ad, data, start, end, expected);
   data.set(expected, end);
@@ -110,7 +113,7 @@ export function openInto(
     throw new RangeError("ciphertext too long");
   const bodyLength = sealed.length - AEAD_TAG_LENGTH;
   if (out.length < bodyLength) throw new RangeError("output too short");
-  load(key, nonce);
+  load(key, nonce, ad);
   tag(ad, sealed, 0, bodyLength, expected);
   let diff = 0;
   for (let i = 0; i < AEAD_TAG_LENGTH; i++) diff |= expected[i]! ^ sealed[bodyLength + i]!;

@@ -1,6 +1,7 @@
 /**
  * The one module of `secure/` that touches `node:crypto`: the Noise crypto functions of
- * `suite.ts` over Node's OpenSSL (X25519, ChaCha20-Poly1305, BLAKE2s-256 / SHA-256, HMAC).
+ * `suite.ts` over Node's OpenSSL (X25519, ChaCha20-Poly1305, BLAKE2s-256 / SHA-256, HMAC), except
+ * ChaCha20-Poly1305 on small packets, which runs in TypeScript (`chacha20-poly1305.ts`).
  * Everything else in `secure/` takes a {@link NoiseSuite} and stays
  * pure, so the simulated network can drive it.
  *
@@ -132,9 +133,9 @@ const REKEY_NONCE = Buffer.from([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
  * Packets whose plaintext is at most this many bytes are sealed and opened by the TypeScript
  * ChaCha20-Poly1305 (`chacha20-poly1305.ts`), larger ones by OpenSSL. Node cannot give a cipher
  * object a new nonce, so OpenSSL costs ~4–5 µs per packet before the first byte; the TypeScript
- * code has no such fixed cost but runs ~8 ns per byte against OpenSSL's ~1. Measured side by
- * side in one process (seal + open, docs/security.md §3.8): 2.3 vs 9.8 µs at 48 bytes, about even
- * near 900 bytes; the threshold sits below the crossing, where the saving is still clear.
+ * code has no such fixed cost but runs ~7 ns per byte against OpenSSL's ~1.5. Measured side by
+ * side in one process (seal + open, docs/security.md §3.8): ~4 vs ~14 µs at 72 bytes, about even
+ * at 640–768 bytes; the threshold sits below the crossing, where the saving is still clear.
  */
 export const SMALL_PACKET_BYTES = 512;
 
