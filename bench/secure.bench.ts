@@ -7,6 +7,9 @@
  *   bytes (the cost the plain transport pays), and node's raw createCipheriv/createDecipheriv with
  *   a Buffer key and with a KeyObject (Node cannot re-IV a cipher object, so each packet needs
  *   new ones: the KeyObject row shows whether reusing the key object helps);
+ * - ChaCha20-Poly1305 seal+open by plaintext size, the TypeScript implementation
+ *   (`src/secure/chacha20-poly1305.ts`) beside OpenSSL through `createCipheriv`, alternating
+ *   round by round: where the crossing lies that sets `SMALL_PACKET_BYTES`;
  * - loopback UDP echo, plain vs. encrypted (seal on send, open on receive, both sides), with one
  *   100-byte call per datagram and with 32 calls packed into one datagram: an early estimate of
  *   the encrypted transport's calls/s ratio before it exists.
@@ -14,10 +17,15 @@
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from "node:crypto";
 import * as dgram from "node:dgram";
 import { createNodeRandom } from "../src/io/node/random.js";
+import { openInto, sealInPlace } from "../src/secure/chacha20-poly1305.js";
 import { SecureInitiator } from "../src/secure/initiator.js";
-import { suite25519ChaChaPolyBlake2s as suite } from "../src/secure/node-crypto.js";
+import {
+  chaChaPolyOpenssl,
+  SMALL_PACKET_BYTES,
+  suite25519ChaChaPolyBlake2s as suite,
+} from "../src/secure/node-crypto.js";
 import { SecureResponder } from "../src/secure/responder.js";
-import { type BenchOptions, type BenchRow, measureOps } from "./harness.js";
+import { type BenchOptions, type BenchRow, measureOps, summarize } from "./harness.js";
 
 const random = createNodeRandom();
 
@@ -164,6 +172,60 @@ function sealOpenRows(size: number, opts: { ms: number; rounds: number }): Bench
   ];
 }
 
+/**
+ * One seal and one open of `size` bytes (16 bytes of associated data, as a data packet's header)
+ * by the TypeScript AEAD and by OpenSSL, rounds alternating between the two so that load from
+ * other work falls on both alike.
+ */
+function aeadRows(size: number, opts: { ms: number; rounds: number }): BenchRow[] {
+  const group = `secure: ChaCha20-Poly1305 seal+open, ${size}-byte plaintext`;
+  const key = randomBytes(32);
+  const ad = randomBytes(16);
+  const plaintext = randomBytes(size);
+  let n = 0;
+  const openssl = () => {
+    const sealed = chaChaPolyOpenssl.encrypt(key, n, ad, plaintext);
+    if (chaChaPolyOpenssl.decrypt(key, n++, ad, sealed) === null) throw new Error("open failed");
+  };
+  const typescript = () => {
+    const sealed = Buffer.allocUnsafe(size + 16);
+    sealed.set(plaintext);
+    sealInPlace(key, n, ad, sealed, 0, size);
+    if (!openInto(key, n++, ad, sealed, Buffer.allocUnsafe(size))) throw new Error("open failed");
+  };
+  const a: number[] = [];
+  const b: number[] = [];
+  measureOps(openssl, { ms: opts.ms / 4, rounds: 1 });
+  measureOps(typescript, { ms: opts.ms / 4, rounds: 1 });
+  for (let i = 0; i < opts.rounds; i++) {
+    a.push(measureOps(openssl, { ms: opts.ms, rounds: 1 }).value);
+    b.push(measureOps(typescript, { ms: opts.ms, rounds: 1 }).value);
+  }
+  const perOp = (ops: number) => `${(1e6 / ops).toFixed(2)} µs per seal+open`;
+  const used = size <= SMALL_PACKET_BYTES ? "TypeScript" : "OpenSSL";
+  const openRow = summarize(a);
+  const tsRow = summarize(b);
+  return [
+    {
+      group,
+      system: "OpenSSL (createCipheriv per packet)",
+      ...openRow,
+      unit: "packets/s",
+      better: "higher",
+      baseline: true,
+      note: perOp(openRow.value),
+    },
+    {
+      group,
+      system: "TypeScript (chacha20-poly1305.ts)",
+      ...tsRow,
+      unit: "packets/s",
+      better: "higher",
+      note: `${perOp(tsRow.value)}; the transport uses ${used} at this size`,
+    },
+  ];
+}
+
 /** A secure (or plain) echo over loopback UDP: `callsPerDatagram` 100-byte calls per datagram. */
 async function echo(secure: boolean, callsPerDatagram: number, ms: number): Promise<number> {
   const serverKeys = suite.dh.generateKeyPair(random);
@@ -232,7 +294,6 @@ async function echoRows(
     plain.push(await echo(false, callsPerDatagram, opts.ms));
     secure.push(await echo(true, callsPerDatagram, opts.ms));
   }
-  const { summarize } = await import("./harness.js");
   return [
     {
       group,
@@ -258,6 +319,7 @@ export async function run(options: BenchOptions): Promise<BenchRow[]> {
     ...handshakeRows(opts),
     ...sealOpenRows(100, opts),
     ...sealOpenRows(1400, opts),
+    ...[64, 256, 512, 1024, 1400].flatMap((size) => aeadRows(size, opts)),
     ...(await echoRows(1, { ...opts, ms: opts.ms * 2 })),
     ...(await echoRows(32, { ...opts, ms: opts.ms * 2 })),
   ];

@@ -1,6 +1,7 @@
 /**
  * The one module of `secure/` that touches `node:crypto`: the Noise crypto functions of
- * `suite.ts` over Node's OpenSSL (X25519, ChaCha20-Poly1305, BLAKE2s-256 / SHA-256, HMAC).
+ * `suite.ts` over Node's OpenSSL (X25519, ChaCha20-Poly1305, BLAKE2s-256 / SHA-256, HMAC), except
+ * ChaCha20-Poly1305 on small packets, which runs in TypeScript (`chacha20-poly1305.ts`).
  * Everything else in `secure/` takes a {@link NoiseSuite} and stays
  * pure, so the simulated network can drive it.
  *
@@ -19,6 +20,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 import type { Random } from "../io/random.js";
+import { openInto, sealInPlace } from "./chacha20-poly1305.js";
 import {
   type CipherFunctions,
   DhError,
@@ -128,10 +130,20 @@ function chachaNonce(n: number): Buffer {
 const REKEY_NONCE = Buffer.from([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 
 /**
- * ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3). Node cannot give
- * a cipher object a new IV, so every packet creates its own: a fixed cost of a few µs per packet
- * that dominates small packets (`bench/secure.bench.ts`; AES-256-GCM, Noise §12.4, is weighed
- * against it in docs/security.md §3.8).
+ * Packets whose plaintext is at most this many bytes are sealed and opened by the TypeScript
+ * ChaCha20-Poly1305 (`chacha20-poly1305.ts`), larger ones by OpenSSL. Node cannot give a cipher
+ * object a new nonce, so OpenSSL costs ~4–5 µs per packet before the first byte; the TypeScript
+ * code has no such fixed cost but runs ~7 ns per byte against OpenSSL's ~1.5. Measured side by
+ * side in one process (seal + open, docs/security.md §3.8): ~4 vs ~14 µs at 72 bytes, about even
+ * at 640–768 bytes; the threshold sits below the crossing, where the saving is still clear.
+ */
+export const SMALL_PACKET_BYTES = 512;
+
+/**
+ * ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3): small packets
+ * (≤ {@link SMALL_PACKET_BYTES}) through the TypeScript implementation, larger ones through
+ * OpenSSL, which creates a cipher object per packet (Node cannot re-IV one). Both produce the same
+ * bytes (property-tested); which one ran is invisible on the wire.
  */
 export const chaChaPoly: CipherFunctions = {
   name: "ChaChaPoly",
@@ -145,19 +157,16 @@ export const chaChaPoly: CipherFunctions = {
     for (const p of parts) length += p.length;
     if (out.length - offset < length + TAG_LEN)
       throw new RangeError("no room for the sealed bytes");
-    const cipher = createCipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
-    cipher.setAAD(ad, { plaintextLength: length });
-    let at = offset;
-    for (const p of parts) {
-      const piece = cipher.update(p);
-      out.set(piece, at);
-      at += piece.length;
+    if (length <= SMALL_PACKET_BYTES) {
+      let at = offset;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      sealInPlace(key, n, ad, out, offset, at);
+      return;
     }
-    cipher.final();
-    // A stream cipher: as many ciphertext bytes as plaintext, so every byte up to the tag is set.
-    if (at !== offset + length)
-      throw new Error(`ChaCha20 returned ${at - offset} of ${length} bytes`);
-    out.set(cipher.getAuthTag(), at);
+    opensslSealInto(key, n, ad, parts, out, offset, length);
   },
   allocate(length) {
     const pooled = Buffer.allocUnsafe(length);
@@ -166,18 +175,11 @@ export const chaChaPoly: CipherFunctions = {
   decrypt(key, n, ad, ciphertext) {
     if (ciphertext.length < TAG_LEN) return null;
     const bodyLength = ciphertext.length - TAG_LEN;
-    const decipher = createDecipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
-    decipher.setAAD(ad, { plaintextLength: bodyLength });
-    decipher.setAuthTag(ciphertext.subarray(bodyLength));
-    // The plaintext is held here until final() has checked the tag; it is never returned otherwise.
-    const body = decipher.update(ciphertext.subarray(0, bodyLength));
-    try {
-      decipher.final();
-    } catch {
-      body.fill(0);
-      return null;
+    if (bodyLength <= SMALL_PACKET_BYTES) {
+      const out = chaChaPoly.allocate(bodyLength);
+      return openInto(key, n, ad, ciphertext, out) ? out : null;
     }
-    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    return opensslOpen(key, n, ad, ciphertext);
   },
   rekey(key) {
     const cipher = createCipheriv(ALGORITHM, key, REKEY_NONCE, AEAD_OPTIONS);
@@ -185,6 +187,76 @@ export const chaChaPoly: CipherFunctions = {
     const out = cipher.update(new Uint8Array(KEY_LEN));
     cipher.final();
     return new Uint8Array(out.buffer, out.byteOffset, KEY_LEN);
+  },
+};
+
+/** ChaCha20-Poly1305 sealing through OpenSSL (one cipher object per packet). */
+function opensslSealInto(
+  key: Uint8Array,
+  n: number,
+  ad: Uint8Array,
+  parts: readonly Uint8Array[],
+  out: Uint8Array,
+  offset: number,
+  length: number,
+): void {
+  const cipher = createCipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
+  cipher.setAAD(ad, { plaintextLength: length });
+  let at = offset;
+  for (const p of parts) {
+    const piece = cipher.update(p);
+    out.set(piece, at);
+    at += piece.length;
+  }
+  cipher.final();
+  // A stream cipher: as many ciphertext bytes as plaintext, so every byte up to the tag is set.
+  if (at !== offset + length)
+    throw new Error(`ChaCha20 returned ${at - offset} of ${length} bytes`);
+  out.set(cipher.getAuthTag(), at);
+}
+
+/** ChaCha20-Poly1305 opening through OpenSSL: the plaintext, or `null` if the tag fails. */
+function opensslOpen(
+  key: Uint8Array,
+  n: number,
+  ad: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array | null {
+  const bodyLength = ciphertext.length - TAG_LEN;
+  const decipher = createDecipheriv(ALGORITHM, key, chachaNonce(n), AEAD_OPTIONS);
+  decipher.setAAD(ad, { plaintextLength: bodyLength });
+  decipher.setAuthTag(ciphertext.subarray(bodyLength));
+  // The plaintext is held here until final() has checked the tag; it is never returned otherwise.
+  const body = decipher.update(ciphertext.subarray(0, bodyLength));
+  try {
+    decipher.final();
+  } catch {
+    body.fill(0);
+    return null;
+  }
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/**
+ * The same cipher functions through OpenSSL only, whatever the length: the reference the
+ * property test compares the hybrid against, and the "before" row of `bench/secure.bench.ts`.
+ */
+export const chaChaPolyOpenssl: CipherFunctions = {
+  ...chaChaPoly,
+  encrypt(key, n, ad, plaintext) {
+    const out = new Uint8Array(plaintext.length + TAG_LEN);
+    opensslSealInto(key, n, ad, [plaintext], out, 0, plaintext.length);
+    return out;
+  },
+  encryptInto(key, n, ad, parts, out, offset) {
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (out.length - offset < length + TAG_LEN)
+      throw new RangeError("no room for the sealed bytes");
+    opensslSealInto(key, n, ad, parts, out, offset, length);
+  },
+  decrypt(key, n, ad, ciphertext) {
+    return ciphertext.length < TAG_LEN ? null : opensslOpen(key, n, ad, ciphertext);
   },
 };
 
