@@ -34,6 +34,7 @@ import {
 import { FakePort } from "../helpers/fake-port.js";
 import { seededRandom } from "../helpers/prng.js";
 import { collectingLogger } from "../helpers/spoof.js";
+import { udpKernelDrops } from "../helpers/udp-drops.js";
 
 const P = defineProgram({
   name: "SECURE_PROG",
@@ -356,15 +357,28 @@ describe("secure Lupine transport over loopback", () => {
     ) {
       await new Promise((r) => setTimeout(r, 10));
     }
+    // A datagram the kernel dropped for a full receive buffer (a receiver descheduled on a
+    // loaded machine) never reached the transport: with none, the counts must match exactly.
+    const kernelDrops = {
+      server: udpKernelDrops(at.port),
+      client: udpKernelDrops(clientUdp.local.port),
+    };
     closeProxy();
     assert.ok(injected.toServer > 50 && injected.toClient > 50, JSON.stringify(injected));
-    assert.equal(totalDropped(serverStats), injected.toServer, JSON.stringify(serverStats.dropped));
+    const detail = (stats: typeof serverStats) =>
+      JSON.stringify({ dropped: stats.dropped, injected, hints, kernelDrops });
+    assert.ok(
+      totalDropped(serverStats) <= injected.toServer &&
+        totalDropped(serverStats) >= injected.toServer - kernelDrops.server,
+      detail(serverStats),
+    );
     // A tampered receiver index may draw a "session unknown" hint naming an index the client
     // never had: the client drops that too.
-    assert.equal(
-      totalDropped(clientStats),
-      injected.toClient + hints,
-      JSON.stringify(clientStats.dropped),
+    const toClient = injected.toClient + hints;
+    assert.ok(
+      totalDropped(clientStats) <= toClient &&
+        totalDropped(clientStats) >= toClient - kernelDrops.client,
+      detail(clientStats),
     );
   });
 
