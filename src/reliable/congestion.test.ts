@@ -15,6 +15,20 @@ function sampler() {
   return (latestMs: number) => ({ srttMs: 20, latestMs, minRttMs: 20, samples: ++samples });
 }
 
+/**
+ * A round trip in which every RTT sample (`samplesMs`) sits 12+ ms above the 20 ms minimum, then
+ * the first send of the next round at `nextRoundMs`.
+ */
+function queuedRound(
+  cc: CongestionController,
+  view: ReturnType<typeof sampler>,
+  samplesMs: readonly number[],
+  nextRoundMs: number,
+): void {
+  for (const ms of samplesMs) cc.queueing(view(ms));
+  cc.onSent(nextRoundMs, 1000, 20);
+}
+
 /** Acknowledges one window's worth in datagrams sent after any recovery began; cwnd growth. */
 function oneRoundOfAcks(cc: CongestionController, nowMs: number): number {
   const before = cc.cwnd;
@@ -31,16 +45,14 @@ test("congestion avoidance: a queue in one round trip only is not trimmed; two i
   cc.ssthresh = cc.cwnd; // congestion avoidance
   const view = sampler();
   cc.onSent(0, 5000, 20);
-  // Round 1 (0–20 ms): every sample 12+ ms above the minimum (the receiver was descheduled).
-  for (const ms of [33, 34, 32, 35]) cc.queueing(view(ms));
-  cc.onSent(20, 1000, 20); // round 2 begins, one queued round behind it
+  // Round 1 (0–20 ms) queued (the receiver was descheduled); round 2 begins at 20 ms.
+  queuedRound(cc, view, [33, 34, 32, 35], 20);
   const before = cc.cwnd;
   cc.onAcked(21, MSS, 10, view(33));
   assert.ok(cc.cwnd > before, `one queued round: the window grows (${before} → ${cc.cwnd})`);
   assert.equal(cc.reductions.queue, 0);
   // Round 2 queued as well: now it is a standing queue.
-  for (const ms of [33, 34, 32]) cc.queueing(view(ms));
-  cc.onSent(40, 1000, 20);
+  queuedRound(cc, view, [33, 34, 32], 40);
   const grown = cc.cwnd;
   cc.onAcked(41, MSS, 30, view(33));
   assert.equal(cc.cwnd, grown * 0.85, "two queued rounds in a row: −15%");
@@ -51,12 +63,10 @@ test("slow start ends on a queue in two round trips in a row, not one", () => {
   const cc = new CongestionController({ maxDatagramBytes: MSS });
   const view = sampler();
   cc.onSent(0, 10_000, 20);
-  for (const ms of [33, 34, 32, 35]) cc.queueing(view(ms));
-  cc.onSent(20, 1000, 20);
+  queuedRound(cc, view, [33, 34, 32, 35], 20);
   cc.onAcked(21, MSS, 0, view(33));
   assert.equal(cc.ssthresh, Number.POSITIVE_INFINITY, "one queued round: still slow start");
-  for (const ms of [33, 34, 32]) cc.queueing(view(ms));
-  cc.onSent(40, 1000, 20);
+  queuedRound(cc, view, [33, 34, 32], 40);
   cc.onAcked(41, MSS, 20, view(33));
   assert.equal(cc.ssthresh, cc.cwnd, "two queued rounds: slow start ends here");
 });
@@ -66,10 +76,8 @@ test("growth beyond the last reduction's window: one datagram per round, then do
   const view = sampler();
   // A standing queue in slow start (two rounds) ends it: wmax = ssthresh = cwnd there.
   cc.onSent(0, 10_000, 20);
-  for (const ms of [33, 34, 32, 35]) cc.queueing(view(ms));
-  cc.onSent(20, 1000, 20);
-  for (const ms of [33, 34, 32, 35]) cc.queueing(view(ms));
-  cc.onSent(40, 1000, 20);
+  queuedRound(cc, view, [33, 34, 32, 35], 20);
+  queuedRound(cc, view, [33, 34, 32, 35], 40);
   cc.onAcked(41, MSS, 30, view(33));
   const wmax = cc.ssthresh;
   assert.equal(cc.cwnd, wmax);

@@ -139,55 +139,84 @@ const REKEY_NONCE = Buffer.from([0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
  */
 export const SMALL_PACKET_BYTES = 512;
 
+/** Seals the concatenated `parts` (`length` bytes in all) into `out` at `offset`, tag after. */
+type SealInto = (
+  key: Uint8Array,
+  n: number,
+  ad: Uint8Array,
+  parts: readonly Uint8Array[],
+  out: Uint8Array,
+  offset: number,
+  length: number,
+) => void;
+/** Opens `ciphertext` (at least a tag long): the plaintext, or `null` if the tag fails. */
+type Open = (
+  key: Uint8Array,
+  n: number,
+  ad: Uint8Array,
+  ciphertext: Uint8Array,
+) => Uint8Array | null;
+
 /**
- * ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3): small packets
- * (≤ {@link SMALL_PACKET_BYTES}) through the TypeScript implementation, larger ones through
- * OpenSSL, which creates a cipher object per packet (Node cannot re-IV one). Both produce the same
- * bytes (property-tested); which one ran is invisible on the wire.
+ * Noise's `ChaChaPoly` cipher functions (§12.3) around one way of sealing and opening: the
+ * length checks, `encrypt` as `encryptInto` a new array, pooled packet memory and REKEY are the
+ * same whichever AEAD implementation does the work.
  */
-export const chaChaPoly: CipherFunctions = {
-  name: "ChaChaPoly",
-  encrypt(key, n, ad, plaintext) {
-    const out = new Uint8Array(plaintext.length + TAG_LEN);
-    chaChaPoly.encryptInto(key, n, ad, [plaintext], out, 0);
-    return out;
-  },
-  encryptInto(key, n, ad, parts, out, offset) {
-    let length = 0;
-    for (const p of parts) length += p.length;
-    if (out.length - offset < length + TAG_LEN)
-      throw new RangeError("no room for the sealed bytes");
-    if (length <= SMALL_PACKET_BYTES) {
-      let at = offset;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      sealInPlace(key, n, ad, out, offset, at);
-      return;
-    }
+function chaChaPolyFunctions(sealInto: SealInto, open: Open): CipherFunctions {
+  return {
+    name: "ChaChaPoly",
+    encrypt(key, n, ad, plaintext) {
+      const out = new Uint8Array(plaintext.length + TAG_LEN);
+      sealInto(key, n, ad, [plaintext], out, 0, plaintext.length);
+      return out;
+    },
+    encryptInto(key, n, ad, parts, out, offset) {
+      let length = 0;
+      for (const p of parts) length += p.length;
+      if (out.length - offset < length + TAG_LEN)
+        throw new RangeError("no room for the sealed bytes");
+      sealInto(key, n, ad, parts, out, offset, length);
+    },
+    allocate,
+    decrypt(key, n, ad, ciphertext) {
+      return ciphertext.length < TAG_LEN ? null : open(key, n, ad, ciphertext);
+    },
+    rekey(key) {
+      const cipher = createCipheriv(ALGORITHM, key, REKEY_NONCE, AEAD_OPTIONS);
+      cipher.setAAD(new Uint8Array(0), { plaintextLength: KEY_LEN });
+      const out = cipher.update(new Uint8Array(KEY_LEN));
+      cipher.final();
+      return new Uint8Array(out.buffer, out.byteOffset, KEY_LEN);
+    },
+  };
+}
+
+/** Pooled, uninitialised packet memory (`CipherFunctions.allocate`) as a plain `Uint8Array`. */
+function allocate(length: number): Uint8Array {
+  const pooled = Buffer.allocUnsafe(length);
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
+}
+
+/** Sealing by length: the TypeScript AEAD up to {@link SMALL_PACKET_BYTES}, OpenSSL above. */
+const hybridSealInto: SealInto = (key, n, ad, parts, out, offset, length) => {
+  if (length > SMALL_PACKET_BYTES) {
     opensslSealInto(key, n, ad, parts, out, offset, length);
-  },
-  allocate(length) {
-    const pooled = Buffer.allocUnsafe(length);
-    return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
-  },
-  decrypt(key, n, ad, ciphertext) {
-    if (ciphertext.length < TAG_LEN) return null;
-    const bodyLength = ciphertext.length - TAG_LEN;
-    if (bodyLength <= SMALL_PACKET_BYTES) {
-      const out = chaChaPoly.allocate(bodyLength);
-      return openInto(key, n, ad, ciphertext, out) ? out : null;
-    }
-    return opensslOpen(key, n, ad, ciphertext);
-  },
-  rekey(key) {
-    const cipher = createCipheriv(ALGORITHM, key, REKEY_NONCE, AEAD_OPTIONS);
-    cipher.setAAD(new Uint8Array(0), { plaintextLength: KEY_LEN });
-    const out = cipher.update(new Uint8Array(KEY_LEN));
-    cipher.final();
-    return new Uint8Array(out.buffer, out.byteOffset, KEY_LEN);
-  },
+    return;
+  }
+  let at = offset;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  sealInPlace(key, n, ad, out, offset, at);
+};
+
+/** Opening by length, as {@link hybridSealInto} seals. */
+const hybridOpen: Open = (key, n, ad, ciphertext) => {
+  const bodyLength = ciphertext.length - TAG_LEN;
+  if (bodyLength > SMALL_PACKET_BYTES) return opensslOpen(key, n, ad, ciphertext);
+  const out = allocate(bodyLength);
+  return openInto(key, n, ad, ciphertext, out) ? out : null;
 };
 
 /** ChaCha20-Poly1305 sealing through OpenSSL (one cipher object per packet). */
@@ -238,27 +267,18 @@ function opensslOpen(
 }
 
 /**
+ * ChaCha20-Poly1305 (RFC 8439) as Noise's `ChaChaPoly` cipher functions (§12.3): small packets
+ * (≤ {@link SMALL_PACKET_BYTES}) through the TypeScript implementation, larger ones through
+ * OpenSSL, which creates a cipher object per packet (Node cannot re-IV one). Both produce the same
+ * bytes (property-tested); which one ran is invisible on the wire.
+ */
+export const chaChaPoly: CipherFunctions = chaChaPolyFunctions(hybridSealInto, hybridOpen);
+
+/**
  * The same cipher functions through OpenSSL only, whatever the length: the reference the
  * property test compares the hybrid against, and the "before" row of `bench/secure.bench.ts`.
  */
-export const chaChaPolyOpenssl: CipherFunctions = {
-  ...chaChaPoly,
-  encrypt(key, n, ad, plaintext) {
-    const out = new Uint8Array(plaintext.length + TAG_LEN);
-    opensslSealInto(key, n, ad, [plaintext], out, 0, plaintext.length);
-    return out;
-  },
-  encryptInto(key, n, ad, parts, out, offset) {
-    let length = 0;
-    for (const p of parts) length += p.length;
-    if (out.length - offset < length + TAG_LEN)
-      throw new RangeError("no room for the sealed bytes");
-    opensslSealInto(key, n, ad, parts, out, offset, length);
-  },
-  decrypt(key, n, ad, ciphertext) {
-    return ciphertext.length < TAG_LEN ? null : opensslOpen(key, n, ad, ciphertext);
-  },
-};
+export const chaChaPolyOpenssl: CipherFunctions = chaChaPolyFunctions(opensslSealInto, opensslOpen);
 
 function hashFunctions(name: string, algorithm: string): HashFunctions {
   const hmac = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => {
