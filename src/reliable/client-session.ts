@@ -24,6 +24,7 @@ import { ClientTimers } from "./client-timers.js";
 import { type Datagram, DatagramBuilder, datagramLength, SlabPool } from "./datagram-builder.js";
 import { fragmentPayloadBytes, writeHello } from "./frames.js";
 import type { CallOutcome } from "./outcome.js";
+import { assertRangeChecksum } from "./packet.js";
 import { Path } from "./path.js";
 import { backoffMs } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
@@ -113,6 +114,7 @@ export class ClientSession {
       rtt: options.rtt,
       congestion: options.congestion,
     });
+    assertRangeChecksum(options.crc);
     this.builder = new DatagramBuilder({
       maxDatagramBytes: options.maxDatagramBytes,
       crc: options.crc,

@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { crc32 } from "./checksum.js";
+import { ClientSession } from "./client-session.js";
 import { DatagramBuilder, datagramLength, joinDatagram, SlabPool } from "./datagram-builder.js";
 import { writeAck, writeBusy, writeFragment, writeU32Frame, writeWhole } from "./frames.js";
 import {
+  assertRangeChecksum,
   FrameCursor,
   FrameType,
   HEADER_BYTES,
@@ -13,6 +15,7 @@ import {
   readHeader,
 } from "./packet.js";
 import { SendWindow } from "./send-window.js";
+import { ServerEndpoint } from "./server-endpoint.js";
 
 const header = (): Header => ({
   flags: 0,
@@ -209,4 +212,20 @@ test("builders with 65,507-byte datagrams open at once share a slab by what they
   while (c.next()) seen.push(c.type, c.length);
   assert.deepEqual(seen, [FrameType.Ack, 4, FrameType.Call, 30_004, FrameType.Call, 30_004]);
   assert.deepEqual(bytes.subarray(bytes.length - 30_000), payload);
+});
+
+test("a ChecksumFn that ignores the range is refused where a transport is built, with a clear error", () => {
+  assert.doesNotThrow(() => assertRangeChecksum(crc32));
+  // Written for the two-argument form: checksums all of `data` whatever the range.
+  const wholeOnly = (data: Uint8Array, previous?: number) => crc32(data, previous);
+  assert.throws(() => assertRangeChecksum(wholeOnly), /must checksum data\[start, end\)/);
+  const random = { next: () => 0.5, nextU32: () => 0x1234 };
+  assert.throws(
+    () => new ClientSession({ random, crc: wholeOnly, maxDatagramBytes: 1472, onSettle: () => {} }),
+    /must checksum data\[start, end\)/,
+  );
+  assert.throws(
+    () => new ServerEndpoint({ random, crc: wholeOnly, maxDatagramBytes: 1472, onCall: () => {} }),
+    /must checksum data\[start, end\)/,
+  );
 });

@@ -111,6 +111,20 @@ export type ChecksumFn = (
 ) => number;
 
 /**
+ * Throws a clear error unless `crc` honours the range of {@link ChecksumFn}: a function written
+ * for the two-argument form would checksum whole datagrams, checksum field included, and every
+ * datagram would be dropped as corrupt, silently. Checked once where a transport is built.
+ */
+export function assertRangeChecksum(crc: ChecksumFn): void {
+  const probe = Uint8Array.of(0x4c, 0x75, 0x70, 0x69, 0x6e, 0x65);
+  if (crc(probe, 0, 1, 4) !== crc(probe.subarray(1, 4))) {
+    throw new TypeError(
+      "crc: a ChecksumFn must checksum data[start, end) when given start and end (reliable/packet.ts)",
+    );
+  }
+}
+
+/**
  * Writes the header at `at` (checksum left zero; {@link sealChecksum} fills it once the frames
  * are written).
  */

@@ -18,7 +18,7 @@
 import type { CongestionOptions } from "./congestion.js";
 import { type Datagram, DatagramBuilder, datagramLength, SlabPool } from "./datagram-builder.js";
 import { fragmentPayloadBytes, wholeBodyBytes, writeBusy, writeWhole } from "./frames.js";
-import { type ChecksumFn, FrameType, HeaderFlag } from "./packet.js";
+import { assertRangeChecksum, type ChecksumFn, FrameType, HeaderFlag } from "./packet.js";
 import { Path } from "./path.js";
 import type { RttOptions } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
@@ -163,6 +163,7 @@ export class ServerEndpoint {
   private readonly receiver: ServerReceiver;
 
   constructor(options: ServerEndpointOptions) {
+    assertRangeChecksum(options.crc);
     this.crc = options.crc;
     this.onCall = options.onCall;
     this.onAbandon = options.onAbandon;
