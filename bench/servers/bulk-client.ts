@@ -55,6 +55,8 @@ async function lupine(
     congestionEvents: s.congestionEvents,
     toleratedLosses: s.toleratedLosses,
     reductions: s.reductions,
+    datagramsSent: s.datagramsSent,
+    datagramsReceived: s.datagramsReceived,
   };
 }
 

@@ -33,7 +33,6 @@ class CallDetails {
   fragmentAckMs = Number.POSITIVE_INFINITY;
   busyRetryAfterMs = 0;
   busyCount = 0;
-  unackedFragments = 0;
 }
 
 export class ClientCall {
@@ -132,13 +131,6 @@ export class ClientCall {
   }
   set busyCount(v: number) {
     this.more.busyCount = v;
-  }
-  /** Reply fragments received since the last FragmentAck. */
-  get unackedFragments(): number {
-    return this.details?.unackedFragments ?? 0;
-  }
-  set unackedFragments(v: number) {
-    this.more.unackedFragments = v;
   }
 
   /** Where the call is now. */

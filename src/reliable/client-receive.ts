@@ -19,11 +19,7 @@ import {
   ResetReason,
   readHeader,
 } from "./packet.js";
-import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
-
-/** A FragmentAck of reply fragments follows this many new ones (at once out of order). */
-const ACK_EVERY_FRAGMENTS = 2;
-const FRAGMENT_ACK_DELAY_MS = 1;
+import { FRAGMENT_ACK_DELAY_MS, REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
 
 export class ClientReceiver {
   private readonly s: ClientSession;
@@ -190,13 +186,8 @@ export class ClientReceiver {
       s.settleReply(call, r.buffer, 0, r.buffer.length, undefined);
       return;
     }
-    call.unackedFragments++;
-    // Ack every second fragment, at once when out of order or a duplicate, else within 1 ms.
-    if (
-      verdict === "duplicate" ||
-      r.outOfOrder(index) ||
-      call.unackedFragments >= ACK_EVERY_FRAGMENTS
-    ) {
+    // When the FragmentAck leaves: docs/protocol.md §5, `Reassembler.ackDue`.
+    if (r.ackDue(index, verdict, (c.flags & FrameFlag.AckNow) !== 0)) {
       s.sender.ackReplyFragments(nowMs, call);
     } else if (call.fragmentAckMs === Number.POSITIVE_INFINITY) {
       call.fragmentAckMs = nowMs + FRAGMENT_ACK_DELAY_MS;

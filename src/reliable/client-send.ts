@@ -15,7 +15,7 @@ import {
   writeFragmentAck,
   writeWhole,
 } from "./frames.js";
-import { FrameType } from "./packet.js";
+import { FrameFlag, FrameType } from "./packet.js";
 import { SendWindow } from "./send-window.js";
 
 /**
@@ -69,9 +69,9 @@ export class ClientSender {
       ofReply: true,
       ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
       cumulative: r.cumulative,
-      ranges: r.ackRanges(32),
+      ranges: r.ackRanges(MAX_ACK_RANGES),
     });
-    call.unackedFragments = 0;
+    r.acked();
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
     this.s.fragmentAckPending = true;
   }
@@ -149,8 +149,8 @@ export class ClientSender {
           this.compactBulk();
           return;
         }
-        writeFragment(this.s.builder, FrameType.Call, call.seq, 0, w, i);
-        w.markSent(i, nowMs, path);
+        const ackNow = w.markSent(i, nowMs, path) ? FrameFlag.AckNow : 0;
+        writeFragment(this.s.builder, FrameType.Call, call.seq, 0, w, i, ackNow);
         if (!Number.isFinite(call.actionMs) || !w.hasWork) {
           this.s.fragmentActionTime(nowMs, call);
           this.s.schedule(call);

@@ -32,6 +32,10 @@ export const MIN_ROUND_SAMPLES = 4;
 export const MAX_INCREASE_DATAGRAMS = 16;
 /** The loss rate is averaged over about this many datagrams' worth of acknowledged or lost data. */
 export const LOSS_WINDOW_DATAGRAMS = 64;
+/** Largest number of fragments a sender lets go between two requests for an ack (AckNow). */
+export const MAX_ACK_INTERVAL_DATAGRAMS = 16;
+/** The sender asks for at least this many acks per congestion window (see `ackIntervalDatagrams`). */
+export const ACKS_PER_WINDOW = 8;
 
 export interface CongestionOptions {
   /** Largest datagram, bytes (max_datagram_size). */
@@ -167,6 +171,22 @@ export class CongestionController {
     if (this.lossRate <= this.lossRateThreshold) return false;
     this.reductions.lossRate++;
     return true;
+  }
+
+  /**
+   * How many fragments the sender lets go between two that ask for an ack at once (the AckNow
+   * flag; docs/protocol.md §5): `cwnd / (8 · max_datagram_size)`, between 2 and
+   * {@link MAX_ACK_INTERVAL_DATAGRAMS}. Eight acks per window keep the ack clock and the window's
+   * growth smooth (growth counts bytes, not acks: RFC 9002 §7.3), give each round trip well over
+   * {@link MIN_ROUND_SAMPLES} RTT samples, and keep at least one fragment that asks for an ack in
+   * flight whenever the window is full, so a window-limited sender never waits on the receiver's
+   * ack delay. A window of 10 datagrams (slow start's first round trips) gets an ack every second
+   * fragment, as RFC 9000 §13.2.2 recommends; a window of 128 datagrams or more, one every 16th
+   * (Chromium's ack decimation takes 10; TCP with GRO, up to 64 KiB).
+   */
+  ackIntervalDatagrams(): number {
+    const n = Math.floor(this.cwnd / (ACKS_PER_WINDOW * this.mss));
+    return Math.max(2, Math.min(MAX_ACK_INTERVAL_DATAGRAMS, n));
   }
 
   /** Whether `bytes` of new data fit in the window. */

@@ -76,7 +76,10 @@ export function fragmentPayloadBytes(maxFrameBody: number): number {
   return maxFrameBody - 8 - FRAGMENT_FIELDS_BYTES;
 }
 
-/** One fragment `index` of a message held by `window`. */
+/**
+ * One fragment `index` of a message held by `window`; `flags` adds frame flags to `FRAGMENT`
+ * (`FrameFlag.AckNow` when `SendWindow.markSent` asks for an ack, else 0).
+ */
 export function writeFragment(
   b: DatagramBuilder,
   type: typeof FrameType.Call | typeof FrameType.Reply,
@@ -84,10 +87,11 @@ export function writeFragment(
   heldUs: number,
   window: SendWindow,
   index: number,
+  flags = 0,
 ): void {
   const fixed = (type === FrameType.Reply ? 8 : 4) + FRAGMENT_FIELDS_BYTES;
   // The payload is sent from the message itself (gathered), not copied into the datagram.
-  const at = b.frameWithTail(type, FrameFlag.Fragment, fixed, window.fragmentViews(index));
+  const at = b.frameWithTail(type, FrameFlag.Fragment | flags, fixed, window.fragmentViews(index));
   const v = b.view;
   v.setUint32(at, seq);
   let p = at + 4;

@@ -77,6 +77,12 @@ export const FrameFlag = {
   Fragment: 0x01,
   /** FragmentAck: acknowledges fragments of the reply (clear: of the call). */
   OfReply: 0x02,
+  /**
+   * Call/Reply fragment: the sender asks for a FragmentAck at once (docs/protocol.md §5, after
+   * draft-ietf-quic-ack-frequency's sender-chosen ack frequency). Receivers otherwise ack every
+   * {@link MAX_UNACKED_FRAGMENTS}th fragment or within the ack delay.
+   */
+  AckNow: 0x04,
 } as const;
 
 /** Why a server reset a session. */

@@ -21,11 +21,22 @@
  * ("full"; the sender retransmits it later).
  */
 
+import { PACKET_THRESHOLD } from "./send-window.js";
+
 /** What became of one fragment: "full" = not stored, the caller's reassembly budget is used up. */
 export type FragmentVerdict = "new" | "duplicate" | "invalid" | "full";
 
 /** The buffer a reassembly may hold before 2× the bytes received passes it (64 KiB). */
 export const REASSEMBLY_INITIAL_BYTES = 64 * 1024;
+
+/**
+ * A receiver acks after this many new fragments in order even when the sender asks for no ack
+ * (twice the largest interval a sender asks for, `MAX_ACK_INTERVAL_DATAGRAMS`).
+ */
+export const MAX_UNACKED_FRAGMENTS = 32;
+
+/** An owed FragmentAck leaves at most this long after the first fragment it acknowledges. */
+export const FRAGMENT_ACK_DELAY_MS = 1;
 
 /** Book-keeping bytes counted per fragment held apart (the map entry and view). */
 const SPILL_OVERHEAD_BYTES = 64;
@@ -75,6 +86,12 @@ export class Reassembler {
   private spilledBytes = 0;
   /** The store's memory when it grows in place (see {@link RESIZABLE_FROM_BYTES}). */
   private growable: GrowableBuffer | null = null;
+  /** New fragments since the last FragmentAck. */
+  private unacked = 0;
+  /** New fragments after which the next ack is due because a gap opened (0: none pending). */
+  private gapAckAfter = 0;
+  /** The fragment being judged opened a new gap (set by {@link ackDue}, used by {@link acked}). */
+  private openedGap = false;
 
   constructor(messageBytes: number, fragmentSize: number) {
     this.messageBytes = messageBytes;
@@ -168,6 +185,40 @@ export class Reassembler {
     const r = this.ranges;
     const n = r.length;
     return n < 2 || r[n - 1] !== index + 1 || r[n - 2]! >= index;
+  }
+
+  /**
+   * Whether a FragmentAck should leave now, after fragment `index` was accepted as `verdict`
+   * ("new" or "duplicate"), `ackNow` telling whether its frame carried the AckNow flag
+   * (docs/protocol.md §5). At once: the message is complete; a duplicate (the sender missed an
+   * ack); a fragment out of order ({@link outOfOrder}: RFC 9000 §13.2.1); the sender asked; the
+   * {@link PACKET_THRESHOLD}th fragment past a gap that opened since the last ack (so the sender
+   * declares the missing one lost as soon as packet-threshold detection allows, RFC 9002 §6.1.1);
+   * the {@link MAX_UNACKED_FRAGMENTS}th new fragment. Otherwise the caller arms a timer of
+   * {@link FRAGMENT_ACK_DELAY_MS} (if none runs) and calls {@link acked} when any ack leaves.
+   */
+  ackDue(index: number, verdict: "new" | "duplicate", ackNow: boolean): boolean {
+    if (verdict === "duplicate" || this.complete) return true;
+    this.unacked++;
+    if (this.outOfOrder(index)) {
+      const r = this.ranges;
+      // A new gap: the fragment is alone in the highest range, above fragment 0.
+      this.openedGap = index > 0 && r[r.length - 2] === index && r[r.length - 1] === index + 1;
+      return true;
+    }
+    return (
+      ackNow ||
+      (this.gapAckAfter > 0 && this.unacked >= this.gapAckAfter) ||
+      this.unacked >= MAX_UNACKED_FRAGMENTS
+    );
+  }
+
+  /** A FragmentAck of this message was just written (whatever caused it). */
+  acked(): void {
+    this.unacked = 0;
+    // The ack of the fragment past a new gap counts as the first of PACKET_THRESHOLD.
+    this.gapAckAfter = this.openedGap ? PACKET_THRESHOLD - 1 : 0;
+    this.openedGap = false;
   }
 
   /**

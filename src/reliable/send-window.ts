@@ -100,8 +100,14 @@ export class SendWindow {
     return this.lostHead < this.lost.length ? this.lost[this.lostHead]! : this.nextNew;
   }
 
-  /** Records that fragment `i` was just sent, and tells the path. */
-  markSent(i: number, nowMs: number, path: Path): void {
+  /**
+   * Records that fragment `i` is being sent, and tells the path. Returns whether this transmission
+   * should ask the receiver for an ack at once (the AckNow flag, docs/protocol.md §5): every
+   * `path.cc.ackIntervalDatagrams()`th transmission of this message, and the one after which
+   * nothing of it waits to be sent (else the last fragments' ack would wait for the receiver's
+   * delay). Retransmissions need no flag: they fill a gap, which the receiver acks at once.
+   */
+  markSent(i: number, nowMs: number, path: Path): boolean {
     if (this.lostHead < this.lost.length && this.lost[this.lostHead] === i) this.lostHead++;
     else if (i === this.nextNew) this.nextNew++;
     if (this.sends[i]! > 0) {
@@ -117,7 +123,13 @@ export class SendWindow {
     this.flightTx.push(tx);
     if (Number.isNaN(this.lastProgressMs)) this.lastProgressMs = nowMs;
     path.cc.onSent(nowMs, this.lengthOf(i), path.rtt.smoothedOrInitialMs);
+    this.sinceAckAsked++;
+    if (this.sinceAckAsked < path.cc.ackIntervalDatagrams() && this.hasWork) return false;
+    this.sinceAckAsked = 0;
+    return true;
   }
+  /** Transmissions since the last one that asked for an ack. */
+  private sinceAckAsked = 0;
 
   /** Copies fragment `i` into `dest` at `at`; returns its length. */
   copyFragment(i: number, dest: Uint8Array, at: number): number {

@@ -27,13 +27,9 @@ import {
   ResetReason,
   readHeader,
 } from "./packet.js";
-import { REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
+import { FRAGMENT_ACK_DELAY_MS, REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
 import type { ServerEndpoint } from "./server-endpoint.js";
 import { ServerCall, ServerSession, ServerState, sessionKey } from "./server-session.js";
-
-/** A FragmentAck of request fragments follows this many new ones (at once out of order). */
-const ACK_EVERY_FRAGMENTS = 2;
-const FRAGMENT_ACK_DELAY_MS = 1;
 
 export class ServerReceiver {
   private readonly e: ServerEndpoint;
@@ -194,8 +190,8 @@ export class ServerReceiver {
           return;
         }
         const heldUs = (nowMs - call.receivedMs) * 1000;
-        writeFragment(s.builder, FrameType.Reply, call.seq, heldUs, w, i);
-        w.markSent(i, nowMs, path);
+        const ackNow = w.markSent(i, nowMs, path) ? FrameFlag.AckNow : 0;
+        writeFragment(s.builder, FrameType.Reply, call.seq, heldUs, w, i, ackNow);
         this.replyActionTime(nowMs, call);
         progress = true;
       }
@@ -328,12 +324,8 @@ export class ServerReceiver {
         this.execute(nowMs, call, r.buffer, 0, r.buffer.length, undefined);
         return;
       }
-      call.unackedFragments++;
-      if (
-        verdict === "duplicate" ||
-        r.outOfOrder(index) ||
-        call.unackedFragments >= ACK_EVERY_FRAGMENTS
-      ) {
+      // When the FragmentAck leaves: docs/protocol.md §5, `Reassembler.ackDue`.
+      if (r.ackDue(index, verdict, (c.flags & FrameFlag.AckNow) !== 0)) {
         this.ackRequest(nowMs, call);
       } else if (call.fragmentAckMs === Number.POSITIVE_INFINITY) {
         call.fragmentAckMs = nowMs + FRAGMENT_ACK_DELAY_MS;
@@ -410,7 +402,7 @@ export class ServerReceiver {
       cumulative: r.cumulative,
       ranges: r.ackRanges(MAX_ACK_RANGES),
     });
-    call.unackedFragments = 0;
+    r.acked();
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
     this.e.markDirty(s);
     this.e.ackPending = true;

@@ -46,7 +46,6 @@ export class ServerCall {
   actionMs = Number.POSITIVE_INFINITY;
   /** Position in the endpoint's timer heap (-1: not in it); maintained by the heap. */
   heapIndex = -1;
-  unackedFragments = 0;
   lastHeardMs = 0;
   /** The adapter's per-call state (e.g. the handler's AbortController), if any. */
   token: unknown = null;
