@@ -80,7 +80,8 @@ export const FrameFlag = {
   /**
    * Call/Reply fragment: the sender asks for a FragmentAck at once (docs/protocol.md §5, after
    * draft-ietf-quic-ack-frequency's sender-chosen ack frequency). Receivers otherwise ack every
-   * {@link MAX_UNACKED_FRAGMENTS}th fragment or within the ack delay.
+   * 64th fragment or within 2 ms (`MAX_UNACKED_FRAGMENTS`, `FRAGMENT_ACK_DELAY_MS` in
+   * reassembler.ts).
    */
   AckNow: 0x04,
 } as const;

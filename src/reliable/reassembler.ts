@@ -19,6 +19,10 @@
  * The caller charges {@link Reassembler.footprintBytes} to its budget, and passes the room left in
  * it to {@link Reassembler.accept}: a fragment that would grow the footprint past it is refused
  * ("full"; the sender retransmits it later).
+ *
+ * Acknowledgements. {@link Reassembler.ackDue} says when the receiver's FragmentAck should leave
+ * (docs/protocol.md §5: at once on what the sender asks, gaps, fills, duplicates and completion;
+ * else every {@link MAX_UNACKED_FRAGMENTS}th fragment or within {@link FRAGMENT_ACK_DELAY_MS}).
  */
 
 import { PACKET_THRESHOLD } from "./send-window.js";
