@@ -48,6 +48,8 @@ export class SendWindow {
   lastProgressMs = Number.NaN;
   /** Consecutive retransmission timeouts without progress. */
   timeouts = 0;
+  /** Transmissions since the last one that asked for an ack (the AckNow flag). */
+  private sinceAckAsked = 0;
 
   constructor(chunks: readonly Uint8Array[], fragmentSize: number) {
     this.chunks = chunks;
@@ -128,8 +130,6 @@ export class SendWindow {
     this.sinceAckAsked = 0;
     return true;
   }
-  /** Transmissions since the last one that asked for an ack. */
-  private sinceAckAsked = 0;
 
   /** Copies fragment `i` into `dest` at `at`; returns its length. */
   copyFragment(i: number, dest: Uint8Array, at: number): number {
