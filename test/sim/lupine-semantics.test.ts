@@ -213,8 +213,8 @@ test("seed 19: an aborted call settles canceled once; a closed client fails with
 });
 
 test("seed 20: a 4 MiB argument over a lossy 20 ms path: a FragmentAck per 5+ fragments, at speed", async () => {
-  // docs/protocol.md §5: the sender asks for an ack every cwnd/8 datagrams (at most 16), the
-  // receiver acks gaps and fills at once. Before: an ack every second fragment.
+  // docs/protocol.md §5: the sender asks for an ack every cwnd/8 datagrams (at most every
+  // 32nd), the receiver acks gaps and fills at once. Before: an ack every second fragment.
   const pair = createSimPair({
     seed: 20,
     link: { loss: 0.02, latencyMs: 10, bandwidthBytesPerMs: 20_000, queueMs: 100 },
