@@ -44,6 +44,20 @@ async function call(
   }
 }
 
+/** Makes ledger call `id` (as {@link call}) and runs the virtual clock until it settles. */
+async function callToEnd(
+  pair: SimPair,
+  id: number,
+  opts: Parameters<typeof call>[2] = {},
+): Promise<string> {
+  let outcome = "";
+  void call(pair, id, opts).then((o) => {
+    outcome = o;
+  });
+  await pair.net.clock.run({ done: () => outcome !== "" });
+  return outcome;
+}
+
 function assertInvariants(pair: SimPair): void {
   assert.deepEqual(pair.ledger.check({ lateBoundMs: 50 }), []);
 }
@@ -67,12 +81,8 @@ test("seed 11: the reply is the ack — 10,000 sequential calls cost ≤ 2.05 da
 
 test("seed 12: a ten-minute call is acked, probed at a growing interval, and completes", async () => {
   const pair = createSimPair({ seed: 12 });
-  let outcome = "";
   const tenMinutes = 600_000;
-  void call(pair, 1, { delayMs: tenMinutes, timeoutMs: tenMinutes + 60_000 }).then((o) => {
-    outcome = o;
-  });
-  await pair.net.clock.run({ done: () => outcome !== "" });
+  const outcome = await callToEnd(pair, 1, { delayMs: tenMinutes, timeoutMs: tenMinutes + 60_000 });
   assert.equal(outcome, "ok");
   assertInvariants(pair);
   // Probes grow to 2 s apart: about 300 probe/answer pairs in ten minutes, not a flood.
@@ -156,11 +166,11 @@ test("seed 17: 4 MiB argument and 4 MiB reply cross a lossy, reordering link int
     link: { loss: 0.02, reorder: 0.05, jitterMs: 0.5, bandwidthBytesPerMs: 50_000 },
   });
   const payload = replyPayload(99, 4 * 1024 * 1024);
-  let outcome = "";
-  void call(pair, 1, { payload, replyBytes: 4 * 1024 * 1024, timeoutMs: 60_000 }).then((o) => {
-    outcome = o;
+  const outcome = await callToEnd(pair, 1, {
+    payload,
+    replyBytes: 4 * 1024 * 1024,
+    timeoutMs: 60_000,
   });
-  await pair.net.clock.run({ done: () => outcome !== "" });
   assert.equal(outcome, "ok");
   assertInvariants(pair);
   const c = pair.client.stats();
@@ -220,12 +230,8 @@ test("seed 20: a 4 MiB argument over a lossy 20 ms path: a FragmentAck per 5+ fr
     link: { loss: 0.02, latencyMs: 10, bandwidthBytesPerMs: 20_000, queueMs: 100 },
   });
   const payload = replyPayload(20, 4 * 1024 * 1024);
-  let outcome = "";
   const t0 = pair.net.clock.now();
-  void call(pair, 1, { payload, replyBytes: 8, timeoutMs: 60_000 }).then((o) => {
-    outcome = o;
-  });
-  await pair.net.clock.run({ done: () => outcome !== "" });
+  const outcome = await callToEnd(pair, 1, { payload, replyBytes: 8, timeoutMs: 60_000 });
   assert.equal(outcome, "ok");
   assertInvariants(pair);
   const sent = pair.client.stats().datagramsSent;
