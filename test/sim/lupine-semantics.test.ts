@@ -242,3 +242,14 @@ test("seed 20: a 4 MiB argument over a lossy 20 ms path: a FragmentAck per 5+ fr
   assert.ok(acks * 5 < sent, `${acks} datagrams back for ${sent} sent`);
   assert.ok(seconds < 0.45, `${seconds} s`);
 });
+
+test("seed 21: a reply that no call follows is acked on its own, ackDelayMs (5 ms) after it arrived", async () => {
+  const pair = createSimPair({ seed: 21 });
+  assert.equal(await callToEnd(pair, 1), "ok");
+  const repliedAt = pair.net.clock.now();
+  const sent = pair.net.counters.sent;
+  await pair.net.clock.run({ done: () => pair.net.counters.sent > sent, untilMs: repliedAt + 100 });
+  assert.equal(pair.net.counters.sent, sent + 1, "one datagram, the Ack");
+  assert.equal(pair.net.clock.now() - repliedAt, 5);
+  assertInvariants(pair);
+});

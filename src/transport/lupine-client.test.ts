@@ -1,0 +1,81 @@
+/**
+ * The Lupine client transport's clock timer over real loopback sockets: a reply's delayed Ack
+ * (`ackDelayMs`) moves the timer only if no call made in the same turn carries that Ack (that
+ * the Ack of a reply no call follows still leaves on time: test/sim/lupine-semantics.test.ts,
+ * seed 21).
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Clock, TimerHandle } from "../io/clock.js";
+import { nodeClock } from "../io/node/clock.js";
+import { nodeCrc32 } from "../io/node/crc32.js";
+import { nodeDefer } from "../io/node/defer.js";
+import { nodeRandom } from "../io/node/random.js";
+import { openUdp } from "../io/node/udp.js";
+import type { XdrReader, XdrWriter } from "../xdr/index.js";
+import { createLupineClient } from "./lupine-client.js";
+import { createLupineServer } from "./lupine-server.js";
+
+/** The real clock, recording the delay of every timer set while `recording`. */
+class RecordingClock implements Clock {
+  recording = false;
+  readonly delays: number[] = [];
+  now(): number {
+    return nodeClock.now();
+  }
+  setTimeout(fn: () => void, delayMs: number): TimerHandle {
+    if (this.recording) this.delays.push(delayMs);
+    return nodeClock.setTimeout(fn, delayMs);
+  }
+  clearTimeout(handle: TimerHandle): void {
+    nodeClock.clearTimeout(handle);
+  }
+}
+
+test("a call made in the reply's turn carries the Ack: the timer stays on retransmission times", async () => {
+  const node = { random: nodeRandom, crc: nodeCrc32, defer: nodeDefer };
+  const serverPort = await openUdp({ host: "127.0.0.1" });
+  const server = createLupineServer({ ...node, clock: nodeClock, port: serverPort });
+  await server.listen({
+    dispatch(call) {
+      const v = call.args.readVarOpaque();
+      return { status: "success", writeResult: (w: XdrWriter) => w.writeVarOpaque(v) };
+    },
+  });
+  const clock = new RecordingClock();
+  // An odd value, so that a timer set for the Ack stands out among those set for retransmissions
+  // (20 ms after a request, the RTO floor, or less when armed later).
+  const ackDelayMs = 7.25;
+  const forAck = (d: number) => d > ackDelayMs - 1 && d <= ackDelayMs;
+  const client = createLupineClient({
+    ...node,
+    clock,
+    ackDelayMs,
+    port: await openUdp({ host: "127.0.0.1" }),
+    server: serverPort.local,
+  });
+  const payload = new Uint8Array(16);
+  const call = () =>
+    client.call({
+      program: 0x20001241,
+      version: 1,
+      procedure: 1,
+      procedureName: "ECHO",
+      timeoutMs: 10_000,
+      writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload),
+      readResult: (r: XdrReader) => r.readVarOpaque(),
+    });
+  try {
+    for (let i = 0; i < 20; i++) await call(); // session set up, RTT measured
+    clock.recording = true;
+    for (let i = 0; i < 300; i++) await call();
+    assert.deepEqual(
+      clock.delays.filter(forAck),
+      [],
+      `timer delays while every reply was followed by a call: ${clock.delays.join(", ")}`,
+    );
+  } finally {
+    await client.close();
+    await server.close(0);
+  }
+});
