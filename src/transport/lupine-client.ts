@@ -385,9 +385,9 @@ class LupineClient implements LupineClientTransport {
    * (`defer`) instead of now. A reply sets the delayed Ack's deadline (`ackDelayMs`, 5 ms), and
    * the call its caller makes next in the same turn usually carries the Ack and clears it: armed at
    * once, the clock timer would sit within 5 ms all through a ping-pong run, and a near timer makes
-   * this machine's wake-up on the next reply slower (2026-11-27: 1.2–1.9 µs more from the server's
-   * send to the client's receive than with the timer on the retransmission times, and 3–4% on the
-   * ping-pong p50; docs/lupine.md "Where a ping-pong call's time goes").
+   * this machine's wake-up on the next reply slower (2026-11-27: the server's send to the client's
+   * receive took 1.2–1.9 µs longer than with the Ack delay at 200 ms; the ping-pong p50 fell from
+   * 1.21× to 1.18× raw echo with this change; docs/lupine.md "The rest, found: the client's timer").
    */
   private armSoon(): void {
     if (!this.armQueued) {
