@@ -23,6 +23,7 @@ import { Path } from "./path.js";
 import type { RttOptions } from "./rtt.js";
 import { SendWindow } from "./send-window.js";
 import { ServerReceiver } from "./server-receive.js";
+import { ServerSender } from "./server-send.js";
 import { type ServerCall, type ServerSession, ServerState } from "./server-session.js";
 import { TimerHeap } from "./timer-heap.js";
 
@@ -161,6 +162,7 @@ export class ServerEndpoint {
   };
   private sweepMs: number;
   private readonly receiver: ServerReceiver;
+  private readonly sender: ServerSender;
 
   constructor(options: ServerEndpointOptions) {
     assertRangeChecksum(options.crc);
@@ -195,7 +197,8 @@ export class ServerEndpoint {
       pool: this.pool,
     });
     this.sweepMs = this.o.sessionIdleMs / 4;
-    this.receiver = new ServerReceiver(this);
+    this.sender = new ServerSender(this);
+    this.receiver = new ServerReceiver(this, this.sender);
   }
 
   /** Handles one datagram from `peer` (an address the adapter understands). */
@@ -279,14 +282,14 @@ export class ServerEndpoint {
     const heap = this.timers;
     while (heap.peekMs() <= nowMs) {
       const call = heap.pop()!;
-      if (!call.session.closed) this.receiver.onTimer(nowMs, call);
+      if (!call.session.closed) this.sender.onTimer(nowMs, call);
     }
     if (nowMs >= this.sweepMs) this.sweep(nowMs);
   }
 
   /** Earliest time {@link poll} or {@link flush} has work. */
   nextDeadlineMs(): number {
-    return Math.min(this.timers.peekMs(), this.sweepMs, this.receiver.pacingMs);
+    return Math.min(this.timers.peekMs(), this.sweepMs, this.sender.pacingMs);
   }
 
   /** Sends everything built since the last flush. */
@@ -300,9 +303,9 @@ export class ServerEndpoint {
         send(d, to);
       }
     }
-    this.receiver.pacingMs = Number.POSITIVE_INFINITY;
+    this.sender.pacingMs = Number.POSITIVE_INFINITY;
     if (this.dirty.length === 0) {
-      for (const s of this.receiver.takePaced()) this.markDirty(s);
+      for (const s of this.sender.takePaced()) this.markDirty(s);
       return;
     }
     const dirty = this.dirty;
@@ -310,7 +313,7 @@ export class ServerEndpoint {
     for (const s of dirty) {
       s.dirty = false;
       if (s.closed) continue;
-      if (s.bulk.length > 0) this.receiver.sendFragments(nowMs, s);
+      if (s.bulk.length > 0) this.sender.sendFragments(nowMs, s);
       for (const d of s.builder.take()) {
         this.counters.datagramsSent++;
         s.path.counters.datagramsSent++;
@@ -319,7 +322,7 @@ export class ServerEndpoint {
       }
     }
     // Sessions the pacer held back are flushed again when their time comes.
-    for (const s of this.receiver.takePaced()) this.markDirty(s);
+    for (const s of this.sender.takePaced()) this.markDirty(s);
   }
 
   /** Notes that `s` has something to send at the next flush. */

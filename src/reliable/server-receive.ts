@@ -1,16 +1,13 @@
 /**
- * The receive path and timers of a {@link ServerEndpoint}: session lookup and the epoch check,
- * then each frame — Hello, Ack, Call (whole or fragment), Probe, FragmentAck of a reply — applied
- * to the session's calls; Working after `workingDelayMs`; reply fragments sent under the path's
- * congestion window and pacer, with loss detection and RTO. Nothing here throws on bad input: a
- * malformed datagram is dropped and counted.
+ * The receive path of a {@link ServerEndpoint}: session lookup and the epoch check, then each
+ * frame — Hello, Ack, Call (whole or fragment), Probe, FragmentAck of a reply — applied to the
+ * session's calls (what they send back goes through `server-send.ts`). Nothing here throws on bad
+ * input: a malformed datagram is dropped and counted.
  */
 
 import { DatagramBuilder } from "./datagram-builder.js";
 import {
-  MAX_ACK_RANGES,
   writeBusy,
-  writeFragment,
   writeFragmentAck,
   writeU32Frame,
   writeWelcome,
@@ -29,21 +26,21 @@ import {
 } from "./packet.js";
 import { FRAGMENT_ACK_DELAY_MS, REASSEMBLY_INITIAL_BYTES, Reassembler } from "./reassembler.js";
 import type { ServerEndpoint } from "./server-endpoint.js";
+import type { ServerSender } from "./server-send.js";
 import { ServerCall, ServerSession, ServerState, sessionKey } from "./server-session.js";
 
 export class ServerReceiver {
   private readonly e: ServerEndpoint;
   private readonly header: Header = { flags: 0, sessionHi: 0, sessionLo: 0, epoch: 0 };
   private readonly cursor = new FrameCursor();
-  /** When the pacer lets the next reply fragment go. */
-  pacingMs = Number.POSITIVE_INFINITY;
-  /** Sessions waiting on the pacer (each once: `ServerSession.paced`). */
-  private paced: ServerSession[] = [];
   /** The session of the latest datagram (checked by id, and not closed, before it is used). */
   private lastSession: ServerSession | null = null;
 
-  constructor(endpoint: ServerEndpoint) {
+  private readonly sender: ServerSender;
+
+  constructor(endpoint: ServerEndpoint, sender: ServerSender) {
     this.e = endpoint;
+    this.sender = sender;
   }
 
   receive(nowMs: number, data: Uint8Array, peer: unknown): void {
@@ -128,108 +125,6 @@ export class ServerReceiver {
       }
     }
     if (c.malformed) e.counters.corruptDropped++;
-  }
-
-  /** A call's timer fired: Working, a FragmentAck of the request, reply loss/RTO. */
-  onTimer(nowMs: number, call: ServerCall): void {
-    const e = this.e;
-    const s = call.session;
-    if (call.workingMs <= nowMs) {
-      call.workingMs = Number.POSITIVE_INFINITY;
-      if (call.state === ServerState.Executing) {
-        writeWorking(s.builder, call.seq, (nowMs - call.receivedMs) * 1000);
-        e.markDirty(s);
-      }
-    }
-    if (call.fragmentAckMs <= nowMs) {
-      call.fragmentAckMs = Number.POSITIVE_INFINITY;
-      this.ackRequest(nowMs, call);
-    }
-    if (call.actionMs <= nowMs && call.window !== null && call.state === ServerState.Done) {
-      call.actionMs = Number.POSITIVE_INFINITY;
-      const w = call.window;
-      const rtoAt = w.lastProgressMs + s.path.rtt.rtoMs * 2 ** Math.min(w.timeouts, 10);
-      if (nowMs >= rtoAt && w.inFlight) {
-        if (w.timeouts >= e.o.maxAttempts) {
-          // Stop pushing; the client's probe restarts the reply, or its Ack frees it.
-          w.abandon(s.path);
-          return;
-        }
-        w.onTimeout(nowMs, s.path);
-      }
-      w.detectLost(nowMs, s.path);
-      this.queueReply(nowMs, call);
-    }
-    e.schedule(call);
-  }
-
-  /** Sends reply fragments of a session while its congestion window and pacer allow. */
-  sendFragments(nowMs: number, s: ServerSession): void {
-    const path = s.path;
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (const call of s.bulk) {
-        const w = call.window;
-        if (w === null || call.state !== ServerState.Done) continue;
-        const i = w.peekNext();
-        if (i < 0) continue;
-        const len = w.lengthOf(i);
-        if (!path.cc.canSend(len)) {
-          this.compact(s);
-          return;
-        }
-        const at = path.cc.pacedAtMs(nowMs, len, path.rtt.smoothedOrInitialMs);
-        if (at > nowMs) {
-          if (at < this.pacingMs) this.pacingMs = at;
-          if (!s.paced) {
-            s.paced = true;
-            this.paced.push(s);
-          }
-          this.compact(s);
-          return;
-        }
-        const heldUs = (nowMs - call.receivedMs) * 1000;
-        const ackNow = w.markSent(i, nowMs, path) ? FrameFlag.AckNow : 0;
-        writeFragment(s.builder, FrameType.Reply, call.seq, heldUs, w, i, ackNow);
-        this.replyActionTime(nowMs, call);
-        progress = true;
-      }
-    }
-    this.compact(s);
-  }
-
-  /** The sessions the pacer held back since the last call (internal, for the flush). */
-  takePaced(): ServerSession[] {
-    const out = this.paced;
-    if (out.length === 0) return out;
-    this.paced = [];
-    for (const s of out) s.paced = false;
-    return out;
-  }
-
-  private compact(s: ServerSession): void {
-    s.bulk = s.bulk.filter(
-      (c) => c.state === ServerState.Done && c.window !== null && c.window.hasWork,
-    );
-  }
-
-  private replyActionTime(nowMs: number, call: ServerCall): void {
-    const w = call.window!;
-    const path = call.session.path;
-    const rtoAt = w.lastProgressMs + path.rtt.rtoMs * 2 ** Math.min(w.timeouts, 10);
-    const at = w.inFlight ? Math.min(rtoAt, w.detectLost(nowMs, path)) : Number.POSITIVE_INFINITY;
-    if (at !== call.actionMs) {
-      call.actionMs = at;
-      this.e.schedule(call);
-    }
-  }
-
-  private queueReply(nowMs: number, call: ServerCall): void {
-    const s = call.session;
-    if (call.window?.hasWork && !s.bulk.includes(call)) s.bulk.push(call);
-    this.e.markDirty(s);
-    this.replyActionTime(nowMs, call);
   }
 
   private reset(peer: unknown, h: Header, reason: number): void {
@@ -320,13 +215,13 @@ export class ServerReceiver {
       if (verdict === "duplicate") dup();
       call.lastHeardMs = nowMs;
       if (r.complete) {
-        this.ackRequest(nowMs, call);
+        this.sender.ackRequest(nowMs, call);
         this.execute(nowMs, call, r.buffer, 0, r.buffer.length, undefined);
         return;
       }
       // When the FragmentAck leaves: docs/protocol.md §5, `Reassembler.ackDue`.
       if (r.ackDue(index, verdict, (c.flags & FrameFlag.AckNow) !== 0)) {
-        this.ackRequest(nowMs, call);
+        this.sender.ackRequest(nowMs, call);
       } else if (call.fragmentAckMs === Number.POSITIVE_INFINITY) {
         call.fragmentAckMs = nowMs + FRAGMENT_ACK_DELAY_MS;
         e.schedule(call);
@@ -365,7 +260,7 @@ export class ServerReceiver {
         e.markDirty(s);
       } else if (call.window !== null) {
         call.window.restart(s.path);
-        this.queueReply(nowMs, call);
+        this.sender.queueReply(nowMs, call);
       }
     }
   }
@@ -389,23 +284,6 @@ export class ServerReceiver {
     e.onCall(call, bytes, start, end, view);
     // Most calls are answered within onCall: only a call still running needs its Working timer.
     if (call.state === ServerState.Executing) e.schedule(call);
-  }
-
-  private ackRequest(nowMs: number, call: ServerCall): void {
-    const r = call.request;
-    if (r === null) return;
-    const s = call.session;
-    writeFragmentAck(s.builder, {
-      seq: call.seq,
-      ofReply: false,
-      ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
-      cumulative: r.cumulative,
-      ranges: r.ackRanges(MAX_ACK_RANGES),
-    });
-    r.acked();
-    call.fragmentAckMs = Number.POSITIVE_INFINITY;
-    this.e.markDirty(s);
-    this.e.ackPending = true;
   }
 
   private onAck(s: ServerSession, c: FrameCursor): void {
@@ -436,7 +314,7 @@ export class ServerReceiver {
       }
       return;
     }
-    if (call.state === ServerState.Receiving) this.ackRequest(nowMs, call);
+    if (call.state === ServerState.Receiving) this.sender.ackRequest(nowMs, call);
     else this.answerRetransmission(nowMs, call);
   }
 
@@ -453,6 +331,6 @@ export class ServerReceiver {
       this.e.drop(call);
       return;
     }
-    this.queueReply(nowMs, call);
+    this.sender.queueReply(nowMs, call);
   }
 }
