@@ -12,7 +12,7 @@ import {
   wholeBodyBytes,
   writeAck,
   writeFragment,
-  writeFragmentAck,
+  writeReassemblyAck,
   writeWhole,
 } from "./frames.js";
 import { FrameFlag, FrameType } from "./packet.js";
@@ -64,14 +64,7 @@ export class ClientSender {
   ackReplyFragments(nowMs: number, call: ClientCall): void {
     const r = call.reply;
     if (r === null) return;
-    writeFragmentAck(this.s.builder, {
-      seq: call.seq,
-      ofReply: true,
-      ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
-      cumulative: r.cumulative,
-      ranges: r.ackRanges(MAX_ACK_RANGES),
-    });
-    r.acked();
+    writeReassemblyAck(this.s.builder, call.seq, true, nowMs - call.lastHeardMs, r);
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
     this.s.fragmentAckPending = true;
   }

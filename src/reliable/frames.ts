@@ -5,6 +5,7 @@
  */
 import type { DatagramBuilder } from "./datagram-builder.js";
 import { FRAGMENT_FIELDS_BYTES, FrameFlag, FrameType } from "./packet.js";
+import type { Reassembler } from "./reassembler.js";
 import type { SendWindow } from "./send-window.js";
 
 /** Largest number of ranges one Ack or FragmentAck carries. */
@@ -114,6 +115,27 @@ export function writeAck(b: DatagramBuilder, floor: number, ranges: readonly num
     v.setUint32(at + 4 + 8 * k, ranges[2 * k]!);
     v.setUint32(at + 8 + 8 * k, ranges[2 * k + 1]!);
   }
+}
+
+/**
+ * The FragmentAck of a message being reassembled (a request at the server, a reply at the
+ * client): what has arrived in `r`, held `heldMs` since its latest fragment; then `r.acked()`.
+ */
+export function writeReassemblyAck(
+  b: DatagramBuilder,
+  seq: number,
+  ofReply: boolean,
+  heldMs: number,
+  r: Reassembler,
+): void {
+  writeFragmentAck(b, {
+    seq,
+    ofReply,
+    ackDelayUs: Math.max(0, heldMs * 1000),
+    cumulative: r.cumulative,
+    ranges: r.ackRanges(MAX_ACK_RANGES),
+  });
+  r.acked();
 }
 
 /** FragmentAck: fragments `[0, cumulative)` and `ranges` ([start, end) pairs) of message `seq`. */

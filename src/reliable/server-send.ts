@@ -5,7 +5,7 @@
  * receive path (`server-receive.ts`) calls in here for what a datagram asks for.
  */
 
-import { MAX_ACK_RANGES, writeFragment, writeFragmentAck, writeWorking } from "./frames.js";
+import { writeFragment, writeReassemblyAck, writeWorking } from "./frames.js";
 import { FrameFlag, FrameType } from "./packet.js";
 import type { ServerEndpoint } from "./server-endpoint.js";
 import { type ServerCall, type ServerSession, ServerState } from "./server-session.js";
@@ -129,14 +129,7 @@ export class ServerSender {
     const r = call.request;
     if (r === null) return;
     const s = call.session;
-    writeFragmentAck(s.builder, {
-      seq: call.seq,
-      ofReply: false,
-      ackDelayUs: Math.max(0, (nowMs - call.lastHeardMs) * 1000),
-      cumulative: r.cumulative,
-      ranges: r.ackRanges(MAX_ACK_RANGES),
-    });
-    r.acked();
+    writeReassemblyAck(s.builder, call.seq, false, nowMs - call.lastHeardMs, r);
     call.fragmentAckMs = Number.POSITIVE_INFINITY;
     this.e.markDirty(s);
     this.e.ackPending = true;
