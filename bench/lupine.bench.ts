@@ -30,10 +30,24 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startServer(kind: string, mtu = 1472): Promise<Server> {
+/**
+ * The environment of a server process that lets glibc's `malloc` back its heap with transparent
+ * huge pages (glibc ≥ 2.35; docs/lupine.md "Receiving big messages"): a setting of the process,
+ * given to both receivers of the bulk rows that carry it.
+ */
+const HUGE_PAGES_ENV = { GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" };
+
+async function startServer(
+  kind: string,
+  mtu = 1472,
+  env: Record<string, string> = {},
+): Promise<Server> {
   const script = join(here, "servers", "echo-servers.js");
   const args = [script, kind, HOST, String(mtu)];
-  const spawnOptions = { stdio: ["pipe", "pipe", "inherit"] as ("pipe" | "inherit")[] };
+  const spawnOptions = {
+    stdio: ["pipe", "pipe", "inherit"] as ("pipe" | "inherit")[],
+    env: { ...process.env, ...env },
+  };
   const child = hasTaskset
     ? spawn("taskset", ["-c", "0", process.execPath, ...args], spawnOptions)
     : spawn(process.execPath, args, spawnOptions);
@@ -60,11 +74,13 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
   for (let i = 0; i < bytes; i += 4096) data[i] = (i >>> 12) & 0xff;
   const label = `bulk: one ${bytes >= 1 << 30 ? "1 GiB" : `${bytes >> 20} MiB`} argument over loopback`;
 
-  for (const [kind, system] of [
-    ["tcp", "node tcp (bytes discarded)"],
-    ["tcp-assemble", "node tcp (argument assembled)"],
+  for (const [kind, system, env] of [
+    ["tcp", "node tcp (bytes discarded)", {}],
+    ["tcp-assemble", "node tcp (argument assembled)", {}],
+    ["tcp", "node tcp (bytes discarded), glibc huge pages", HUGE_PAGES_ENV],
+    ["tcp-assemble", "node tcp (argument assembled), glibc huge pages", HUGE_PAGES_ENV],
   ] as const) {
-    const tcp = await startServer(kind);
+    const tcp = await startServer(kind, undefined, env);
     try {
       const sock = net.connect(tcp.port, HOST);
       await new Promise<void>((r) => sock.once("connect", () => r()));
@@ -87,14 +103,22 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
         unit: "MB/s",
         better: "higher",
         ...(kind === "tcp" ? { baseline: true } : {}),
+        ...(env === HUGE_PAGES_ENV
+          ? { note: `server started with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}` }
+          : {}),
       });
     } finally {
       stopServer(tcp);
     }
   }
 
-  for (const mtu of [65_000, 8972]) {
-    const srv = await startServer("lupine", mtu);
+  for (const [mtu, env] of [
+    [65_000, {}],
+    [8972, {}],
+    [65_000, HUGE_PAGES_ENV],
+  ] as const) {
+    const huge = env === HUGE_PAGES_ENV;
+    const srv = await startServer("lupine", mtu, env);
     try {
       const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
       const t0 = performance.now();
@@ -116,11 +140,13 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
       const s = t.stats();
       rows.push({
         group: label,
-        system: `lupine (datagrams ≤ ${mtu} B)`,
+        system: `lupine (datagrams ≤ ${mtu} B)${huge ? ", glibc huge pages" : ""}`,
         value: mbs,
         unit: "MB/s",
         better: "higher",
-        note: `${s.retransmissions} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB`,
+        note:
+          `${s.retransmissions} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB` +
+          (huge ? `; server started with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}` : ""),
       });
       await t.close();
     } finally {
