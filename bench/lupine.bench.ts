@@ -2,7 +2,8 @@
  * Lupine's transport on its own (the comparison with the other systems — small calls, CPU, 1 GiB
  * in 1 MiB calls, the lossy link, the secure transport — is `compare.bench.ts`): one large
  * argument (1 GiB; 4 MiB with --quick) at datagram sizes beyond Ethernet's, beside Node TCP
- * discarding the bytes and Node TCP assembling them into one buffer as an RPC server must; and a
+ * discarding the bytes and Node TCP assembling them into one buffer as an RPC server must, with
+ * the servers' defaults and again with glibc's huge pages (`HUGE_PAGES_ENV`); and a
  * Lupine flow and a TCP flow competing for one netlab bottleneck. Each server runs in its own
  * process (bench/servers/echo-servers.ts), pinned to CPU 0 with taskset when present; this
  * process (the client) pins itself to CPU 1. The `cpu` part: the transport's own CPU per call,
@@ -31,9 +32,9 @@ interface Server {
 }
 
 /**
- * The environment of a server process that lets glibc's `malloc` back its heap with transparent
+ * The environment of a server process that lets glibc's `malloc` back its memory with transparent
  * huge pages (glibc ≥ 2.35; docs/lupine.md "Receiving big messages"): a setting of the process,
- * given to both receivers of the bulk rows that carry it.
+ * given to every server of the bulk group that names it.
  */
 const HUGE_PAGES_ENV = { GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" };
 
@@ -74,11 +75,12 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
   for (let i = 0; i < bytes; i += 4096) data[i] = (i >>> 12) & 0xff;
   const label = `bulk: one ${bytes >= 1 << 30 ? "1 GiB" : `${bytes >> 20} MiB`} argument over loopback`;
 
-  for (const [kind, system, env] of [
-    ["tcp", "node tcp (bytes discarded)", {}],
-    ["tcp-assemble", "node tcp (argument assembled)", {}],
-    ["tcp", "node tcp (bytes discarded), glibc huge pages", HUGE_PAGES_ENV],
-    ["tcp-assemble", "node tcp (argument assembled), glibc huge pages", HUGE_PAGES_ENV],
+  const hugeLabel = `${label}, servers with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}`;
+  for (const [kind, system, env, group] of [
+    ["tcp", "node tcp (bytes discarded)", {}, label],
+    ["tcp-assemble", "node tcp (argument assembled)", {}, label],
+    ["tcp", "node tcp (bytes discarded)", HUGE_PAGES_ENV, hugeLabel],
+    ["tcp-assemble", "node tcp (argument assembled)", HUGE_PAGES_ENV, hugeLabel],
   ] as const) {
     const tcp = await startServer(kind, undefined, env);
     try {
@@ -97,27 +99,23 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
       const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
       sock.destroy();
       rows.push({
-        group: label,
+        group,
         system,
         value: mbs,
         unit: "MB/s",
         better: "higher",
         ...(kind === "tcp" ? { baseline: true } : {}),
-        ...(env === HUGE_PAGES_ENV
-          ? { note: `server started with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}` }
-          : {}),
       });
     } finally {
       stopServer(tcp);
     }
   }
 
-  for (const [mtu, env] of [
-    [65_000, {}],
-    [8972, {}],
-    [65_000, HUGE_PAGES_ENV],
+  for (const [mtu, env, group] of [
+    [65_000, {}, label],
+    [8972, {}, label],
+    [65_000, HUGE_PAGES_ENV, hugeLabel],
   ] as const) {
-    const huge = env === HUGE_PAGES_ENV;
     const srv = await startServer("lupine", mtu, env);
     try {
       const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
@@ -139,14 +137,12 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
       if (res !== bytes >>> 0) throw new Error(`sink saw ${res} bytes of ${bytes}`);
       const s = t.stats();
       rows.push({
-        group: label,
-        system: `lupine (datagrams ≤ ${mtu} B)${huge ? ", glibc huge pages" : ""}`,
+        group,
+        system: `lupine (datagrams ≤ ${mtu} B)`,
         value: mbs,
         unit: "MB/s",
         better: "higher",
-        note:
-          `${s.retransmissions} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB` +
-          (huge ? `; server started with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}` : ""),
+        note: `${s.retransmissions} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB`,
       });
       await t.close();
     } finally {
