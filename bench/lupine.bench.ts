@@ -2,7 +2,8 @@
  * Lupine's transport on its own (the comparison with the other systems — small calls, CPU, 1 GiB
  * in 1 MiB calls, the lossy link, the secure transport — is `compare.bench.ts`): one large
  * argument (1 GiB; 4 MiB with --quick) at datagram sizes beyond Ethernet's, beside Node TCP
- * discarding the bytes and Node TCP assembling them into one buffer as an RPC server must; and a
+ * discarding the bytes and Node TCP assembling them into one buffer as an RPC server must, with
+ * the servers' defaults and again with glibc's huge pages (`HUGE_PAGES_ENV`); and a
  * Lupine flow and a TCP flow competing for one netlab bottleneck. Each server runs in its own
  * process (bench/servers/echo-servers.ts), pinned to CPU 0 with taskset when present; this
  * process (the client) pins itself to CPU 1. The `cpu` part: the transport's own CPU per call,
@@ -30,10 +31,24 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startServer(kind: string, mtu = 1472): Promise<Server> {
+/**
+ * The environment of a server process that lets glibc's `malloc` back its memory with transparent
+ * huge pages (glibc ≥ 2.35; docs/lupine.md "Receiving big messages"): a setting of the process,
+ * given to every server of the bulk group that names it.
+ */
+const HUGE_PAGES_ENV = { GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" };
+
+async function startServer(
+  kind: string,
+  mtu = 1472,
+  env: Record<string, string> = {},
+): Promise<Server> {
   const script = join(here, "servers", "echo-servers.js");
   const args = [script, kind, HOST, String(mtu)];
-  const spawnOptions = { stdio: ["pipe", "pipe", "inherit"] as ("pipe" | "inherit")[] };
+  const spawnOptions = {
+    stdio: ["pipe", "pipe", "inherit"] as ("pipe" | "inherit")[],
+    env: { ...process.env, ...env },
+  };
   const child = hasTaskset
     ? spawn("taskset", ["-c", "0", process.execPath, ...args], spawnOptions)
     : spawn(process.execPath, args, spawnOptions);
@@ -60,11 +75,14 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
   for (let i = 0; i < bytes; i += 4096) data[i] = (i >>> 12) & 0xff;
   const label = `bulk: one ${bytes >= 1 << 30 ? "1 GiB" : `${bytes >> 20} MiB`} argument over loopback`;
 
-  for (const [kind, system] of [
-    ["tcp", "node tcp (bytes discarded)"],
-    ["tcp-assemble", "node tcp (argument assembled)"],
+  const hugeLabel = `${label}, servers with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}`;
+  for (const [kind, system, env, group] of [
+    ["tcp", "node tcp (bytes discarded)", {}, label],
+    ["tcp-assemble", "node tcp (argument assembled)", {}, label],
+    ["tcp", "node tcp (bytes discarded)", HUGE_PAGES_ENV, hugeLabel],
+    ["tcp-assemble", "node tcp (argument assembled)", HUGE_PAGES_ENV, hugeLabel],
   ] as const) {
-    const tcp = await startServer(kind);
+    const tcp = await startServer(kind, undefined, env);
     try {
       const sock = net.connect(tcp.port, HOST);
       await new Promise<void>((r) => sock.once("connect", () => r()));
@@ -81,7 +99,7 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
       const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
       sock.destroy();
       rows.push({
-        group: label,
+        group,
         system,
         value: mbs,
         unit: "MB/s",
@@ -93,8 +111,12 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
     }
   }
 
-  for (const mtu of [65_000, 8972]) {
-    const srv = await startServer("lupine", mtu);
+  for (const [mtu, env, group] of [
+    [65_000, {}, label],
+    [8972, {}, label],
+    [65_000, HUGE_PAGES_ENV, hugeLabel],
+  ] as const) {
+    const srv = await startServer("lupine", mtu, env);
     try {
       const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
       const t0 = performance.now();
@@ -115,7 +137,7 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
       if (res !== bytes >>> 0) throw new Error(`sink saw ${res} bytes of ${bytes}`);
       const s = t.stats();
       rows.push({
-        group: label,
+        group,
         system: `lupine (datagrams ≤ ${mtu} B)`,
         value: mbs,
         unit: "MB/s",

@@ -13,9 +13,10 @@ import type { CallOutcome } from "./outcome.js";
 import { FrameCursor, FrameFlag, FrameType, sealChecksum } from "./packet.js";
 import {
   FRAGMENT_ACK_DELAY_MS,
+  FRESH_MAPPING_BYTES,
   REASSEMBLY_INITIAL_BYTES,
-  RESIZABLE_FROM_BYTES,
   Reassembler,
+  WHOLE_FROM_BYTES,
 } from "./reassembler.js";
 import { ServerEndpoint } from "./server-endpoint.js";
 import type { ServerCall } from "./server-session.js";
@@ -82,27 +83,80 @@ test("property: held bytes ≤ 3 × received + 64 KiB, in any order; the message
   );
 });
 
-test("a large message grows in place: same memory throughout, bounded, comes out whole", () => {
-  const size = RESIZABLE_FROM_BYTES + 123_457;
+/**
+ * Feeds every fragment of `m` in a shuffled order and checks, after each, the footprint's bound
+ * and that once the store has passed {@link WHOLE_FROM_BYTES} its memory never changes again.
+ * Returns the memory the message came out in.
+ */
+function reassembleLarge(r: Reassembler, m: Uint8Array, fs: number, seed: number) {
+  let memory: ArrayBufferLike | undefined;
+  for (const i of shuffledOrder(r.fragmentCount, seed)) {
+    assert.equal(feed(r, m, fs, i), "new");
+    const bound = 3 * r.receivedBytes + REASSEMBLY_INITIAL_BYTES + 80 * r.receivedCount;
+    assert.ok(r.footprintBytes <= bound, `${r.footprintBytes} > ${bound}`);
+    if (r.buffer.length > WHOLE_FROM_BYTES && !r.complete) {
+      memory ??= r.buffer.buffer;
+      assert.equal(r.buffer.buffer, memory, "the store was copied into new memory");
+    }
+  }
+  assert.ok(r.complete);
+  assert.equal(r.buffer.length, m.length);
+  assert.equal(Buffer.compare(r.buffer, m), 0);
+  assert.ok(memory !== undefined, "the store never passed WHOLE_FROM_BYTES");
+  assert.equal(r.buffer.buffer, memory, "the last fragment moved the message");
+  return memory;
+}
+
+test("a large message grows in place once past WHOLE_FROM_BYTES: bounded, comes out whole", () => {
+  const size = WHOLE_FROM_BYTES + 123_457;
   const fs = 60_000;
   const m = message(size);
   for (const seed of [1, 2, 3]) {
-    const r = new Reassembler(size, fs);
-    const order = shuffledOrder(r.fragmentCount, seed);
-    let memory: ArrayBufferLike | undefined;
-    for (const i of order) {
-      assert.equal(feed(r, m, fs, i), "new");
-      const bound = 3 * r.receivedBytes + REASSEMBLY_INITIAL_BYTES + 80 * r.receivedCount;
-      assert.ok(r.footprintBytes <= bound, `${r.footprintBytes} > ${bound}`);
-      if (r.buffer.length > 0) {
-        memory ??= r.buffer.buffer;
-        assert.equal(r.buffer.buffer, memory, "the store was copied into new memory");
-      }
-    }
-    assert.ok(r.complete);
-    assert.equal(r.buffer.length, size);
-    assert.equal(Buffer.compare(r.buffer, m), 0);
+    const allocations: number[] = [];
+    const r = new Reassembler(size, fs, (n) => {
+      allocations.push(n);
+      return new Uint8Array(n);
+    });
+    reassembleLarge(r, m, fs, seed);
+    // Below FRESH_MAPPING_BYTES the whole size is not allocated: a heap allocation would be
+    // zero-filled, all of it committed, whatever had arrived.
+    assert.deepEqual(allocations, []);
   }
+});
+
+test("a message of FRESH_MAPPING_BYTES or more moves into one allocation of its size, once 2 MiB arrived", () => {
+  const size = FRESH_MAPPING_BYTES + 4_321;
+  const fs = 65_000;
+  const m = message(size);
+  const allocations: { bytes: number; received: number }[] = [];
+  let whole: Uint8Array | null = null;
+  const r = new Reassembler(size, fs, (n) => {
+    allocations.push({ bytes: n, received: r.receivedBytes });
+    whole = new Uint8Array(n);
+    return whole;
+  });
+  const memory = reassembleLarge(r, m, fs, 7);
+  assert.equal(allocations.length, 1);
+  assert.equal(allocations[0]!.bytes, size);
+  assert.ok(
+    allocations[0]!.received >= WHOLE_FROM_BYTES / 2 - fs,
+    `allocated after ${allocations[0]!.received} bytes`,
+  );
+  assert.equal(memory, (whole as Uint8Array | null)!.buffer, "the message is that allocation");
+});
+
+test("where the whole size cannot be allocated, the store grows in a resizable buffer instead", () => {
+  const size = FRESH_MAPPING_BYTES + 4_321;
+  const fs = 65_000;
+  const m = message(size);
+  let refused = 0;
+  const r = new Reassembler(size, fs, () => {
+    refused++;
+    return null;
+  });
+  const memory = reassembleLarge(r, m, fs, 8);
+  assert.equal(refused, 1);
+  assert.equal(memory.byteLength, size);
 });
 
 test("a fragment that would pass the room left is refused, and accepted once there is room", () => {

@@ -10,11 +10,16 @@
  * past it. So what a reassembly holds is at most ~3× the bytes received plus 64 KiB, and one
  * datagram claiming a 2 GiB message costs a few KiB, not 2 GiB. When the last fragment arrives the
  * buffer is exactly `messageBytes`: the finished message is that one buffer, which the XDR reader
- * returns opaques as views into, so a 1 GiB argument is held once. A message of at least
- * {@link RESIZABLE_FROM_BYTES} grows in place (a resizable `ArrayBuffer`: address space reserved,
- * memory committed as it grows), so nothing is copied and no old buffer is held beside the new;
- * a smaller one grows by copying (the old and the new buffer briefly held together, 1.5× at the
- * last doubling).
+ * returns opaques as views into, so a 1 GiB argument is held once. The buffer grows by copying
+ * (the old and the new buffer briefly held together, 1.5× at the last doubling) up to
+ * {@link WHOLE_FROM_BYTES}. A message that must grow past that (2 MiB of it have arrived) is
+ * copied once more, and then grows in place: a message of at least {@link FRESH_MAPPING_BYTES} in
+ * one allocation of its whole size, of which the store is a growing view (the allocator maps it
+ * fresh, so its zero pages stay uncommitted until written, and only the store's range is
+ * written); being `malloc`'s memory, it gets transparent huge pages where the process asks for
+ * them (docs/lupine.md "Receiving big messages"). A smaller one, or one whose whole size cannot be
+ * allocated, in a resizable `ArrayBuffer` (address space reserved, memory committed as it grows);
+ * failing that, the buffer goes on growing by copying.
  *
  * The caller charges {@link Reassembler.footprintBytes} to its budget, and passes the room left in
  * it to {@link Reassembler.accept}: a fragment that would grow the footprint past it is refused
@@ -54,11 +59,32 @@ const SPILL_OVERHEAD_BYTES = 64;
 const EMPTY = new Uint8Array(0);
 
 /**
- * Messages at least this large are reassembled into a resizable `ArrayBuffer` (reserved address
- * space, memory committed as it grows) instead of a buffer copied at each doubling: for a 1 GiB
- * message the copies cost as much as the transfer itself.
+ * A store that must grow past this many bytes moves into one allocation of the whole message
+ * (or a resizable `ArrayBuffer` reserved at its size) instead of a buffer copied at each
+ * doubling: for a 1 GiB message the copies cost as much as the transfer itself. Not before: a
+ * datagram that merely claims a big message must not make the process allocate (or V8 count) it.
  */
-export const RESIZABLE_FROM_BYTES = 4 * 1024 * 1024;
+export const WHOLE_FROM_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Messages at least this large may be reassembled in one allocation of their whole size: glibc
+ * maps every allocation above 32 MiB fresh (its largest dynamic mmap threshold), so such a buffer
+ * commits memory only where it is written. A smaller one could come from the heap, zero-filled
+ * (committed) at once, whatever has arrived.
+ */
+export const FRESH_MAPPING_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One zero-filled allocation of `bytes` (pages untouched until written: the allocator maps a
+ * buffer this large fresh), or null if the process cannot have it.
+ */
+export function allocateWhole(bytes: number): Uint8Array | null {
+  try {
+    return new Uint8Array(bytes);
+  } catch {
+    return null; // RangeError: the allocation failed
+  }
+}
 
 /** A resizable `ArrayBuffer` (ES2024; the compile target's library predates it). */
 interface GrowableBuffer extends ArrayBuffer {
@@ -94,8 +120,11 @@ export class Reassembler {
   /** Fragments beyond `store`, by index, until it grows past them. */
   private readonly spilled = new Map<number, Uint8Array>();
   private spilledBytes = 0;
-  /** The store's memory when it grows in place (see {@link RESIZABLE_FROM_BYTES}). */
+  /** The store's memory once it is a view of the whole message (see {@link WHOLE_FROM_BYTES}). */
+  private whole: Uint8Array | null = null;
+  /** Or the store's memory when it grows in place in a resizable buffer. */
   private growable: GrowableBuffer | null = null;
+  private readonly allocate: (bytes: number) => Uint8Array | null;
   /** New fragments since the last FragmentAck. */
   private unacked = 0;
   /** New fragments after which the next ack is due because a gap opened (0: none pending). */
@@ -103,7 +132,13 @@ export class Reassembler {
   /** The fragment being judged opened a new gap (set by {@link ackDue}, used by {@link acked}). */
   private openedGap = false;
 
-  constructor(messageBytes: number, fragmentSize: number) {
+  /** `allocate`: how the whole message's buffer is allocated (tests make it fail). */
+  constructor(
+    messageBytes: number,
+    fragmentSize: number,
+    allocate: (bytes: number) => Uint8Array | null = allocateWhole,
+  ) {
+    this.allocate = allocate;
     this.messageBytes = messageBytes;
     this.fragmentSize = fragmentSize;
     this.fragmentCount = Math.max(1, Math.ceil(messageBytes / fragmentSize));
@@ -267,13 +302,27 @@ export class Reassembler {
   }
 
   /**
-   * The store grown to `bytes`: in place when its memory is a resizable `ArrayBuffer` reserved at
-   * `messageBytes` (large messages: no copy of what arrived, and never the old and the new buffer
-   * at once), else a new buffer with the old bytes copied in.
+   * The store grown to `bytes`: a longer view of the whole message's allocation, or of a resizable
+   * `ArrayBuffer` reserved at `messageBytes`, once the store has passed {@link WHOLE_FROM_BYTES}
+   * (what arrived is copied there once, and never again); else a new buffer with the old bytes
+   * copied in.
    */
   private resized(bytes: number): Uint8Array {
-    if (this.store === EMPTY && this.messageBytes >= RESIZABLE_FROM_BYTES) {
-      this.growable = reserve(this.messageBytes);
+    if (this.whole !== null) return this.whole.subarray(0, bytes);
+    if (this.growable === null && bytes > WHOLE_FROM_BYTES && bytes < this.messageBytes) {
+      const whole =
+        this.messageBytes >= FRESH_MAPPING_BYTES ? this.allocate(this.messageBytes) : null;
+      if (whole !== null) {
+        whole.set(this.store);
+        this.whole = whole;
+        return whole.subarray(0, bytes);
+      }
+      const growable = reserve(this.messageBytes);
+      if (growable !== null) {
+        growable.resize(this.store.length);
+        new Uint8Array(growable).set(this.store);
+        this.growable = growable;
+      }
     }
     if (this.growable !== null) {
       this.growable.resize(bytes);

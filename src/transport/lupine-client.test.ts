@@ -2,7 +2,7 @@
  * The Lupine client transport's clock timer over real loopback sockets: a reply's delayed Ack
  * (`ackDelayMs`) moves the timer only if no call made in the same turn carries that Ack (that
  * the Ack of a reply no call follows still leaves on time: test/sim/lupine-semantics.test.ts,
- * seed 21).
+ * seed 21), and a caller that calls again at once costs no `defer` per reply.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -32,10 +32,19 @@ class RecordingClock implements Clock {
   }
 }
 
-test("a call made in the reply's turn carries the Ack: the timer stays on retransmission times", async () => {
-  const node = { random: nodeRandom, crc: nodeCrc32, defer: nodeDefer };
+/**
+ * A loopback echo server and a client to it whose clock records timer delays and whose `defer`
+ * counts its uses while `clock.recording`.
+ */
+async function echoPair(ackDelayMs: number) {
+  const node = { random: nodeRandom, crc: nodeCrc32 };
   const serverPort = await openUdp({ host: "127.0.0.1" });
-  const server = createLupineServer({ ...node, clock: nodeClock, port: serverPort });
+  const server = createLupineServer({
+    ...node,
+    defer: nodeDefer,
+    clock: nodeClock,
+    port: serverPort,
+  });
   await server.listen({
     dispatch(call) {
       const v = call.args.readVarOpaque();
@@ -43,12 +52,13 @@ test("a call made in the reply's turn carries the Ack: the timer stays on retran
     },
   });
   const clock = new RecordingClock();
-  // An odd value, so that a timer set for the Ack stands out among those set for retransmissions
-  // (20 ms after a request, the RTO floor, or less when armed later).
-  const ackDelayMs = 7.25;
-  const forAck = (d: number) => d > ackDelayMs - 1 && d <= ackDelayMs;
+  const deferred = { count: 0 };
   const client = createLupineClient({
     ...node,
+    defer: (fn) => {
+      if (clock.recording) deferred.count++;
+      nodeDefer(fn);
+    },
     clock,
     ackDelayMs,
     port: await openUdp({ host: "127.0.0.1" }),
@@ -65,6 +75,20 @@ test("a call made in the reply's turn carries the Ack: the timer stays on retran
       writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload),
       readResult: (r: XdrReader) => r.readVarOpaque(),
     });
+  const close = async () => {
+    await client.close();
+    await server.close(0);
+  };
+  return { clock, deferred, call, close };
+}
+
+// An odd value, so that a timer set for the Ack stands out among those set for retransmissions
+// (20 ms after a request, the RTO floor, or less when armed later).
+const ACK_DELAY_MS = 7.25;
+const forAck = (d: number) => d > ACK_DELAY_MS - 1 && d <= ACK_DELAY_MS;
+
+test("a call made in the reply's turn carries the Ack: the timer stays on retransmission times", async () => {
+  const { clock, deferred, call, close } = await echoPair(ACK_DELAY_MS);
   try {
     for (let i = 0; i < 20; i++) await call(); // session set up, RTT measured
     clock.recording = true;
@@ -74,8 +98,34 @@ test("a call made in the reply's turn carries the Ack: the timer stays on retran
       [],
       `timer delays while every reply was followed by a call: ${clock.delays.join(", ")}`,
     );
+    // The caller calls again in the reply's first promise hop: the move of the timer needs no
+    // `defer` (one per reply before; a few allowed for replies that came again after a stall).
+    assert.ok(deferred.count < 10, `${deferred.count} defers in 300 calls`);
   } finally {
-    await client.close();
-    await server.close(0);
+    await close();
+  }
+});
+
+test("a caller several promise hops away still carries the Ack: the timer's move waits for defer", async () => {
+  const { clock, deferred, call, close } = await echoPair(ACK_DELAY_MS);
+  // The caller's next call comes after more hops than the first step of the move waits for.
+  const hops = async () => {
+    for (let i = 0; i < 4; i++) await Promise.resolve();
+  };
+  try {
+    for (let i = 0; i < 20; i++) await call();
+    clock.recording = true;
+    for (let i = 0; i < 100; i++) {
+      await call();
+      await hops();
+    }
+    assert.deepEqual(
+      clock.delays.filter(forAck),
+      [],
+      `timer delays while every reply was followed by a call: ${clock.delays.join(", ")}`,
+    );
+    assert.ok(deferred.count >= 90, `${deferred.count} defers in 100 calls: the fallback ran`);
+  } finally {
+    await close();
   }
 });
