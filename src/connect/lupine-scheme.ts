@@ -17,7 +17,8 @@ import type { Endpoint } from "../io/index.js";
 import { nodeWallClockMs } from "../io/node/clock.js";
 import { nodeCrc32 } from "../io/node/crc32.js";
 import { nodeDefer } from "../io/node/defer.js";
-import { openUdp } from "../io/node/udp.js";
+import { bufferShortfall, openUdp, type UdpSocket } from "../io/node/udp.js";
+import type { Logger } from "../runtime/logger.js";
 import type { ClientTransport } from "../runtime/transport.js";
 import { type AllowList, createAllowList } from "../secure/allow-list.js";
 import { readAllowListFile, readPrivateKeyFile } from "../secure/key-file.js";
@@ -85,6 +86,30 @@ declare module "./schemes.js" {
 
 const FOUR_MIB = 4 << 20;
 
+/** Whether this process has warned of a capped receive buffer (a client may open thousands). */
+let warnedReceiveBuffer = false;
+
+/**
+ * Warns (once per process) when the kernel granted a Lupine socket less receive buffer than
+ * asked: Linux caps `SO_RCVBUF` at `net.core.rmem_max` (212,992 bytes on a default system) without
+ * an error, and datagrams that arrive while it is full are dropped, which the sender then detects
+ * and sends again: a bulk transfer of 65,000-byte datagrams loses some in every burst
+ * (docs/lupine.md "Options"). A capped send buffer is not reported: Node queues what the kernel
+ * will not yet take.
+ */
+function warnIfReceiveBufferCapped(socket: UdpSocket, asked: number, logger: Logger): void {
+  if (warnedReceiveBuffer) return;
+  for (const s of bufferShortfall(socket, { receive: asked })) {
+    warnedReceiveBuffer = true;
+    logger.warn(
+      `lupine: the kernel gave a socket a receive buffer of ${s.reported} bytes for the ` +
+        `${s.asked} asked (it caps it at net.core.rmem_max); datagrams arriving while it is full ` +
+        `are dropped and sent again. Raise the cap (sysctl -w net.core.rmem_max=${s.asked}) or ` +
+        `ask for less (lupine.recvBufferSize).`,
+    );
+  }
+}
+
 /** The server key a client pins: `?key=` in the target, or `lupine.serverKey`. */
 function pinnedKey(target: ParsedTarget, context: ClientSchemeContext): Uint8Array | undefined {
   // In a query string `+` reads as a space; base64 keys have no spaces, so put them back.
@@ -106,11 +131,13 @@ async function openClient(
     secureLimits,
     ...rest
   } = context.options.lupine ?? {};
+  const asked = { receive: recvBufferSize ?? FOUR_MIB, send: sendBufferSize ?? FOUR_MIB };
   const port = await openUdp({
     family: to.family === "IPv6" ? 6 : 4,
-    recvBufferSize: recvBufferSize ?? FOUR_MIB,
-    sendBufferSize: sendBufferSize ?? FOUR_MIB,
+    recvBufferSize: asked.receive,
+    sendBufferSize: asked.send,
   });
+  warnIfReceiveBufferCapped(port, asked.receive, context.logger);
   await port.connect(to);
   const common = {
     ...rest,
@@ -163,13 +190,15 @@ async function openServer(target: ParsedTarget, context: ServerSchemeContext) {
   if (staticKeyPair === undefined && admitted !== undefined) {
     throw new TypeError(`${target.text}: an allow-list needs a server key (lupine.keyFile)`);
   }
+  const asked = { receive: recvBufferSize ?? FOUR_MIB, send: sendBufferSize ?? FOUR_MIB };
   const port = await openUdp({
     host: target.host,
     ipv6Only: target.params.get("v6only") === "1",
     port: target.port ?? 0,
-    recvBufferSize: recvBufferSize ?? FOUR_MIB,
-    sendBufferSize: sendBufferSize ?? FOUR_MIB,
+    recvBufferSize: asked.receive,
+    sendBufferSize: asked.send,
   });
+  warnIfReceiveBufferCapped(port, asked.receive, context.logger);
   const common = {
     ...rest,
     port,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import type { Endpoint } from "../datagram.js";
-import { openUdp, resolve, type UdpSocket } from "./udp.js";
+import { bufferShortfall, openUdp, resolve, type UdpSocket } from "./udp.js";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -237,5 +238,33 @@ describe("resolve", () => {
       resolve("no-such-host.invalid", 1),
       /ENOTFOUND|EAI_AGAIN|EAI_FAIL|ESERVFAIL/,
     );
+  });
+});
+
+/** Linux's cap on `SO_RCVBUF` (`net.core.rmem_max`), or why it cannot be read here. */
+function rmemMax(): number | string {
+  try {
+    return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim());
+  } catch {
+    return "no /proc/sys/net/core/rmem_max (not Linux): the kernel's cap cannot be read";
+  }
+}
+
+describe("kernel buffers", () => {
+  const cap = rmemMax();
+  test("a receive buffer asked beyond net.core.rmem_max is reported short", {
+    skip: typeof cap === "string" ? cap : false,
+  }, async () => {
+    const max = cap as number;
+    const big = await open({ recvBufferSize: 4 * max });
+    assert.ok(big.bufferBytes().receive < 4 * max, `${big.bufferBytes().receive} bytes`);
+    assert.deepEqual(
+      bufferShortfall(big, { receive: 4 * max }).map((s) => s.side),
+      ["receive"],
+    );
+    // Within the cap the kernel grants it (Linux reports twice the grant).
+    const fits = await open({ recvBufferSize: Math.floor(max / 2) });
+    assert.ok(fits.bufferBytes().receive >= Math.floor(max / 2));
+    assert.deepEqual(bufferShortfall(fits, { receive: Math.floor(max / 2) }), []);
   });
 });

@@ -259,6 +259,16 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
     };
   }
 
+  /**
+   * The kernel's buffers of this socket, bytes, as it reports them (`SO_RCVBUF`, `SO_SNDBUF`).
+   * Linux reports twice what it granted (the other half is its bookkeeping) and grants at most
+   * `net.core.rmem_max` / `wmem_max` to what was asked, silently: compare with what you asked
+   * (see {@link bufferShortfall}).
+   */
+  bufferBytes(): { receive: number; send: number } {
+    return { receive: this.socket.getRecvBufferSize(), send: this.socket.getSendBufferSize() };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -266,6 +276,26 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
     for (const w of this.waiters) w({ value: undefined, done: true });
     this.waiters = [];
   }
+}
+
+/**
+ * What the kernel withheld of the buffers `asked` (bytes, per side): the sides whose reported size
+ * (see {@link UdpSocket.bufferBytes}) is below what was asked, with the size reported; empty when
+ * it granted all. A receive buffer capped by `net.core.rmem_max` drops datagrams in bursts that a
+ * bigger one would have held (quic-go warns of the same).
+ */
+export function bufferShortfall(
+  socket: Pick<UdpSocket, "bufferBytes">,
+  asked: { receive?: number; send?: number },
+): { side: "receive" | "send"; asked: number; reported: number }[] {
+  const got = socket.bufferBytes();
+  const out: { side: "receive" | "send"; asked: number; reported: number }[] = [];
+  for (const side of ["receive", "send"] as const) {
+    const want = asked[side];
+    if (want !== undefined && got[side] < want)
+      out.push({ side, asked: want, reported: got[side] });
+  }
+  return out;
 }
 
 /** Binds a UDP socket and resolves once it is ready. */
