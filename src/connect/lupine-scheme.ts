@@ -102,7 +102,7 @@ function warnIfReceiveBufferCapped(socket: UdpSocket, asked: number, logger: Log
   for (const s of bufferShortfall(socket, { receive: asked })) {
     warnedReceiveBuffer = true;
     logger.warn(
-      `lupine: the kernel gave a socket a receive buffer of ${s.reported} bytes for the ` +
+      `lupine: the kernel granted a socket a receive buffer of ${s.granted} bytes of the ` +
         `${s.asked} asked (it caps it at net.core.rmem_max); datagrams arriving while it is full ` +
         `are dropped and sent again. Raise the cap (sysctl -w net.core.rmem_max=${s.asked}) or ` +
         `ask for less (lupine.recvBufferSize).`,

@@ -73,6 +73,9 @@ test("a capped receive buffer is reported once per process, with the sysctl", {
   closers.push(() => client.$close());
   assert.equal(await client.echo(8), 8, "a capped buffer still works");
   assert.equal(logger.warnings.length, 1, logger.warnings.join("\n"));
-  assert.match(logger.warnings[0]!, /receive buffer of \d+ bytes for the \d+ asked/);
+  assert.match(
+    logger.warnings[0]!,
+    new RegExp(`receive buffer of ${cap} bytes of the ${asked} asked`),
+  );
   assert.match(logger.warnings[0]!, new RegExp(`sysctl -w net\\.core\\.rmem_max=${asked}`));
 });

@@ -266,5 +266,10 @@ describe("kernel buffers", () => {
     const fits = await open({ recvBufferSize: Math.floor(max / 2) });
     assert.ok(fits.bufferBytes().receive >= Math.floor(max / 2));
     assert.deepEqual(bufferShortfall(fits, { receive: Math.floor(max / 2) }), []);
+    // Between the cap and twice it: granted the cap, reported twice the cap, still short.
+    const between = await open({ recvBufferSize: Math.floor(1.5 * max) });
+    assert.deepEqual(bufferShortfall(between, { receive: Math.floor(1.5 * max) }), [
+      { side: "receive", asked: Math.floor(1.5 * max), granted: max },
+    ]);
   });
 });

@@ -279,21 +279,22 @@ export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
 }
 
 /**
- * What the kernel withheld of the buffers `asked` (bytes, per side): the sides whose reported size
- * (see {@link UdpSocket.bufferBytes}) is below what was asked, with the size reported; empty when
- * it granted all. A receive buffer capped by `net.core.rmem_max` drops datagrams in bursts that a
- * bigger one would have held (quic-go warns of the same).
+ * What the kernel withheld of the buffers `asked` (bytes, per side): the sides it granted less
+ * than asked, with what it granted (on Linux half what {@link UdpSocket.bufferBytes} reports);
+ * empty when it granted all. A receive buffer capped by `net.core.rmem_max` drops datagrams in
+ * bursts that a bigger one would have held (quic-go warns of the same).
  */
 export function bufferShortfall(
   socket: Pick<UdpSocket, "bufferBytes">,
   asked: { receive?: number; send?: number },
-): { side: "receive" | "send"; asked: number; reported: number }[] {
+  platform: string = process.platform,
+): { side: "receive" | "send"; asked: number; granted: number }[] {
   const got = socket.bufferBytes();
-  const out: { side: "receive" | "send"; asked: number; reported: number }[] = [];
+  const out: { side: "receive" | "send"; asked: number; granted: number }[] = [];
   for (const side of ["receive", "send"] as const) {
     const want = asked[side];
-    if (want !== undefined && got[side] < want)
-      out.push({ side, asked: want, reported: got[side] });
+    const granted = platform === "linux" ? Math.floor(got[side] / 2) : got[side];
+    if (want !== undefined && granted < want) out.push({ side, asked: want, granted });
   }
   return out;
 }
