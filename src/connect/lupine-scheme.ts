@@ -91,11 +91,11 @@ let warnedReceiveBuffer = false;
 
 /**
  * Warns (once per process) when the kernel granted a Lupine socket less receive buffer than
- * asked: Linux caps `SO_RCVBUF` at `net.core.rmem_max` (212,992 bytes on a default system) without
+ * asked: Linux caps `SO_RCVBUF` at `net.core.rmem_max` (212,992 bytes on a stock kernel) without
  * an error, and datagrams that arrive while it is full are dropped, which the sender then detects
- * and sends again: a bulk transfer of 65,000-byte datagrams loses some in every burst
- * (docs/lupine.md "Options"). A capped send buffer is not reported: Node queues what the kernel
- * will not yet take.
+ * and sends again (even at 4 MiB a 1 GiB transfer of 65,000-byte datagrams lost 153–255 here:
+ * docs/lupine.md "Bulk on loopback"). A capped send buffer is not reported: libuv keeps a send the
+ * kernel will not yet take in its own queue.
  */
 function warnIfReceiveBufferCapped(socket: UdpSocket, asked: number, logger: Logger): void {
   if (warnedReceiveBuffer) return;

@@ -12,7 +12,8 @@ import { nodeCrc32 } from "../io/node/crc32.js";
 import { nodeDefer } from "../io/node/defer.js";
 import { nodeRandom } from "../io/node/random.js";
 import { openUdp } from "../io/node/udp.js";
-import type { XdrReader, XdrWriter } from "../xdr/index.js";
+import { CallLedger } from "../testing/invariants.js";
+import { ledgerDispatcher, ledgerRequest, resultKey } from "../testing/ledger-program.js";
 import { createLupineClient } from "./lupine-client.js";
 import { createLupineServer } from "./lupine-server.js";
 
@@ -33,10 +34,12 @@ class RecordingClock implements Clock {
 }
 
 /**
- * A loopback echo server and a client to it whose clock records timer delays and whose `defer`
- * counts its uses while `clock.recording`.
+ * A loopback server of the ledger program (lupine/testing) and a client to it whose clock records
+ * timer delays and whose `defer` counts its uses while `clock.recording`. `call()` returns the
+ * transport's own promise (no extra hop: the test counts on the caller's continuation coming
+ * first), and `ledger` checks that every call ran once and returned what its handler did.
  */
-async function echoPair(ackDelayMs: number) {
+async function ledgerPair(ackDelayMs: number) {
   const node = { random: nodeRandom, crc: nodeCrc32 };
   const serverPort = await openUdp({ host: "127.0.0.1" });
   const server = createLupineServer({
@@ -45,12 +48,8 @@ async function echoPair(ackDelayMs: number) {
     clock: nodeClock,
     port: serverPort,
   });
-  await server.listen({
-    dispatch(call) {
-      const v = call.args.readVarOpaque();
-      return { status: "success", writeResult: (w: XdrWriter) => w.writeVarOpaque(v) };
-    },
-  });
+  const ledger = new CallLedger();
+  await server.listen(ledgerDispatcher(ledger, nodeClock));
   const clock = new RecordingClock();
   const deferred = { count: 0 };
   const client = createLupineClient({
@@ -65,21 +64,20 @@ async function echoPair(ackDelayMs: number) {
     server: serverPort.local,
   });
   const payload = new Uint8Array(16);
-  const call = () =>
-    client.call({
-      program: 0x20001241,
-      version: 1,
-      procedure: 1,
-      procedureName: "ECHO",
-      timeoutMs: 10_000,
-      writeArgs: (w: XdrWriter) => w.writeVarOpaque(payload),
-      readResult: (r: XdrReader) => r.readVarOpaque(),
-    });
+  let nextId = 1;
+  const call = () => {
+    const id = nextId++;
+    ledger.begin(id, nodeClock.now(), 10_000);
+    return client.call(ledgerRequest({ id, delayMs: 0, replyBytes: 16, payload }, 10_000));
+  };
+  /** Records a call's result in the ledger (synchronously: no promise hop before the next call). */
+  const record = (r: Awaited<ReturnType<typeof call>>) =>
+    ledger.settled(r.id, nodeClock.now(), "ok", resultKey(r.id, r.payloadDigest, r.reply));
   const close = async () => {
     await client.close();
     await server.close(0);
   };
-  return { clock, deferred, call, close };
+  return { clock, deferred, ledger, call, record, close };
 }
 
 // An odd value, so that a timer set for the Ack stands out among those set for retransmissions
@@ -88,11 +86,11 @@ const ACK_DELAY_MS = 7.25;
 const forAck = (d: number) => d > ACK_DELAY_MS - 1 && d <= ACK_DELAY_MS;
 
 test("a call made in the reply's turn carries the Ack: the timer stays on retransmission times", async () => {
-  const { clock, deferred, call, close } = await echoPair(ACK_DELAY_MS);
+  const { clock, deferred, ledger, call, record, close } = await ledgerPair(ACK_DELAY_MS);
   try {
-    for (let i = 0; i < 20; i++) await call(); // session set up, RTT measured
+    for (let i = 0; i < 20; i++) record(await call()); // session set up, RTT measured
     clock.recording = true;
-    for (let i = 0; i < 300; i++) await call();
+    for (let i = 0; i < 300; i++) record(await call());
     assert.deepEqual(
       clock.delays.filter(forAck),
       [],
@@ -101,22 +99,23 @@ test("a call made in the reply's turn carries the Ack: the timer stays on retran
     // The caller calls again in the reply's first promise hop: the move of the timer needs no
     // `defer` (one per reply before; a few allowed for replies that came again after a stall).
     assert.ok(deferred.count < 10, `${deferred.count} defers in 300 calls`);
+    assert.deepEqual(ledger.check({ lateBoundMs: 0 }), []);
   } finally {
     await close();
   }
 });
 
 test("a caller several promise hops away still carries the Ack: the timer's move waits for defer", async () => {
-  const { clock, deferred, call, close } = await echoPair(ACK_DELAY_MS);
+  const { clock, deferred, ledger, call, record, close } = await ledgerPair(ACK_DELAY_MS);
   // The caller's next call comes after more hops than the first step of the move waits for.
   const hops = async () => {
     for (let i = 0; i < 4; i++) await Promise.resolve();
   };
   try {
-    for (let i = 0; i < 20; i++) await call();
+    for (let i = 0; i < 20; i++) record(await call());
     clock.recording = true;
     for (let i = 0; i < 100; i++) {
-      await call();
+      record(await call());
       await hops();
     }
     assert.deepEqual(
@@ -125,6 +124,7 @@ test("a caller several promise hops away still carries the Ack: the timer's move
       `timer delays while every reply was followed by a call: ${clock.delays.join(", ")}`,
     );
     assert.ok(deferred.count >= 90, `${deferred.count} defers in 100 calls: the fallback ran`);
+    assert.deepEqual(ledger.check({ lateBoundMs: 0 }), []);
   } finally {
     await close();
   }
