@@ -3,7 +3,9 @@
  * in 1 MiB calls, the lossy link, the secure transport — is `compare.bench.ts`): one large
  * argument (1 GiB; 4 MiB with --quick) at datagram sizes beyond Ethernet's, beside Node TCP
  * discarding the bytes and Node TCP assembling them into one buffer as an RPC server must, with
- * the servers' defaults and again with glibc's huge pages (`HUGE_PAGES_ENV`); and a
+ * the servers' defaults and again with glibc's huge pages (`HUGE_PAGES_ENV`), two arguments per
+ * server (the first into memory the process never held, the second into memory given back), with
+ * the cost of filling that much new memory without a network beside; and a
  * Lupine flow and a TCP flow competing for one netlab bottleneck. Each server runs in its own
  * process (bench/servers/echo-servers.ts), pinned to CPU 0 with taskset when present; this
  * process (the client) pins itself to CPU 1. The `cpu` part: the transport's own CPU per call,
@@ -69,84 +71,142 @@ function stopServer(s: Server): void {
   setTimeout(() => s.child.kill("SIGKILL"), 2000).unref();
 }
 
+/** Sends one `bytes`-long argument over `sock` (8-byte length, then the bytes); resolves on the answer. */
+async function tcpArgument(sock: net.Socket, data: Uint8Array): Promise<number> {
+  const bytes = data.length;
+  const t0 = performance.now();
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64BE(BigInt(bytes));
+  sock.write(head);
+  for (let at = 0; at < bytes; at += 16 << 20) {
+    if (!sock.write(data.subarray(at, Math.min(bytes, at + (16 << 20))))) {
+      await new Promise<void>((r) => sock.once("drain", () => r()));
+    }
+  }
+  await new Promise<void>((r) => sock.once("data", () => r()));
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * What any receiver that keeps the argument pays before a byte of protocol: a process (pinned
+ * like the servers, with the same environment) fills a new buffer of `bytes` in 65,000-byte
+ * pieces, and then a second new one. The second may reuse memory the first gave back.
+ */
+async function freshMemory(bytes: number, env: Record<string, string>): Promise<number[]> {
+  const script = join(here, "servers", "fresh-fill.js");
+  const args = ["--expose-gc", script, String(bytes)];
+  const spawnOptions = {
+    stdio: ["ignore", "pipe", "inherit"] as ("pipe" | "ignore" | "inherit")[],
+    env: { ...process.env, ...env },
+  };
+  const child = hasTaskset
+    ? spawn("taskset", ["-c", "0", process.execPath, ...args], spawnOptions)
+    : spawn(process.execPath, args, spawnOptions);
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  await new Promise<void>((resolve, reject) =>
+    child.once("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`fresh-fill exited with ${code}`)),
+    ),
+  );
+  return (JSON.parse(out) as { mbs: number[] }).mbs;
+}
+
+/**
+ * One large argument per transfer; every server gets two in a row, so that each setting has a
+ * group for the first argument (into a process that never held that much memory) and one for the
+ * second (the same server again: on this VM, memory a process takes for the first time costs
+ * far more than memory given back and taken again — docs/lupine.md "Bulk on loopback").
+ */
 async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<void> {
   const bytes = options.quick ? 4 * 1024 * 1024 : 1024 * 1024 * 1024;
   const data = new Uint8Array(bytes);
   for (let i = 0; i < bytes; i += 4096) data[i] = (i >>> 12) & 0xff;
-  const label = `bulk: one ${bytes >= 1 << 30 ? "1 GiB" : `${bytes >> 20} MiB`} argument over loopback`;
+  const size = bytes >= 1 << 30 ? "1 GiB" : `${bytes >> 20} MiB`;
+  const settings = [
+    { env: {}, label: `bulk: ${size} arguments over loopback` },
+    {
+      env: HUGE_PAGES_ENV,
+      label: `bulk: ${size} arguments over loopback, servers with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}`,
+    },
+  ];
+  const ORDINAL = ["first argument to a new server", "second argument to the same server"];
+  const group = (label: string, k: number) => `${label}, ${ORDINAL[k]}`;
 
-  const hugeLabel = `${label}, servers with GLIBC_TUNABLES=${HUGE_PAGES_ENV.GLIBC_TUNABLES}`;
-  for (const [kind, system, env, group] of [
-    ["tcp", "node tcp (bytes discarded)", {}, label],
-    ["tcp-assemble", "node tcp (argument assembled)", {}, label],
-    ["tcp", "node tcp (bytes discarded)", HUGE_PAGES_ENV, hugeLabel],
-    ["tcp-assemble", "node tcp (argument assembled)", HUGE_PAGES_ENV, hugeLabel],
-  ] as const) {
-    const tcp = await startServer(kind, undefined, env);
-    try {
-      const sock = net.connect(tcp.port, HOST);
-      await new Promise<void>((r) => sock.once("connect", () => r()));
-      const t0 = performance.now();
-      const head = Buffer.alloc(8);
-      head.writeBigUInt64BE(BigInt(bytes));
-      sock.write(head);
-      for (let at = 0; at < bytes; at += 16 << 20) {
-        if (!sock.write(data.subarray(at, Math.min(bytes, at + (16 << 20))))) {
-          await new Promise<void>((r) => sock.once("drain", () => r()));
-        }
-      }
-      await new Promise<void>((r) => sock.once("data", () => r()));
-      const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
-      sock.destroy();
+  for (const { env, label } of settings) {
+    const fill = await freshMemory(bytes, env);
+    for (const [k, mbs] of fill.entries()) {
       rows.push({
-        group,
-        system,
+        group: group(label, k),
+        system: "reference: new buffer filled, no network",
         value: mbs,
         unit: "MB/s",
         better: "higher",
-        ...(kind === "tcp" ? { baseline: true } : {}),
       });
-    } finally {
-      stopServer(tcp);
     }
-  }
-
-  for (const [mtu, env, group] of [
-    [65_000, {}, label],
-    [8972, {}, label],
-    [65_000, HUGE_PAGES_ENV, hugeLabel],
-  ] as const) {
-    const srv = await startServer("lupine", mtu, env);
-    try {
-      const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
-      const t0 = performance.now();
-      const res = await t.call({
-        program: BENCH_PROGRAM,
-        version: 1,
-        procedure: BENCH_SINK,
-        procedureName: "SINK",
-        timeoutMs: 600_000,
-        writeArgs: (w) => w.writeVarOpaque(data),
-        readResult: (r) => {
-          const n = r.readUint();
-          r.readUint(); // sampled sum
-          return n;
-        },
-      });
-      const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
-      if (res !== bytes >>> 0) throw new Error(`sink saw ${res} bytes of ${bytes}`);
-      const s = t.stats();
-      rows.push({
-        group,
-        system: `lupine (datagrams ≤ ${mtu} B)`,
-        value: mbs,
-        unit: "MB/s",
-        better: "higher",
-        note: `${s.retransmissions} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB`,
-      });
-      await t.close();
-    } finally {
-      stopServer(srv);
+    for (const [kind, system] of [
+      ["tcp", "node tcp (bytes discarded)"],
+      ["tcp-assemble", "node tcp (argument assembled)"],
+    ] as const) {
+      const tcp = await startServer(kind, undefined, env);
+      try {
+        const sock = net.connect(tcp.port, HOST);
+        await new Promise<void>((r) => sock.once("connect", () => r()));
+        for (let k = 0; k < ORDINAL.length; k++) {
+          rows.push({
+            group: group(label, k),
+            system,
+            value: await tcpArgument(sock, data),
+            unit: "MB/s",
+            better: "higher",
+            ...(kind === "tcp" ? { baseline: true } : {}),
+          });
+        }
+        sock.destroy();
+      } finally {
+        stopServer(tcp);
+      }
+    }
+    // Without huge pages the smaller datagrams too; with them, only the size Lupine uses on loopback.
+    for (const mtu of env === HUGE_PAGES_ENV ? [65_000] : [65_000, 8972]) {
+      const srv = await startServer("lupine", mtu, env);
+      try {
+        const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
+        let before = t.stats().retransmissions;
+        for (let k = 0; k < ORDINAL.length; k++) {
+          const t0 = performance.now();
+          const res = await t.call({
+            program: BENCH_PROGRAM,
+            version: 1,
+            procedure: BENCH_SINK,
+            procedureName: "SINK",
+            timeoutMs: 600_000,
+            writeArgs: (w) => w.writeVarOpaque(data),
+            readResult: (r) => {
+              const n = r.readUint();
+              r.readUint(); // sampled sum
+              return n;
+            },
+          });
+          const mbs = bytes / 1e6 / ((performance.now() - t0) / 1000);
+          if (res !== bytes >>> 0) throw new Error(`sink saw ${res} bytes of ${bytes}`);
+          const s = t.stats();
+          rows.push({
+            group: group(label, k),
+            system: `lupine (datagrams ≤ ${mtu} B)`,
+            value: mbs,
+            unit: "MB/s",
+            better: "higher",
+            note: `${s.retransmissions - before} retransmissions, cwnd ${Math.round(s.cwndBytes / 1024)} KiB`,
+          });
+          before = s.retransmissions;
+        }
+        await t.close();
+      } finally {
+        stopServer(srv);
+      }
     }
   }
 }
