@@ -38,6 +38,13 @@ export interface BenchRow {
   readonly figure?: string;
   /** Calls kept in flight, where the figure depends on it. */
   readonly inFlight?: number;
+  /**
+   * The value of each round, in round order (`null`: none that round), for rows measured in
+   * interleaved rounds. Rows of one group measured in the same rounds pair up by index, and a
+   * ratio can be taken round by round (`pairedRatio` in print.ts): the machine's speed drifts
+   * between rounds more than between two systems' windows of one round.
+   */
+  readonly rounds?: readonly (number | null)[];
 }
 
 /**

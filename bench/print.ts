@@ -41,6 +41,48 @@ export function ratio(row: BenchRow, reference: BenchRow): number | null {
   return row.value / reference.value;
 }
 
+/** Fewer paired rounds than this give no paired ratio. */
+export const MIN_PAIRS = 3;
+
+/** A ratio taken round by round: the median of the rounds' ratios, and their spread. */
+export interface PairedRatio {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly pairs: number;
+}
+
+/**
+ * `row` ÷ `reference` round by round (the rows' `rounds`, paired by index; rounds where either
+ * has no value are left out): the median of those ratios, or null with fewer than
+ * {@link MIN_PAIRS}. The two systems' windows of one round are seconds apart, the rounds minutes,
+ * so on a machine whose speed drifts this is steadier than the ratio of the two medians.
+ */
+export function pairedRatio(row: BenchRow, reference: BenchRow): PairedRatio | null {
+  const a = row.rounds;
+  const b = reference.rounds;
+  if (row === reference || a === undefined || b === undefined) return null;
+  const q: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (typeof x === "number" && typeof y === "number" && y !== 0) q.push(x / y);
+  }
+  if (q.length < MIN_PAIRS) return null;
+  q.sort((m, n) => m - n);
+  const mid = q.length >> 1;
+  const median = q.length % 2 === 1 ? q[mid]! : (q[mid - 1]! + q[mid]!) / 2;
+  return { median, min: q[0]!, max: q[q.length - 1]!, pairs: q.length };
+}
+
+/** `1.19× (per round 1.17× [1.12–1.25])`: the ratio of medians and, where there is one, the paired one. */
+export function fmtRatios(row: BenchRow, reference: BenchRow): string {
+  const plain = fmtRatio(ratio(row, reference));
+  const p = pairedRatio(row, reference);
+  if (plain === "" || p === null) return plain;
+  return `${plain} (per round ${fmtRatio(p.median)} [${p.min.toFixed(2)}–${p.max.toFixed(2)}])`;
+}
+
 /** A number for people: thousands separated, three significant digits below 100. */
 export function fmt(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return "—";
@@ -63,8 +105,8 @@ export function formatGroups(rows: readonly BenchRow[]): string {
       const spread = m.min === undefined || !hasValue(m) ? "" : ` [${fmt(m.min)}–${fmt(m.max)}]`;
       const ratios = g.references
         .map((ref) => {
-          const r = ratio(m, ref);
-          return r === null ? "" : `  ${fmtRatio(r)} ${ref.system}`;
+          const r = fmtRatios(m, ref);
+          return r === "" ? "" : `  ${r} ${ref.system}`;
         })
         .join("");
       const note = m.note === undefined ? "" : `  (${m.note})`;

@@ -94,13 +94,13 @@ export async function measureCalls(
         const k = keys(s, d);
         try {
           const { result: r, serverCpuUs } = await fleet.calls(s, load(d));
-          samples.add(k.rate, r.calls / r.seconds);
-          samples.add(k.p50, r.p50us);
-          samples.add(k.p99, r.p99us);
+          samples.add(k.rate, r.calls / r.seconds, round);
+          samples.add(k.p50, r.p50us, round);
+          samples.add(k.p99, r.p99us, round);
           if (setting.cpu) {
             // seconds per 100,000 calls = µs per call / 10
-            samples.add(k.client, r.cpuUs / r.calls / 10);
-            samples.add(k.server, serverCpuUs / r.calls / 10);
+            samples.add(k.client, r.cpuUs / r.calls / 10, round);
+            samples.add(k.server, serverCpuUs / r.calls / 10, round);
           }
         } catch (e) {
           for (const key of all(s, d)) samples.fail(key, message(e));
@@ -180,7 +180,7 @@ export async function measureBulk(
         setting.prepare?.(s);
         const { result } = await fleet.bulk(s, { bytes, ...way, ...cap });
         setting.observe?.(s);
-        samples.add(key(s), result.bytes / 1e6 / result.seconds);
+        samples.add(key(s), result.bytes / 1e6 / result.seconds, round);
       } catch (e) {
         const capMs = setting.transferCapMs;
         const why =

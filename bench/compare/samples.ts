@@ -18,6 +18,8 @@ export interface RowKey {
 interface Entry {
   readonly key: RowKey;
   readonly values: number[];
+  /** Values by round index, where the caller gave one. */
+  readonly byRound: (number | null)[];
   readonly failures: string[];
   missing?: string;
   remark?: string;
@@ -31,16 +33,24 @@ export class Samples {
     const id = `${key.group}|${key.system}`;
     let e = this.entries.get(id);
     if (e === undefined) {
-      e = { key, values: [], failures: [] };
+      e = { key, values: [], byRound: [], failures: [] };
       this.entries.set(id, e);
     }
     return e;
   }
 
-  /** One round's value (NaN values, e.g. an unreadable CPU time, are not counted). */
-  add(key: RowKey, value: number): void {
+  /**
+   * One round's value (NaN values, e.g. an unreadable CPU time, are not counted); `round` (from
+   * 0) files it under its round too, so that rows of the same rounds can be paired.
+   */
+  add(key: RowKey, value: number, round?: number): void {
     const e = this.entry(key);
-    if (Number.isFinite(value)) e.values.push(value);
+    if (!Number.isFinite(value)) return;
+    e.values.push(value);
+    if (round !== undefined) {
+      while (e.byRound.length < round) e.byRound.push(null);
+      e.byRound[round] = value;
+    }
   }
 
   /** A window that failed (the error is noted on the row). */
@@ -61,7 +71,7 @@ export class Samples {
 
   /** The rows, each noting `note` (rounds, load) and failures. */
   rows(note: string): BenchRow[] {
-    return [...this.entries.values()].map(({ key, values, failures, missing, remark }) => {
+    return [...this.entries.values()].map(({ key, values, byRound, failures, missing, remark }) => {
       const failed =
         (failures.length === 0 ? "" : `; ${failures.length} window(s) failed: ${failures[0]}`) +
         (remark === undefined ? "" : `; ${remark}`);
@@ -78,7 +88,12 @@ export class Samples {
       }
       const s = summarize(values);
       const rounds = `${values.length} ${values.length === 1 ? "round" : "rounds"}`;
-      return { ...base, ...s, note: `${rounds}, ${note}${failed}` };
+      return {
+        ...base,
+        ...s,
+        ...(byRound.length > 0 ? { rounds: byRound } : {}),
+        note: `${rounds}, ${note}${failed}`,
+      };
     });
   }
 }

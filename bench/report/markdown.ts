@@ -5,7 +5,7 @@
  * results object in, Markdown out.
  */
 import type { BenchRow } from "../harness.js";
-import { fmt, fmtRatio, type Group, groupRows, hasValue, ratio } from "../print.js";
+import { fmt, fmtRatios, type Group, groupRows, hasValue } from "../print.js";
 import { methodSection } from "./method.js";
 import { type BenchResult, comparedSystems, depthsOf, figureOf } from "./model.js";
 import { noiseNotes } from "./noise.js";
@@ -119,8 +119,8 @@ function headlines(r: BenchResult): string[] {
     if (row === undefined) return "";
     const parts = ["raw dgram echo", "node tcp echo", "grpc-js"].flatMap((ref) => {
       const x = figureOf(r.rows, ref, figure, inFlight);
-      const q = x === undefined ? null : ratio(row, x);
-      return q === null ? [] : [`${fmtRatio(q)} ${ref}`];
+      const q = x === undefined ? "" : fmtRatios(row, x);
+      return q === "" ? [] : [`${q} ${ref}`];
     });
     return parts.length === 0 ? "" : ` (${parts.join(", ")})`;
   };
@@ -164,7 +164,7 @@ function groupTable(g: Group): string[] {
     x.system.startsWith("lupine") ? `**${x.system}**` : x.system,
     value(x),
     hasValue(x) && x.min !== undefined ? `${fmt(x.min)}–${fmt(x.max)}` : "",
-    ...g.references.map((ref) => fmtRatio(ratio(x, ref))),
+    ...g.references.map((ref) => fmtRatios(x, ref)),
     ...(shared === undefined ? [x.note ?? ""] : []),
   ]);
   const missing = g.rows.filter((x) => !hasValue(x) && x.note !== undefined);

@@ -88,7 +88,10 @@ export function methodSection(c: ComparisonSettings | undefined): string {
   packets are impaired like UDP's; ${lossyLoad}. Runs only as root.
 - **Ratios.** A ratio is the row's value divided by the reference's, whatever the direction: for
   latency and CPU, below 1× is better. Read the ratios within one run, not absolute numbers across
-  runs (see the notes on noise).
+  runs (see the notes on noise). Where both rows were measured in the same rounds (at least 3),
+  the tables also give the ratio **per round**: the median of the rounds' own ratios, with their
+  spread. Two systems' windows of one round are seconds apart and the rounds minutes, so when the
+  machine's speed drifts during a run, this is the steadier of the two.
 `;
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { BenchRow } from "../harness.js";
-import { formatGroups } from "../print.js";
+import { formatGroups, pairedRatio } from "../print.js";
 import { renderMarkdown } from "./markdown.js";
 import { methodSection } from "./method.js";
 import { type BenchResult, parseResult } from "./model.js";
@@ -196,5 +196,40 @@ test("method: every number from the run's recorded settings, none without them",
   assert.doesNotMatch(
     methodSection(undefined),
     /echo \d|\d+ (MiB|GiB|KiB|rounds for)|RTT \d|lasts \d/,
+  );
+});
+
+test("paired ratio: the median of round-by-round ratios, rounds missing either value left out", () => {
+  const p50 = (system: string, rounds: (number | null)[], extra: Partial<BenchRow> = {}) =>
+    row(system, Number.NaN, {
+      group: "small calls: p50 latency, 1 in flight",
+      figure: "p50",
+      unit: "µs",
+      better: "lower",
+      inFlight: 1,
+      rounds,
+      ...extra,
+    });
+  // The machine slows down over the rounds: the ratio of the two medians (40 ÷ 40 = 1.00×) hides
+  // what three of the four paired rounds show, lupine taking 1.1–1.2× raw echo's time.
+  const raw = p50("raw dgram echo", [30, 32, 40, 50, 52], { value: 40, baseline: true });
+  const lupine = p50("lupine", [33, 38.4, 48, 40, null, 60], { value: 40 });
+  const paired = pairedRatio(lupine, raw);
+  assert.ok(paired !== null);
+  assert.equal(paired.pairs, 4, "round 4 has no lupine value, round 5 no raw one");
+  assert.ok(Math.abs(paired.median - 1.15) < 1e-9, `median ${paired.median}`);
+  assert.ok(Math.abs(paired.min - 0.8) < 1e-9 && Math.abs(paired.max - 1.2) < 1e-9);
+  assert.equal(pairedRatio(raw, raw), null, "not with itself");
+  assert.equal(pairedRatio(p50("a", [1, 1]), p50("b", [1, 1])), null, "two rounds are too few");
+  assert.equal(pairedRatio(p50("a", [1, 2, 3]), row("b", 1)), null, "no rounds recorded");
+  const text = formatGroups([raw, lupine]);
+  assert.match(
+    text,
+    /lupine\s+40\.0 µs\s+1\.00× \(per round 1\.15× \[0\.80–1\.20\]\) raw dgram echo/,
+  );
+  const md = renderMarkdown({ ...result, rows: [raw, lupine] }, "benchmarks.svg");
+  assert.match(
+    md,
+    /\| \*\*lupine\*\* \| 40\.0 \| {2}\| 1\.00× \(per round 1\.15× \[0\.80–1\.20\]\) \|/,
   );
 });
