@@ -118,7 +118,8 @@ async function freshMemory(bytes: number, env: Record<string, string>): Promise<
  * One large argument per transfer; every server gets two in a row, so that each setting has a
  * group for the first argument (into a process that never held that much memory) and one for the
  * second (the same server again: on this VM, memory a process takes for the first time costs
- * far more than memory given back and taken again — docs/lupine.md "Bulk on loopback").
+ * far more than memory given back and taken again: docs/lupine.md "Memory a process takes for
+ * the first time").
  */
 async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<void> {
   const bytes = options.quick ? 4 * 1024 * 1024 : 1024 * 1024 * 1024;
