@@ -12,13 +12,14 @@
  * client and server in one process over an in-memory port (bench/inproc-pair.ts), a figure that
  * hardly depends on other load. Parts: `npm run bench -- lupine.bench bulk|lossy|cpu` (the word `lupine` alone also selects compare.bench.ts).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
 import { NETLAB_PREFIX } from "./compare/lossy.js";
+import { LineProc, SERVER_CORE } from "./compare/procs.js";
 import { type BenchOptions, type BenchRow, summarize } from "./harness.js";
 import type { PairResult } from "./inproc-pair.js";
 import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
@@ -27,12 +28,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const HOST = "127.0.0.1";
 const hasTaskset = existsSync("/usr/bin/taskset");
 
-interface Server {
-  port: number;
-  pid: number;
-  child: ChildProcess;
-}
-
 /**
  * The environment of a server process that lets glibc's `malloc` back its memory with transparent
  * huge pages (glibc ≥ 2.35; docs/lupine.md "Receiving big messages"): a setting of the process,
@@ -40,35 +35,19 @@ interface Server {
  */
 const HUGE_PAGES_ENV = { GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" };
 
+/** A bench server (bench/servers/echo-servers.ts) on the servers' core, once it says its port. */
 async function startServer(
   kind: string,
   mtu = 1472,
   env: Record<string, string> = {},
-): Promise<Server> {
+): Promise<{ port: number; proc: LineProc }> {
   const script = join(here, "servers", "echo-servers.js");
-  const args = [script, kind, HOST, String(mtu)];
-  const spawnOptions = {
-    stdio: ["pipe", "pipe", "inherit"] as ("pipe" | "inherit")[],
-    env: { ...process.env, ...env },
-  };
-  const child = hasTaskset
-    ? spawn("taskset", ["-c", "0", process.execPath, ...args], spawnOptions)
-    : spawn(process.execPath, args, spawnOptions);
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve((JSON.parse(buf.slice(0, nl)) as { port: number }).port);
-    });
-    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
+  const proc = new LineProc(`${kind} server`, process.execPath, [script, kind, HOST, String(mtu)], {
+    core: SERVER_CORE,
+    env,
   });
-  return { port, pid: child.pid!, child };
-}
-
-function stopServer(s: Server): void {
-  s.child.stdin!.end();
-  setTimeout(() => s.child.kill("SIGKILL"), 2000).unref();
+  const { port } = await proc.json<{ port: number }>("port");
+  return { port, proc };
 }
 
 /** Sends one `bytes`-long argument over `sock` (8-byte length, then the bytes); resolves on the answer. */
@@ -94,24 +73,18 @@ async function tcpArgument(sock: net.Socket, data: Uint8Array): Promise<number> 
  */
 async function freshMemory(bytes: number, env: Record<string, string>): Promise<number[]> {
   const script = join(here, "servers", "fresh-fill.js");
-  const args = ["--expose-gc", script, String(bytes)];
-  const spawnOptions = {
-    stdio: ["ignore", "pipe", "inherit"] as ("pipe" | "ignore" | "inherit")[],
-    env: { ...process.env, ...env },
-  };
-  const child = hasTaskset
-    ? spawn("taskset", ["-c", "0", process.execPath, ...args], spawnOptions)
-    : spawn(process.execPath, args, spawnOptions);
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  await new Promise<void>((resolve, reject) =>
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`fresh-fill exited with ${code}`)),
-    ),
+  const proc = new LineProc(
+    "fresh-fill",
+    process.execPath,
+    ["--expose-gc", script, String(bytes)],
+    {
+      core: SERVER_CORE,
+      env,
+    },
   );
-  return (JSON.parse(out) as { mbs: number[] }).mbs;
+  const { mbs } = await proc.json<{ mbs: number[] }>("mbs", 600_000);
+  await proc.done();
+  return mbs;
 }
 
 /**
@@ -167,7 +140,7 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
         }
         sock.destroy();
       } finally {
-        stopServer(tcp);
+        tcp.proc.stop();
       }
     }
     // Without huge pages the smaller datagrams too; with them, only the size Lupine uses on loopback.
@@ -206,7 +179,7 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
         }
         await t.close();
       } finally {
-        stopServer(srv);
+        srv.proc.stop();
       }
     }
   }
@@ -333,7 +306,6 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
   }
 }
 
-/** Runs the Lupine transport benchmarks. */
 /** Runs `node inproc-pair.js DEPTH MS` pinned to CPU 1; its result line. */
 function runPair(depth: number, ms: number): Promise<PairResult> {
   const args = [join(here, "inproc-pair.js"), String(depth), String(ms)];

@@ -71,8 +71,7 @@ export async function measureCalls(
     for (const s of systems) {
       const why = unable(s) ?? (s.depths.includes(d) ? undefined : depthMissing(s));
       for (const key of all(s, d)) {
-        if (why === undefined)
-          samples.add(key, Number.NaN); // fixes the row order
+        if (why === undefined) samples.declare(key);
         else samples.missing(key, why);
       }
     }
@@ -162,7 +161,7 @@ export async function measureBulk(
   for (const s of systems) {
     const why = setting.unable?.(s) ?? ("missing" in s.bulk ? s.bulk.missing : fleet.missing(s));
     if (why === undefined) {
-      samples.add(key(s), Number.NaN);
+      samples.declare(key(s));
       able.push(s);
     } else samples.missing(key(s), why);
   }

@@ -17,8 +17,7 @@ export interface RowKey {
 
 interface Entry {
   readonly key: RowKey;
-  readonly values: number[];
-  /** Values by round index, where the caller gave one. */
+  /** Values by round index (`null`: none that round). */
   readonly byRound: (number | null)[];
   readonly failures: string[];
   missing?: string;
@@ -33,24 +32,26 @@ export class Samples {
     const id = `${key.group}|${key.system}`;
     let e = this.entries.get(id);
     if (e === undefined) {
-      e = { key, values: [], byRound: [], failures: [] };
+      e = { key, byRound: [], failures: [] };
       this.entries.set(id, e);
     }
     return e;
   }
 
+  /** Makes the row now, so that rows come out in the order they were declared. */
+  declare(key: RowKey): void {
+    this.entry(key);
+  }
+
   /**
-   * One round's value (NaN values, e.g. an unreadable CPU time, are not counted); `round` (from
-   * 0) files it under its round too, so that rows of the same rounds can be paired.
+   * The value of round `round` (from 0); NaN values, e.g. an unreadable CPU time, are not
+   * counted. Filed by round, so that rows of the same rounds can be paired.
    */
-  add(key: RowKey, value: number, round?: number): void {
+  add(key: RowKey, value: number, round: number): void {
     const e = this.entry(key);
     if (!Number.isFinite(value)) return;
-    e.values.push(value);
-    if (round !== undefined) {
-      while (e.byRound.length < round) e.byRound.push(null);
-      e.byRound[round] = value;
-    }
+    while (e.byRound.length < round) e.byRound.push(null);
+    e.byRound[round] = value;
   }
 
   /** A window that failed (the error is noted on the row). */
@@ -71,7 +72,8 @@ export class Samples {
 
   /** The rows, each noting `note` (rounds, load) and failures. */
   rows(note: string): BenchRow[] {
-    return [...this.entries.values()].map(({ key, values, byRound, failures, missing, remark }) => {
+    return [...this.entries.values()].map(({ key, byRound, failures, missing, remark }) => {
+      const values = byRound.filter((v): v is number => v !== null);
       const failed =
         (failures.length === 0 ? "" : `; ${failures.length} window(s) failed: ${failures[0]}`) +
         (remark === undefined ? "" : `; ${remark}`);
@@ -91,7 +93,7 @@ export class Samples {
       return {
         ...base,
         ...s,
-        ...(byRound.length > 0 ? { rounds: byRound } : {}),
+        rounds: byRound,
         note: `${rounds}, ${note}${failed}`,
       };
     });

@@ -99,15 +99,15 @@ let warnedReceiveBuffer = false;
  */
 function warnIfReceiveBufferCapped(socket: UdpSocket, asked: number, logger: Logger): void {
   if (warnedReceiveBuffer) return;
-  for (const s of bufferShortfall(socket, { receive: asked })) {
-    warnedReceiveBuffer = true;
-    logger.warn(
-      `lupine: the kernel granted a socket a receive buffer of ${s.granted} bytes of the ` +
-        `${s.asked} asked (it caps it at net.core.rmem_max); datagrams arriving while it is full ` +
-        `are dropped and sent again. Raise the cap (sysctl -w net.core.rmem_max=${s.asked}) or ` +
-        `ask for less (lupine.recvBufferSize).`,
-    );
-  }
+  const [short] = bufferShortfall(socket, { receive: asked });
+  if (short === undefined) return;
+  warnedReceiveBuffer = true;
+  logger.warn(
+    `lupine: the kernel granted a socket a receive buffer of ${short.granted} bytes of the ` +
+      `${short.asked} asked (it caps it at net.core.rmem_max); datagrams arriving while it is full ` +
+      `are dropped and sent again. Raise the cap (sysctl -w net.core.rmem_max=${short.asked}) or ` +
+      `ask for less (lupine.recvBufferSize).`,
+  );
 }
 
 /** The server key a client pins: `?key=` in the target, or `lupine.serverKey`. */

@@ -70,8 +70,8 @@ export const WHOLE_FROM_BYTES = 4 * 1024 * 1024;
  * Messages at least this large may be reassembled in one allocation of their whole size: glibc
  * maps every allocation above 32 MiB fresh (the ceiling of its dynamic mmap threshold on 64-bit),
  * so such a buffer commits memory only where it is written (checked 2026-11-27: 48 and 64 MiB
- * allocated after freed ones of up to 40 MiB had raised the threshold, RSS +0.1 MB each). A smaller one could come from the heap, zero-filled
- * (committed) at once, whatever has arrived.
+ * allocated after freed ones of up to 40 MiB had raised the threshold, RSS +0.1 MB each). A
+ * smaller one could come from the heap, zero-filled (committed) at once, whatever has arrived.
  */
 export const FRESH_MAPPING_BYTES = 64 * 1024 * 1024;
 
