@@ -60,6 +60,7 @@ async function ledgerPair(ackDelayMs: number) {
     },
     clock,
     ackDelayMs,
+    rtt: { rtoMinMs: RTO_FLOOR_MS },
     port: await openUdp({ host: "127.0.0.1" }),
     server: serverPort.local,
   });
@@ -80,9 +81,13 @@ async function ledgerPair(ackDelayMs: number) {
   return { clock, deferred, ledger, call, record, close };
 }
 
-// An odd value, so that a timer set for the Ack stands out among those set for retransmissions
-// (20 ms after a request, the RTO floor, or less when armed later).
+// An odd value, so that a timer set for the Ack stands out among those set for retransmissions.
+// Those are set RTO_FLOOR_MS after a request, or less when the timer is armed later for a call
+// sent earlier: with the default floor of 20 ms such a delay fell in the Ack's window once, when
+// the machine likely stalled a call for 13 ms. With the floor at 500 ms it takes a 493 ms stall. The Ack's
+// delay stays the earliest deadline after a reply, as the test needs.
 const ACK_DELAY_MS = 7.25;
+const RTO_FLOOR_MS = 500;
 const forAck = (d: number) => d > ACK_DELAY_MS - 1 && d <= ACK_DELAY_MS;
 
 test("a call made in the reply's turn carries the Ack: the timer stays on retransmission times", async () => {
