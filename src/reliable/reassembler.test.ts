@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { Prng } from "../testing/prng.js";
 import { crc32 } from "./checksum.js";
 import { ClientSession } from "./client-session.js";
 import { joinDatagram } from "./datagram-builder.js";
@@ -339,4 +340,62 @@ test("server: with a gap open, fragments in order are acked as the sender asks, 
   assert.deepEqual(acksThen, [1, 1, 0]);
   assert.equal(at(now + FRAGMENT_ACK_DELAY_MS - 0.01), 0);
   assert.equal(at(now + FRAGMENT_ACK_DELAY_MS), 1, "the delayed ack");
+});
+
+/** Marks in `known` the fragments below `r.cumulative` and in `ranges` (what a sender learns). */
+function learn(known: Uint8Array, cumulative: number, ranges: readonly number[]): void {
+  known.fill(1, 0, cumulative);
+  for (let k = 0; k + 1 < ranges.length; k += 2) known.fill(1, ranges[k], ranges[k + 1]);
+}
+
+test("ackRanges: a gap filled below the 32 highest ranges is reported in the next ack", () => {
+  const fs = 10;
+  const m = message(200 * fs);
+  const r = new Reassembler(m.length, fs);
+  for (let i = 1; i < 100; i += 2) assert.equal(feed(r, m, fs, i), "new"); // 50 ranges, gaps between
+  r.ackRanges(32);
+  r.acked();
+  assert.equal(feed(r, m, fs, 2), "new"); // a retransmission joins [1,2) and [3,4): the lowest range
+  const ranges = r.ackRanges(32);
+  assert.equal(ranges.length, 64, "at most 32 ranges");
+  assert.deepEqual(ranges.slice(0, 2), [1, 4], "the range the fill changed leads");
+  assert.deepEqual(ranges.slice(2, 4), [99, 100], "then the highest");
+});
+
+test("ackRanges: with many gaps open, every fragment received is in some ack (seeded loss)", () => {
+  // A sender keeps what each ack told it. Fragments are sent in order and 5% of transmissions are
+  // lost; a lost one is sent again 1,000 fragments later (and may be lost again), so about 50
+  // gaps stay open and retransmissions fill gaps above the lowest. An ack leaves every 8th
+  // fragment. Highest first alone, a fill below the 32 highest ranges was never reported (the
+  // sender then sent it again).
+  for (const seed of [1, 2, 3]) {
+    const fs = 4;
+    const count = 6000;
+    const m = message(count * fs);
+    const r = new Reassembler(m.length, fs);
+    const known = new Uint8Array(count);
+    const received = new Uint8Array(count);
+    const sends = new Map<number, number[]>();
+    const prng = new Prng(seed);
+    let arrivals = 0;
+    const send = (t: number, i: number) => {
+      if (prng.next() < 0.05) {
+        sends.set(t + 1000, [...(sends.get(t + 1000) ?? []), i]);
+        return;
+      }
+      assert.equal(feed(r, m, fs, i), "new");
+      received[i] = 1;
+      if (++arrivals % 8 !== 0) return;
+      learn(known, r.cumulative, r.ackRanges(32));
+      r.acked();
+      for (let k = 0; k < count; k++) {
+        if (received[k] === 1 && known[k] !== 1) assert.fail(`seed ${seed}: ${k} never acked`);
+      }
+    };
+    for (let t = 0; !r.complete && t < 100 * count; t++) {
+      for (const i of sends.get(t) ?? []) send(t, i);
+      if (t < count) send(t, t);
+    }
+    assert.equal(r.complete, true, `seed ${seed}: complete`);
+  }
 });
