@@ -18,7 +18,7 @@ import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
-import { NETLAB_PREFIX } from "./compare/lossy.js";
+import { NETLAB, NETLAB_PREFIX, netlabMissing } from "./compare/lossy.js";
 import { LineProc, SERVER_CORE } from "./compare/procs.js";
 import { type BenchOptions, type BenchRow, summarize } from "./harness.js";
 import type { PairResult } from "./inproc-pair.js";
@@ -185,19 +185,6 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
   }
 }
 
-const NETLAB = join(here, "..", "..", "..", "shared", "netlab", "netlab");
-
-function netlabReady(): string | null {
-  if (process.getuid?.() !== 0) return "needs root";
-  if (!existsSync(NETLAB)) return `no netlab at ${NETLAB}`;
-  try {
-    execFileSync(NETLAB, ["check"], { stdio: "ignore" });
-    return null;
-  } catch {
-    return "netlab check failed";
-  }
-}
-
 /** Runs `node script args` inside netlab host `host`; resolves with its stdout. */
 function inHost(host: string, args: string[], stdin: "pipe" | "ignore" = "ignore") {
   const child = spawn(NETLAB, ["exec", host, process.execPath, ...args], {
@@ -240,8 +227,8 @@ async function hostServer(host: string, kind: string): Promise<{ port: number; s
  * the rate limit, is part of the comparison.)
  */
 async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<void> {
-  const why = netlabReady();
-  if (why !== null) {
+  const why = netlabMissing();
+  if (why !== undefined) {
     console.error(`  lossy-link benchmark skipped: ${why}`);
     return;
   }

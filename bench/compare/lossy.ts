@@ -155,7 +155,7 @@ export async function measureLossy(
     };
     await measureCalls(fleet, systems, setting, samples);
     const hooks = bulkHooks(client);
-    const group = `lossy link: ${size.lossyBulkBytes >> 20} MiB transfer (calls of 1 MiB), MB/s`;
+    const group = `lossy link: ${size.lossyBulkBytes >> 20} MiB transfer, MB/s`;
     await measureBulk(
       fleet,
       systems,
