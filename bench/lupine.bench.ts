@@ -12,21 +12,19 @@
  * client and server in one process over an in-memory port (bench/inproc-pair.ts), a figure that
  * hardly depends on other load. Parts: `npm run bench -- lupine.bench bulk|lossy|cpu` (the word `lupine` alone also selects compare.bench.ts).
  */
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
 import { NETLAB, NETLAB_PREFIX, netlabMissing } from "./compare/lossy.js";
-import { LineProc, SERVER_CORE } from "./compare/procs.js";
+import { CLIENT_CORE, hasTaskset, LineProc, SERVER_CORE } from "./compare/procs.js";
 import { type BenchOptions, type BenchRow, summarize } from "./harness.js";
 import type { PairResult } from "./inproc-pair.js";
 import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const HOST = "127.0.0.1";
-const hasTaskset = existsSync("/usr/bin/taskset");
 
 /**
  * The environment of a server process that lets glibc's `malloc` back its memory with transparent
@@ -185,38 +183,26 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
   }
 }
 
-/** Runs `node script args` inside netlab host `host`; resolves with its stdout. */
-function inHost(host: string, args: string[], stdin: "pipe" | "ignore" = "ignore") {
-  const child = spawn(NETLAB, ["exec", host, process.execPath, ...args], {
-    stdio: [stdin, "pipe", "inherit"],
+/** Starts `node echo-servers.js KIND` inside netlab host `host`; its port once it listens. */
+async function hostServer(host: string, kind: string): Promise<{ port: number; proc: LineProc }> {
+  const script = join(here, "servers", "echo-servers.js");
+  const proc = new LineProc(`${kind} server`, process.execPath, [script, kind, "0.0.0.0", "1472"], {
+    core: null,
+    prefix: [NETLAB, "exec", host],
   });
-  const out = new Promise<string>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-    });
-    child.once("exit", (code) => (code === 0 ? resolve(buf) : reject(new Error(`exit ${code}`))));
-  });
-  return { child, out };
+  const { port } = await proc.json<{ port: number }>("port", 30_000);
+  return { port, proc };
 }
 
-async function hostServer(host: string, kind: string): Promise<{ port: number; stop(): void }> {
-  const { child, out } = inHost(
-    host,
-    [join(here, "servers", "echo-servers.js"), kind, "0.0.0.0", "1472"],
-    "pipe",
-  );
-  out.catch(() => {}); // killed by `netlab down` at the end: expected
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const m = /"port":(\d+)/.exec(buf);
-      if (m !== null) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`${kind} server exited with ${code}`)));
+/** Runs `node bulk-client.js ARGS` inside netlab host `host`; its MB/s. */
+async function hostTransfer(host: string, args: string[]): Promise<number> {
+  const script = join(here, "servers", "bulk-client.js");
+  const proc = new LineProc(`bulk client ${args[0]}`, process.execPath, [script, ...args], {
+    core: null,
+    prefix: [NETLAB, "exec", host],
   });
-  return { port, stop: () => child.stdin!.end() };
+  const { mbs } = await proc.json<{ mbs: number }>("mbs", 10 * 60_000);
+  return mbs;
 }
 
 /**
@@ -235,7 +221,6 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
   const bytes = options.quick ? 1 << 20 : 64 << 20;
   const a = `${NETLAB_PREFIX ?? "relb"}${process.pid}a`;
   const b = `${NETLAB_PREFIX ?? "relb"}${process.pid}b`;
-  const bulk = join(here, "servers", "bulk-client.js");
   const setup = (extra: string[]) => {
     for (const h of [a, b]) {
       execFileSync(NETLAB, ["up", h, "loss", "2%", "delay", "10ms", "limit", "10000", ...extra], {
@@ -262,12 +247,10 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
     const tcp = await hostServer(b, "tcp");
     const lup = await hostServer(b, "lupine");
     try {
-      const [t, l] = await Promise.all([
-        inHost(a, [bulk, "tcp", addr, String(tcp.port), String(bytes)]).out,
-        inHost(a, [bulk, "lupine", addr, String(lup.port), String(bytes), "1472"]).out,
+      const [tm, lm] = await Promise.all([
+        hostTransfer(a, ["tcp", addr, String(tcp.port), String(bytes)]),
+        hostTransfer(a, ["lupine", addr, String(lup.port), String(bytes), "1472"]),
       ]);
-      const tm = JSON.parse(t).mbs as number;
-      const lm = JSON.parse(l).mbs as number;
       rows.push({
         group: share,
         system: "node tcp",
@@ -285,33 +268,19 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
         note: `Lupine's share of the two: ${((100 * lm) / (lm + tm)).toFixed(0)}%`,
       });
     } finally {
-      tcp.stop();
-      lup.stop();
+      tcp.proc.stop();
+      lup.proc.stop();
     }
   } finally {
     teardown();
   }
 }
 
-/** Runs `node inproc-pair.js DEPTH MS` pinned to CPU 1; its result line. */
+/** Runs `node inproc-pair.js DEPTH MS` on the clients' core; its result line. */
 function runPair(depth: number, ms: number): Promise<PairResult> {
   const args = [join(here, "inproc-pair.js"), String(depth), String(ms)];
-  const child = hasTaskset
-    ? spawn("taskset", ["-c", "1", process.execPath, ...args], {
-        stdio: ["ignore", "pipe", "inherit"],
-      })
-    : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  return new Promise((resolve, reject) =>
-    child.once("exit", (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split("\n").pop()!) as PairResult)
-        : reject(new Error(`inproc-pair exited with ${code}`)),
-    ),
-  );
+  const proc = new LineProc("inproc-pair", process.execPath, args, { core: CLIENT_CORE });
+  return proc.json<PairResult>("calls", 5 * 60_000);
 }
 
 /**
@@ -346,7 +315,9 @@ async function measureInProcess(options: BenchOptions, rows: BenchRow[]): Promis
 export async function run(options: BenchOptions): Promise<BenchRow[]> {
   if (hasTaskset) {
     try {
-      execFileSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
+      execFileSync("taskset", ["-p", "-c", String(CLIENT_CORE), String(process.pid)], {
+        stdio: "ignore",
+      });
     } catch {
       // Not pinned: numbers are noisier, ratios still hold.
     }

@@ -5,21 +5,13 @@
  * per process.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { after, test } from "node:test";
 import { createClient, createServer } from "../../src/connect.js";
 import type { Logger } from "../../src/runtime/logger.js";
 import { defineProgram } from "../../src/runtime/program.js";
 import * as xdr from "../../src/xdr/index.js";
+import { rmemMax } from "../helpers/kernel-buffers.js";
 
-/** Linux's cap on `SO_RCVBUF`, or why it cannot be read here (the tests skip with it). */
-function rmemMax(): number | string {
-  try {
-    return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim());
-  } catch {
-    return "no /proc/sys/net/core/rmem_max (not Linux): the kernel's cap cannot be read";
-  }
-}
 const cap = rmemMax();
 const skip = typeof cap === "string" ? cap : false;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
+import { rmemMax } from "../../../test/helpers/kernel-buffers.js";
 import type { Endpoint } from "../datagram.js";
 import { bufferShortfall, openUdp, resolve, type UdpSocket } from "./udp.js";
 
@@ -240,15 +240,6 @@ describe("resolve", () => {
     );
   });
 });
-
-/** Linux's cap on `SO_RCVBUF` (`net.core.rmem_max`), or why it cannot be read here. */
-function rmemMax(): number | string {
-  try {
-    return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim());
-  } catch {
-    return "no /proc/sys/net/core/rmem_max (not Linux): the kernel's cap cannot be read";
-  }
-}
 
 describe("kernel buffers", () => {
   const cap = rmemMax();
