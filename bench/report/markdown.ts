@@ -137,6 +137,9 @@ function headlines(r: BenchResult): string[] {
     if (b !== undefined) bits.push(`bulk ${fmt(b.value)} MB/s${vs(b, "bulk")}`);
     const l = figureOf(r.rows, s, "lossy-calls", 32);
     if (l !== undefined) bits.push(`lossy link ${fmt(l.value)} calls/s${vs(l, "lossy-calls", 32)}`);
+    const t = figureOf(r.rows, s, "lossy-bulk");
+    if (t !== undefined)
+      bits.push(`lossy link transfer ${fmt(t.value)} MB/s${vs(t, "lossy-bulk")}`);
     if (bits.length > 0) out.push(`- **${s}**: ${bits.join("; ")}.`);
   }
   return out;

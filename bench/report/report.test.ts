@@ -93,6 +93,28 @@ test("markdown: ratios to raw dgram echo, node tcp echo and grpc-js; missing val
   assert.match(md, /!\[calls\/s and latency per system\]\(benchmarks\.svg\)/);
 });
 
+test("markdown summary: each Lupine row's lossy-link transfer beside Node TCP's", () => {
+  const lossy = (system: string, value: number): BenchRow => ({
+    group: "lossy link: 64 MiB transfer, MB/s",
+    system,
+    value,
+    unit: "MB/s",
+    better: "higher",
+    figure: "lossy-bulk",
+  });
+  const md = renderMarkdown(
+    {
+      ...result,
+      rows: [...result.rows, lossy("node tcp echo", 10), lossy("lupine, one call", 25)],
+    },
+    "benchmarks.svg",
+  );
+  assert.match(
+    md,
+    /- \*\*lupine, one call\*\*: lossy link transfer 25\.0 MB\/s \(2\.50× node tcp echo\)\./,
+  );
+});
+
 test("console table: the same ratios", () => {
   const text = formatGroups(rows);
   assert.match(
