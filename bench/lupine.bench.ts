@@ -190,8 +190,13 @@ async function hostServer(host: string, kind: string): Promise<{ port: number; p
     core: null,
     prefix: [NETLAB, "exec", host],
   });
-  const { port } = await proc.json<{ port: number }>("port", 30_000);
-  return { port, proc };
+  try {
+    const { port } = await proc.json<{ port: number }>("port", 30_000);
+    return { port, proc };
+  } catch (e) {
+    proc.stop();
+    throw e;
+  }
 }
 
 /** Runs `node bulk-client.js ARGS` inside netlab host `host`; its MB/s. */
@@ -201,8 +206,12 @@ async function hostTransfer(host: string, args: string[]): Promise<number> {
     core: null,
     prefix: [NETLAB, "exec", host],
   });
-  const { mbs } = await proc.json<{ mbs: number }>("mbs", 10 * 60_000);
-  return mbs;
+  try {
+    const { mbs } = await proc.json<{ mbs: number }>("mbs", 10 * 60_000);
+    return mbs;
+  } finally {
+    proc.stop();
+  }
 }
 
 /**
@@ -277,10 +286,14 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
 }
 
 /** Runs `node inproc-pair.js DEPTH MS` on the clients' core; its result line. */
-function runPair(depth: number, ms: number): Promise<PairResult> {
+async function runPair(depth: number, ms: number): Promise<PairResult> {
   const args = [join(here, "inproc-pair.js"), String(depth), String(ms)];
   const proc = new LineProc("inproc-pair", process.execPath, args, { core: CLIENT_CORE });
-  return proc.json<PairResult>("calls", 5 * 60_000);
+  try {
+    return await proc.json<PairResult>("calls", 5 * 60_000);
+  } finally {
+    proc.stop();
+  }
 }
 
 /**
