@@ -255,7 +255,7 @@ test("seed 21: a reply that no call follows is acked on its own, ackDelayMs (5 m
 });
 
 test("seed 22: a 24 MiB argument over a lossy 20 ms path with ~50 gaps open: no retransmission sent twice for nothing", async () => {
-  // docs/protocol.md §3 (FragmentAck ranges). A window of ~1,000 fragments at 2% loss keeps more
+  // docs/protocol.md §1.1 (FragmentAck ranges). A window of ~1,000 fragments at 2% loss keeps more
   // gaps open than a FragmentAck's 32 ranges. Before: a retransmission that landed below the 32
   // highest ranges went unreported, so its sender declared it lost and sent it again (measured
   // here: 6,782 retransmissions for 646 datagrams lost; now 387 for 424, acks among them).
