@@ -17,8 +17,8 @@ import * as net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectLupine } from "../src/transport/lupine-node.js";
-import { NETLAB, NETLAB_PREFIX, netlabMissing } from "./compare/lossy.js";
-import { CLIENT_CORE, hasTaskset, LineProc, SERVER_CORE } from "./compare/procs.js";
+import { NETLAB, NETLAB_PREFIX, netlabMissing, setUpLossyLink } from "./compare/lossy.js";
+import { CLIENT_CORE, hasTaskset, LineProc, type Placement, SERVER_CORE } from "./compare/procs.js";
 import { type BenchOptions, type BenchRow, summarize } from "./harness.js";
 import type { PairResult } from "./inproc-pair.js";
 import { BENCH_PROGRAM, BENCH_SINK } from "./servers/echo-servers.js";
@@ -33,19 +33,26 @@ const HOST = "127.0.0.1";
  */
 const HUGE_PAGES_ENV = { GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" };
 
-/** A bench server (bench/servers/echo-servers.ts) on the servers' core, once it says its port. */
+/**
+ * A bench server (bench/servers/echo-servers.ts) of `kind` listening on `bind`, started where
+ * `placement` says (the servers' core, or inside a netlab host), once it says its port.
+ */
 async function startServer(
   kind: string,
+  placement: Placement,
+  bind = HOST,
   mtu = 1472,
-  env: Record<string, string> = {},
 ): Promise<{ port: number; proc: LineProc }> {
   const script = join(here, "servers", "echo-servers.js");
-  const proc = new LineProc(`${kind} server`, process.execPath, [script, kind, HOST, String(mtu)], {
-    core: SERVER_CORE,
-    env,
-  });
-  const { port } = await proc.json<{ port: number }>("port");
-  return { port, proc };
+  const args = [script, kind, bind, String(mtu)];
+  const proc = new LineProc(`${kind} server`, process.execPath, args, placement);
+  try {
+    const { port } = await proc.json<{ port: number }>("port", 60_000);
+    return { port, proc };
+  } catch (e) {
+    proc.stop();
+    throw e;
+  }
 }
 
 /** Sends one `bytes`-long argument over `sock` (8-byte length, then the bytes); resolves on the answer. */
@@ -122,7 +129,7 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
       ["tcp", "node tcp (bytes discarded)"],
       ["tcp-assemble", "node tcp (argument assembled)"],
     ] as const) {
-      const tcp = await startServer(kind, undefined, env);
+      const tcp = await startServer(kind, { core: SERVER_CORE, env });
       try {
         const sock = net.connect(tcp.port, HOST);
         await new Promise<void>((r) => sock.once("connect", () => r()));
@@ -143,7 +150,7 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
     }
     // Without huge pages the smaller datagrams too; with them, only the size Lupine uses on loopback.
     for (const mtu of env === HUGE_PAGES_ENV ? [65_000] : [65_000, 8972]) {
-      const srv = await startServer("lupine", mtu, env);
+      const srv = await startServer("lupine", { core: SERVER_CORE, env }, HOST, mtu);
       try {
         const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
         let before = t.stats().retransmissions;
@@ -183,22 +190,6 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
   }
 }
 
-/** Starts `node echo-servers.js KIND` inside netlab host `host`; its port once it listens. */
-async function hostServer(host: string, kind: string): Promise<{ port: number; proc: LineProc }> {
-  const script = join(here, "servers", "echo-servers.js");
-  const proc = new LineProc(`${kind} server`, process.execPath, [script, kind, "0.0.0.0", "1472"], {
-    core: null,
-    prefix: [NETLAB, "exec", host],
-  });
-  try {
-    const { port } = await proc.json<{ port: number }>("port", 30_000);
-    return { port, proc };
-  } catch (e) {
-    proc.stop();
-    throw e;
-  }
-}
-
 /** Runs `node bulk-client.js ARGS` inside netlab host `host`; its MB/s. */
 async function hostTransfer(host: string, args: string[]): Promise<number> {
   const script = join(here, "servers", "bulk-client.js");
@@ -230,31 +221,16 @@ async function measureLossy(options: BenchOptions, rows: BenchRow[]): Promise<vo
   const bytes = options.quick ? 1 << 20 : 64 << 20;
   const a = `${NETLAB_PREFIX ?? "relb"}${process.pid}a`;
   const b = `${NETLAB_PREFIX ?? "relb"}${process.pid}b`;
-  const setup = (extra: string[]) => {
-    for (const h of [a, b]) {
-      execFileSync(NETLAB, ["up", h, "loss", "2%", "delay", "10ms", "limit", "10000", ...extra], {
-        stdio: "ignore",
-      });
-    }
-    execFileSync(NETLAB, ["link", a, b], { stdio: "ignore" });
-    for (const h of [a, b]) {
-      const ifs = execFileSync(NETLAB, ["exec", h, "ls", "/sys/class/net"]).toString().split(/\s+/);
-      for (const i of ifs.filter((x) => x.startsWith("nl"))) {
-        execFileSync(NETLAB, ["exec", h, "ip", "link", "set", "dev", i, "gso_max_size", "1500"]);
-        execFileSync(NETLAB, ["exec", h, "ip", "link", "set", "dev", i, "gso_max_segs", "1"]);
-      }
-    }
-    return execFileSync(NETLAB, ["addr", b, a]).toString().trim();
-  };
   const teardown = () => {
     for (const h of [a, b]) execFileSync(NETLAB, ["down", h], { stdio: "ignore" });
   };
   // Competing flows: both at once through a 40 Mbit/s bottleneck.
   const share = `competing flows (same path + rate 40mbit): ${bytes >> 20} MiB each, started together`;
   try {
-    const addr = setup(["rate", "40mbit"]);
-    const tcp = await hostServer(b, "tcp");
-    const lup = await hostServer(b, "lupine");
+    const addr = setUpLossyLink(a, b, ["rate", "40mbit"]);
+    const inServerHost = { core: null, prefix: [NETLAB, "exec", b] };
+    const tcp = await startServer("tcp", inServerHost, "0.0.0.0");
+    const lup = await startServer("lupine", inServerHost, "0.0.0.0");
     try {
       const [tm, lm] = await Promise.all([
         hostTransfer(a, ["tcp", addr, String(tcp.port), String(bytes)]),

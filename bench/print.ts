@@ -3,7 +3,7 @@
  * {@link REFERENCE_SYSTEMS} it has) and every row's ratio to each, as the console table of
  * `npm run bench` and the tables of `docs/benchmarks.md` show them.
  */
-import { type BenchRow, REFERENCE_SYSTEMS } from "./harness.js";
+import { type BenchRow, REFERENCE_SYSTEMS, summarize } from "./harness.js";
 
 /** Rows of one group, in the order they came. */
 export interface Group {
@@ -69,10 +69,8 @@ export function pairedRatio(row: BenchRow, reference: BenchRow): PairedRatio | n
     if (typeof x === "number" && typeof y === "number" && y !== 0) q.push(x / y);
   }
   if (q.length < MIN_PAIRS) return null;
-  q.sort((m, n) => m - n);
-  const mid = q.length >> 1;
-  const median = q.length % 2 === 1 ? q[mid]! : (q[mid - 1]! + q[mid]!) / 2;
-  return { median, min: q[0]!, max: q[q.length - 1]!, pairs: q.length };
+  const { value, min, max } = summarize(q);
+  return { median: value, min, max, pairs: q.length };
 }
 
 /** `1.19× (per round 1.17× [1.12–1.25])`: the ratio of medians and, where there is one, the paired one. */

@@ -52,9 +52,17 @@ function netlab(...args: string[]): string {
   return execFileSync(NETLAB, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
-/** Makes the two hosts and their link; returns the server's address on the link. */
-function setUp(client: string, server: string): string {
-  for (const h of [client, server]) netlab("up", h, ...LOSSY_ARGS);
+/**
+ * Makes the two hosts, each impaired with {@link LOSSY_ARGS} and then `extra` (e.g. a rate
+ * limit), and their link, segmentation offload down to 1500 bytes; returns the server's address
+ * on the link.
+ */
+export function setUpLossyLink(
+  client: string,
+  server: string,
+  extra: readonly string[] = [],
+): string {
+  for (const h of [client, server]) netlab("up", h, ...LOSSY_ARGS, ...extra);
   netlab("link", client, server);
   for (const h of [client, server]) {
     const ifs = netlab("exec", h, "ls", "/sys/class/net").split(/\s+/);
@@ -131,7 +139,7 @@ export async function measureLossy(
   let fleet: Fleet | undefined;
   const unable = lossyUnable(size);
   try {
-    const address = setUp(client, server);
+    const address = setUpLossyLink(client, server);
     fleet = new Fleet({
       host: address,
       bindHost: "0.0.0.0",

@@ -84,8 +84,8 @@ async function ledgerPair(ackDelayMs: number) {
 // An odd value, so that a timer set for the Ack stands out among those set for retransmissions.
 // Those are set RTO_FLOOR_MS after a request, or less when the timer is armed later for a call
 // sent earlier: with the default floor of 20 ms such a delay fell in the Ack's window once, when
-// the machine likely stalled a call for 13 ms. With the floor at 500 ms it takes a 493 ms stall. The Ack's
-// delay stays the earliest deadline after a reply, as the test needs.
+// the machine likely stalled a call for 13 ms. With the floor at 500 ms it takes a 493 ms stall.
+// The Ack's delay stays the earliest deadline after a reply, as the test needs.
 const ACK_DELAY_MS = 7.25;
 const RTO_FLOOR_MS = 500;
 const forAck = (d: number) => d > ACK_DELAY_MS - 1 && d <= ACK_DELAY_MS;
