@@ -65,6 +65,24 @@ export interface IncomingCall {
   readonly peer?: PeerIdentity | undefined;
   /** Aborted when the transport knows the result is no longer wanted. */
   readonly signal: AbortSignal;
+  /**
+   * Set when the call was dispatched while its arguments were still arriving (a big Lupine
+   * request to a procedure the dispatcher {@link Dispatcher.streams}): `args` then holds only
+   * the first bytes of the arguments, and `body` yields the rest.
+   */
+  readonly body?: ArgumentBody;
+}
+
+/**
+ * The argument bytes of a streamed call after those in `IncomingCall.args`, in order, in chunks
+ * that the reader owns (each yielded once). Iterating is single-use; the next chunk waits until
+ * it has arrived. Iteration throws an `RpcError` (`canceled`) if the caller abandons the call
+ * or the server closes first. Chunks not read are discarded by the transport: the reply leaves
+ * only after the whole request has arrived, whenever the dispatch outcome settles.
+ */
+export interface ArgumentBody extends AsyncIterable<Uint8Array> {
+  /** Bytes of the arguments in all: those `args` held when dispatched, then the body's. */
+  readonly totalBytes: number;
 }
 
 /**
@@ -85,6 +103,12 @@ export type DispatchOutcome =
 /** The runtime side of a server: decodes arguments, runs the handler, encodes the result. */
 export interface Dispatcher {
   dispatch(call: IncomingCall): DispatchOutcome | Promise<DispatchOutcome>;
+  /**
+   * Whether calls to this procedure are dispatched as soon as their first bytes arrive, the rest
+   * of the arguments following as `IncomingCall.body` (optional: transports that cannot stream,
+   * or a dispatcher without it, dispatch whole requests only).
+   */
+  streams?(program: number, version: number, procedure: number): boolean;
 }
 
 /** A server-side channel: receives calls, dispatches them, sends replies. */
