@@ -25,6 +25,14 @@
  * it to {@link Reassembler.accept}: a fragment that would grow the footprint past it is refused
  * ("full"; the sender retransmits it later).
  *
+ * Streaming (docs/protocol.md §5.1). {@link Reassembler.startStream} turns a reassembly whose first
+ * fragment has arrived into a stream: from then on the bytes in order are queued for a reader
+ * ({@link Reassembler.takeStream}) instead of stored, fragments ahead of them are held apart
+ * until the gap before them fills, and a fragment more than the stream's window beyond what the
+ * reader has taken is refused ("full"), so a slow reader holds the sender back (its refused
+ * fragments look lost) rather than growing memory. {@link Reassembler.discardStream} drops what
+ * is queued and whatever arrives later, still acknowledging it.
+ *
  * Acknowledgements. {@link Reassembler.ackDue} says when the receiver's FragmentAck should leave
  * (docs/protocol.md §5: at once on what the sender asks, gaps, fills, duplicates and completion;
  * else every {@link MAX_UNACKED_FRAGMENTS}th fragment or within {@link FRAGMENT_ACK_DELAY_MS}).
@@ -139,6 +147,15 @@ export class Reassembler {
    * retransmissions), at most {@link MAX_RECENT_FILLS}; their ranges lead the next ack.
    */
   private recentFills: number[] = [];
+  /** Streaming: in-order bytes waiting for the reader (null: not streaming). */
+  private streamQueue: Uint8Array[] | null = null;
+  private queuedBytes = 0;
+  /** Streaming: bytes `[0, streamedBytes)` have been queued (or handed out, or discarded). */
+  private streamedBytes = 0;
+  /** Streaming: bytes `[0, takenBytes)` the reader has taken; the window starts there. */
+  private takenBytes = 0;
+  private streamWindowBytes = 0;
+  private discarding = false;
 
   /** `allocate`: how the whole message's buffer is allocated (tests make it fail). */
   constructor(
@@ -156,6 +173,7 @@ export class Reassembler {
   get footprintBytes(): number {
     return (
       this.store.length +
+      this.queuedBytes +
       this.spilledBytes +
       SPILL_OVERHEAD_BYTES * this.spilled.size +
       8 * this.ranges.length
@@ -193,6 +211,13 @@ export class Reassembler {
     if (length !== expected) return "invalid";
     if (this.has(index)) return "duplicate";
     const end = start + length;
+    if (this.streamQueue !== null) {
+      if (!this.acceptStreamed(index, start, end, data.subarray(from, from + length), roomBytes))
+        return "full";
+      this.accepted(index, length);
+      if (this.discarding) this.streamedBytes = this.cumulativeBytes;
+      return "new";
+    }
     const last = this.receivedCount + 1 === this.fragmentCount;
     const allowed = last
       ? this.messageBytes
@@ -215,6 +240,12 @@ export class Reassembler {
       }
       this.store.set(fragment, start);
     }
+    this.accepted(index, length);
+    return "new";
+  }
+
+  /** Book-keeping of a fragment just stored (or queued, or discarded). */
+  private accepted(index: number, length: number): void {
     this.receivedCount++;
     this.receivedBytes += length;
     this.addToRanges(index);
@@ -222,7 +253,129 @@ export class Reassembler {
     if (index < r[r.length - 2]! && this.recentFills.length < MAX_RECENT_FILLS) {
       this.recentFills.push(index);
     }
-    return "new";
+  }
+
+  /** Bytes received contiguously from 0. */
+  private get cumulativeBytes(): number {
+    return Math.min(this.messageBytes, this.cumulative * this.fragmentSize);
+  }
+
+  /** The request's first bytes in order that the store holds (a view; before {@link startStream}). */
+  get head(): Uint8Array {
+    return this.store.subarray(0, Math.min(this.cumulativeBytes, this.store.length));
+  }
+
+  /** Whether this reassembly has become a stream ({@link startStream}). */
+  get streaming(): boolean {
+    return this.streamQueue !== null;
+  }
+
+  /**
+   * Turns the reassembly into a stream and returns the bytes received in order so far (at least
+   * the first fragment: call only once {@link cumulative} > 0). From now on bytes in order are
+   * queued for {@link takeStream}; a fragment ending more than `windowBytes` beyond what the
+   * reader has taken is refused ("full"). Fragments already held beyond the gap stay, each apart.
+   */
+  startStream(windowBytes: number): Uint8Array {
+    const fs = this.fragmentSize;
+    // The fragments in order that the store holds (a later one may be held apart).
+    let inOrder = Math.min(this.cumulative, Math.floor(this.store.length / fs));
+    if (this.complete && this.store.length >= this.messageBytes) inOrder = this.fragmentCount;
+    const r = this.ranges;
+    for (let k = 0; k < r.length; k += 2) {
+      for (let i = Math.max(r[k]!, inOrder); i < r[k + 1]!; i++) {
+        const at = i * fs;
+        const end = Math.min(at + fs, this.messageBytes);
+        if (end > this.store.length || this.spilled.has(i)) continue;
+        const f = this.store.slice(at, end);
+        this.spilled.set(i, f);
+        this.spilledBytes += f.length;
+      }
+    }
+    const headBytes = Math.min(this.messageBytes, inOrder * fs);
+    let head = this.store.subarray(0, headBytes);
+    // Do not keep a big buffer alive for a small head.
+    if (head.buffer.byteLength > 2 * head.length + REASSEMBLY_INITIAL_BYTES) head = head.slice();
+    this.store = EMPTY;
+    this.whole = null;
+    this.growable = null;
+    this.streamQueue = [];
+    this.streamWindowBytes = windowBytes;
+    this.streamedBytes = headBytes;
+    this.takenBytes = headBytes;
+    this.queueHeldFrom(inOrder);
+    return head;
+  }
+
+  /**
+   * Moves the bytes queued in order into `into` (each chunk the reader's to keep) and opens the
+   * window by as much; returns how many bytes were moved.
+   */
+  takeStream(into: Uint8Array[]): number {
+    const q = this.streamQueue;
+    if (q === null || q.length === 0) return 0;
+    for (const c of q) into.push(c);
+    q.length = 0;
+    const moved = this.queuedBytes;
+    this.queuedBytes = 0;
+    this.takenBytes = this.streamedBytes;
+    return moved;
+  }
+
+  /** Whether the stream has no bytes waiting for the reader. */
+  get streamDrained(): boolean {
+    return this.queuedBytes === 0;
+  }
+
+  /** Drops every byte held and every byte still to come (fragments are still acknowledged). */
+  discardStream(): void {
+    if (this.streamQueue === null) return;
+    this.discarding = true;
+    this.streamQueue.length = 0;
+    this.queuedBytes = 0;
+    this.spilled.clear();
+    this.spilledBytes = 0;
+    this.streamWindowBytes = Number.POSITIVE_INFINITY;
+    this.streamedBytes = this.cumulativeBytes;
+  }
+
+  /** A fragment of a stream: queued if next in order, else held apart; false if refused. */
+  private acceptStreamed(
+    index: number,
+    start: number,
+    end: number,
+    fragment: Uint8Array,
+    roomBytes: number,
+  ): boolean {
+    if (end > this.takenBytes + this.streamWindowBytes) return false;
+    if (this.discarding) return true;
+    if (start !== this.streamedBytes) {
+      if (fragment.length + SPILL_OVERHEAD_BYTES + 16 > roomBytes) return false;
+      this.spilled.set(index, fragment.slice());
+      this.spilledBytes += fragment.length;
+      return true;
+    }
+    if (fragment.length + 16 > roomBytes) return false;
+    const q = this.streamQueue!;
+    q.push(fragment.slice());
+    this.queuedBytes += fragment.length;
+    this.streamedBytes = end;
+    this.queueHeldFrom(index + 1);
+    return true;
+  }
+
+  /** Queues the fragments held apart that follow in order from fragment `next`. */
+  private queueHeldFrom(next: number): void {
+    const q = this.streamQueue!;
+    for (; ; next++) {
+      const f = this.spilled.get(next);
+      if (f === undefined) return;
+      this.spilled.delete(next);
+      this.spilledBytes -= f.length;
+      q.push(f);
+      this.queuedBytes += f.length;
+      this.streamedBytes += f.length;
+    }
   }
 
   /** Fragments received contiguously from 0. */

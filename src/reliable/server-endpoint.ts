@@ -50,6 +50,16 @@ export interface ServerEndpointOptions {
     end: number,
     view: DataView | undefined,
   ) => void;
+  /**
+   * Asked once about a fragmented request when its first bytes have arrived in order (`head`,
+   * a view valid during the call; the request is `messageBytes` long): true hands the call to
+   * `onCall` at once, with the bytes in order so far, the rest to be read with
+   * {@link ServerEndpoint.takeStream} as they arrive (docs/protocol.md §5.1). Optional: without
+   * it every request is handed over whole.
+   */
+  readonly onStreamStart?: (call: ServerCall, head: Uint8Array, messageBytes: number) => boolean;
+  /** More of a streaming call's request can be taken, or all of it has arrived (optional). */
+  readonly onStreamData?: (call: ServerCall) => void;
   /** Told when the client no longer wants a call that is executing (optional). */
   readonly onAbandon?: (call: ServerCall) => void;
   /**
@@ -76,6 +86,11 @@ export interface ServerEndpointOptions {
   readonly maxReassemblyBytes?: number;
   /** Largest request, bytes (default 2 GiB − 1). */
   readonly maxMessageBytes?: number;
+  /**
+   * How far a streaming request may arrive ahead of what the application has read, bytes
+   * (default 32 MiB); fragments beyond are refused, and the client sends them again later.
+   */
+  readonly streamWindowBytes?: number;
   /** A session silent this long with nothing executing is forgotten (default 5 min). */
   readonly sessionIdleMs?: number;
   /** A call still executing this long after it arrived is acknowledged with Working (2 ms). */
@@ -114,6 +129,8 @@ export class ServerEndpoint {
       | "random"
       | "crc"
       | "onCall"
+      | "onStreamStart"
+      | "onStreamData"
       | "onAbandon"
       | "onReplyReleased"
       | "rtt"
@@ -131,6 +148,8 @@ export class ServerEndpoint {
   readonly crc: ChecksumFn;
   readonly onCall: ServerEndpointOptions["onCall"];
   readonly onAbandon: ServerEndpointOptions["onAbandon"];
+  readonly onStreamStart: ServerEndpointOptions["onStreamStart"];
+  private readonly onStreamData: ServerEndpointOptions["onStreamData"];
   private readonly onReplyReleased: ServerEndpointOptions["onReplyReleased"];
   readonly datagramBytesFor: ServerEndpointOptions["datagramBytesFor"];
   readonly rttOptions: RttOptions | undefined;
@@ -169,6 +188,8 @@ export class ServerEndpoint {
     this.crc = options.crc;
     this.onCall = options.onCall;
     this.onAbandon = options.onAbandon;
+    this.onStreamStart = options.onStreamStart;
+    this.onStreamData = options.onStreamData;
     this.onReplyReleased = options.onReplyReleased;
     this.datagramBytesFor = options.datagramBytesFor;
     this.rttOptions = options.rtt;
@@ -184,6 +205,7 @@ export class ServerEndpoint {
       maxCachedReplyBytes: options.maxCachedReplyBytes ?? 256 * 1024 * 1024,
       maxReassemblyBytes: options.maxReassemblyBytes ?? 4 * 1024 ** 3,
       maxMessageBytes: options.maxMessageBytes ?? 0x7fffffff,
+      streamWindowBytes: options.streamWindowBytes ?? 32 * 1024 * 1024,
       sessionIdleMs: options.sessionIdleMs ?? 300_000,
       workingDelayMs: options.workingDelayMs ?? 2,
       busyRetryAfterMs: options.busyRetryAfterMs ?? 10,
@@ -226,6 +248,15 @@ export class ServerEndpoint {
    * no longer wants it (the floor passed it, or its session is gone).
    */
   complete(nowMs: number, call: ServerCall, chunks: readonly Uint8Array[]): void {
+    if (call.streaming && call.state === ServerState.Receiving) {
+      // The reply waits for the rest of the request, which nobody reads any more.
+      call.pendingReply = chunks;
+      const r = call.request!;
+      const held = r.footprintBytes;
+      r.discardStream();
+      this.reassemblyBytes += r.footprintBytes - held;
+      return;
+    }
     if (call.state !== ServerState.Executing) {
       this.releaseReply(chunks);
       return;
@@ -262,7 +293,7 @@ export class ServerEndpoint {
    * retry executes it, and the client gets Busy with `retryAfterMs`.
    */
   refuse(call: ServerCall, retryAfterMs: number): void {
-    if (call.state !== ServerState.Executing) return;
+    if (!running(call)) return;
     const s = call.session;
     this.executing--;
     s.executing--;
@@ -275,6 +306,59 @@ export class ServerEndpoint {
     this.counters.busySent++;
     writeBusy(s.builder, call.seq, retryAfterMs);
     this.markDirty(s);
+  }
+
+  /**
+   * Hands `call` to the application while its request still arrives (`onStreamStart` said so):
+   * called by the receive path once the request's first bytes are in order.
+   */
+  startStream(nowMs: number, call: ServerCall): void {
+    const r = call.request!;
+    if (!this.onStreamStart!(call, r.head, r.messageBytes)) return;
+    const held = r.footprintBytes;
+    const head = r.startStream(this.o.streamWindowBytes);
+    this.reassemblyBytes += r.footprintBytes - held;
+    call.streaming = true;
+    call.receivedMs = nowMs;
+    this.executing++;
+    call.session.executing++;
+    this.counters.callsStarted++;
+    this.onCall(call, head, 0, head.length, undefined);
+  }
+
+  /** New bytes of a streaming call's request are in order (the receive path tells). */
+  streamData(call: ServerCall): void {
+    this.onStreamData?.(call);
+  }
+
+  /** The last fragment of a streaming call's request arrived. */
+  streamComplete(nowMs: number, call: ServerCall): void {
+    call.state = ServerState.Executing;
+    call.receivedMs = nowMs;
+    const reply = call.pendingReply;
+    if (reply !== null) {
+      call.pendingReply = null;
+      this.complete(nowMs, call, reply);
+      return;
+    }
+    call.workingMs = nowMs + this.o.workingDelayMs;
+    this.schedule(call);
+    this.onStreamData?.(call);
+  }
+
+  /**
+   * Moves the bytes of a streaming call's request that have arrived in order since the last take
+   * into `into` (the caller's to keep); true once the whole request has been taken.
+   */
+  takeStream(call: ServerCall, into: Uint8Array[]): boolean {
+    const r = call.request;
+    if (r === null || !r.streaming) return call.state !== ServerState.Receiving;
+    const held = r.footprintBytes;
+    r.takeStream(into);
+    this.reassemblyBytes += r.footprintBytes - held;
+    if (!r.complete) return false;
+    this.releaseRequest(call);
+    return true;
   }
 
   /** Runs every timer due at `nowMs`. */
@@ -360,7 +444,13 @@ export class ServerEndpoint {
   /** Frees what a call holds and marks it acknowledged (the entry, if kept, drops duplicates). */
   drop(call: ServerCall): void {
     const s = call.session;
-    if (call.state === ServerState.Executing) {
+    if (running(call)) {
+      if (call.state === ServerState.Receiving) {
+        // A streaming call: what is left of its request is not wanted either.
+        this.releaseRequest(call);
+        call.state = ServerState.Executing;
+        call.fragmentAckMs = Number.POSITIVE_INFINITY;
+      }
       call.unwanted = true;
       this.onAbandon?.(call);
       return;
@@ -387,7 +477,7 @@ export class ServerEndpoint {
   forEachExecuting(fn: (call: ServerCall) => void): void {
     for (const s of this.sessions.values()) {
       if (s.executing === 0) continue;
-      for (const c of s.calls.values()) if (c.state === ServerState.Executing) fn(c);
+      for (const c of s.calls.values()) if (running(c)) fn(c);
     }
   }
 
@@ -423,12 +513,25 @@ export class ServerEndpoint {
   private sweep(nowMs: number): void {
     this.sweepMs = nowMs + this.o.sessionIdleMs / 4;
     for (const s of [...this.sessions.values()]) {
-      if (s.executing === 0 && nowMs - s.lastHeardMs >= this.o.sessionIdleMs) {
+      if (nowMs - s.lastHeardMs < this.o.sessionIdleMs) continue;
+      if (s.executing === 0) {
         this.counters.sessionsExpired++;
         this.closeSession(s);
+        continue;
+      }
+      // A streaming request that stopped arriving: its reader is told the call was abandoned.
+      for (const c of [...s.calls.values()]) {
+        if (c.streaming && c.state === ServerState.Receiving) this.drop(c);
       }
     }
   }
+}
+
+/** Handed to the application and not finished: executing, or streaming its request. */
+function running(call: ServerCall): boolean {
+  return (
+    call.state === ServerState.Executing || (call.streaming && call.state === ServerState.Receiving)
+  );
 }
 
 function sessionKeyOf(s: ServerSession): number {

@@ -216,8 +216,17 @@ export class ServerReceiver {
       call.lastHeardMs = nowMs;
       if (r.complete) {
         this.sender.ackRequest(nowMs, call);
-        this.execute(nowMs, call, r.buffer, 0, r.buffer.length, undefined);
+        if (call.streaming) e.streamComplete(nowMs, call);
+        else this.execute(nowMs, call, r.buffer, 0, r.buffer.length, undefined);
         return;
+      }
+      if (call.streaming) {
+        if (verdict === "new") e.streamData(call);
+      } else if (!call.streamAsked && e.onStreamStart !== undefined && r.cumulative > 0) {
+        // The request's first bytes are in: the application may take it as it arrives (§5.1).
+        call.streamAsked = true;
+        e.startStream(nowMs, call);
+        if (call.state !== ServerState.Receiving) return; // refused
       }
       // When the FragmentAck leaves: docs/protocol.md §5, `Reassembler.ackDue`.
       if (r.ackDue(index, verdict, (c.flags & FrameFlag.AckNow) !== 0)) {

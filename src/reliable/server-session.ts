@@ -49,6 +49,17 @@ export class ServerCall {
   lastHeardMs = 0;
   /** The adapter's per-call state (e.g. the handler's AbortController), if any. */
   token: unknown = null;
+  /**
+   * Handed to the application while its request still arrives (`onStreamStart`): executing,
+   * though the state stays Receiving until the last fragment.
+   */
+  streaming = false;
+  /** `onStreamStart` was asked about this call. */
+  streamAsked = false;
+  /** A streaming call's reply, given before its request was whole: sent once it is. */
+  pendingReply: readonly Uint8Array[] | null = null;
+  /** The adapter's reader of a streaming call's request, if any. */
+  body: unknown = null;
 
   constructor(session: ServerSession, seq: number) {
     this.session = session;

@@ -70,7 +70,7 @@ export interface IncomingCall {
    * request to a procedure the dispatcher {@link Dispatcher.streams}): `args` then holds only
    * the first bytes of the arguments, and `body` yields the rest.
    */
-  readonly body?: ArgumentBody;
+  readonly body?: ArgumentBody | undefined;
 }
 
 /**

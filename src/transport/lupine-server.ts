@@ -23,7 +23,9 @@ import {
 } from "../reliable/server-endpoint.js";
 import type { ServerCall } from "../reliable/server-session.js";
 import type { OpaqueAuth, PeerIdentity, RemoteAddress } from "../runtime/context.js";
+import { RpcError } from "../runtime/errors.js";
 import type {
+  ArgumentBody,
   Dispatcher,
   DispatchOutcome,
   IncomingCall,
@@ -41,6 +43,8 @@ export interface LupineServerOptions
       | "random"
       | "crc"
       | "onCall"
+      | "onStreamStart"
+      | "onStreamData"
       | "onAbandon"
       | "onReplyReleased"
       | "maxDatagramBytes"
@@ -102,6 +106,8 @@ class LupineIncomingCall implements IncomingCall {
   readonly credential: OpaqueAuth;
   readonly verifier: OpaqueAuth;
   readonly args: XdrReader;
+  /** The rest of the arguments of a call dispatched while its request arrives. */
+  body: ArgumentBody | undefined = undefined;
   readonly transport = "lupine";
   private readonly call: ServerCall;
   private readonly identify: ((from: Endpoint) => PeerIdentity | undefined) | undefined;
@@ -152,7 +158,8 @@ class LupineIncomingCall implements IncomingCall {
 
 /**
  * Aborts the signal of an executing call: its AbortController if a handler has asked for the
- * signal, else one made aborted now, so that a handler asking later sees it aborted.
+ * signal, else one made aborted now, so that a handler asking later sees it aborted. A reader of
+ * the call's streaming request gets `canceled`.
  */
 function abortCall(call: ServerCall): void {
   let c = call.token as AbortController | null;
@@ -161,6 +168,85 @@ function abortCall(call: ServerCall): void {
     call.token = c;
   }
   c.abort();
+  (call.body as RequestStream | null)?.fail(
+    new RpcError("canceled", "the caller abandoned the call, or the server closed", {
+      remote: false,
+    }),
+  );
+}
+
+/**
+ * The arguments of a streaming call after its first bytes (`IncomingCall.body`): each read takes
+ * what the endpoint holds in order, or waits until more arrives (`wake`). Memory stays within the
+ * endpoint's stream window: bytes are taken from it only when read.
+ */
+class RequestStream implements ArgumentBody {
+  readonly totalBytes: number;
+  private readonly endpoint: ServerEndpoint;
+  private readonly call: ServerCall;
+  private chunks: Uint8Array[] = [];
+  private next = 0;
+  private ended = false;
+  private failure: Error | null = null;
+  private iterated = false;
+  private waiting: {
+    resolve: (r: IteratorResult<Uint8Array>) => void;
+    reject: (e: unknown) => void;
+  } | null = null;
+
+  constructor(endpoint: ServerEndpoint, call: ServerCall, totalBytes: number) {
+    this.endpoint = endpoint;
+    this.call = call;
+    this.totalBytes = totalBytes;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    if (this.iterated) throw new TypeError("a streamed request can be read once");
+    this.iterated = true;
+    return { next: () => this.read() };
+  }
+
+  /** More may be taken, or the request is whole. */
+  wake(): void {
+    const w = this.waiting;
+    if (w === null) return;
+    const r = this.take();
+    if (r === null) return;
+    this.waiting = null;
+    w.resolve(r);
+  }
+
+  fail(e: Error): void {
+    if (this.failure !== null || (this.ended && this.next >= this.chunks.length)) return;
+    this.failure = e;
+    const w = this.waiting;
+    this.waiting = null;
+    w?.reject(e);
+  }
+
+  private read(): Promise<IteratorResult<Uint8Array>> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const r = this.take();
+    if (r !== null) return Promise.resolve(r);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  /** The next chunk, the end, or null (nothing yet). */
+  private take(): IteratorResult<Uint8Array> | null {
+    if (this.next >= this.chunks.length && !this.ended) {
+      this.chunks.length = 0;
+      this.next = 0;
+      this.ended = this.endpoint.takeStream(this.call, this.chunks);
+    }
+    if (this.next < this.chunks.length) {
+      const value = this.chunks[this.next]!;
+      this.chunks[this.next++] = EMPTY;
+      return { value, done: false };
+    }
+    return this.ended ? { value: undefined, done: true } : null;
+  }
 }
 
 /**
@@ -241,6 +327,8 @@ class LupineServer implements LupineServerTransport {
         : {}),
       tooLargeReply: TOO_LARGE,
       onCall: (call, bytes, start, end, view) => this.onCall(call, bytes, start, end, view),
+      onStreamStart: (_call, head) => this.streams(head),
+      onStreamData: (call) => (call.body as RequestStream | null)?.wake(),
       onAbandon: abortCall,
       onReplyReleased: (payload) => this.arena.release(payload),
     });
@@ -289,6 +377,23 @@ class LupineServer implements LupineServerTransport {
     this.port.close();
   }
 
+  /** Whether the request starting with `head` goes to a procedure the dispatcher streams. */
+  private streams(head: Uint8Array): boolean {
+    const d = this.dispatcher;
+    if (d === null || d.streams === undefined || this.closing) return false;
+    try {
+      const r = new XdrReader(head);
+      const program = r.readUint();
+      const version = r.readUint();
+      const procedure = r.readUint();
+      readAuth(r);
+      readAuth(r);
+      return d.streams(program, version, procedure);
+    } catch {
+      return false; // the call header is not all in the first bytes: the request comes whole
+    }
+  }
+
   private onCall(
     call: ServerCall,
     bytes: Uint8Array,
@@ -311,6 +416,16 @@ class LupineServer implements LupineServerTransport {
     } catch {
       this.finish(call, GARBAGE_ARGS);
       return;
+    }
+    if (call.streaming) {
+      const args = incoming.args;
+      const body = new RequestStream(
+        this.endpoint,
+        call,
+        call.request!.messageBytes - (args.pos - start),
+      );
+      call.body = body;
+      incoming.body = body;
     }
     const header = incoming;
     let outcome: DispatchOutcome | Promise<DispatchOutcome>;
@@ -336,6 +451,7 @@ class LupineServer implements LupineServerTransport {
 
   private finish(call: ServerCall, outcome: DispatchOutcome): void {
     call.token = null;
+    call.body = null;
     if (this.closed) return;
     if (outcome.status === "busy") {
       this.endpoint.refuse(call, outcome.retryAfterMs);
