@@ -63,10 +63,19 @@ export {
   type HandlerMethod,
   type HandlersOf,
   type ProcedureDescriptor,
+  type ProcedureHandler,
   type ProgramDescriptor,
   type ResultOf,
 } from "./runtime/program.js";
+export {
+  type OpaqueStream,
+  type StreamedFunction,
+  type StreamedHandler,
+  type StreamedOptions,
+  streamed,
+} from "./runtime/streamed.js";
 export type {
+  ArgumentBody,
   CallRequest,
   ClientTransport,
   Dispatcher,

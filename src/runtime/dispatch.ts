@@ -14,6 +14,11 @@
  * With server interceptors, arguments are decoded when first needed (an interceptor reads
  * `call.args`, or the handler runs), so an interceptor that refuses a call from its context alone
  * — an access policy (`access-policy.ts`) — runs before a byte of the arguments is decoded.
+ *
+ * A handler made by `streamed()` (`streamed.ts`) takes its procedure's one argument, a
+ * variable-length opaque, as an `OpaqueStream`: {@link ProgramTable.streams} says so to the
+ * transports, and a call may then arrive with only its first bytes in `args`, the rest following
+ * as `IncomingCall.body`.
  */
 import { AuthFlavor, decodeAuthSys } from "../oncrpc/auth.js";
 import type { XdrCodec, XdrReader, XdrWriter } from "../xdr/index.js";
@@ -33,7 +38,15 @@ import {
 } from "./interceptor.js";
 import { consoleLogger, type Logger } from "./logger.js";
 import type { ProcedureDescriptor, ProgramDescriptor } from "./program.js";
-import type { Dispatcher, DispatchOutcome, IncomingCall } from "./transport.js";
+import {
+  gatherLengthWord,
+  isBodyError,
+  type OpaqueStream,
+  openStream,
+  StreamedHandler,
+  varOpaqueBound,
+} from "./streamed.js";
+import type { ArgumentBody, Dispatcher, DispatchOutcome, IncomingCall } from "./transport.js";
 
 /** Options of a {@link ProgramTable}. */
 export interface DispatchOptions {
@@ -53,6 +66,13 @@ interface ProcEntry {
   readonly handler: AnyHandler | undefined;
   readonly args: readonly XdrCodec<unknown>[];
   readonly result: XdrCodec<unknown>;
+  /** Set for a `streamed()` handler (then `handler` is the function it wraps). */
+  readonly stream: StreamEntry | undefined;
+}
+
+interface StreamEntry {
+  /** The longest argument accepted: the handler's `maxBytes` and the `.x` bound, the lower. */
+  readonly maxBytes: number;
 }
 
 interface VersionEntry {
@@ -149,8 +169,18 @@ export class ProgramTable implements Dispatcher {
     const procedures = new Map<number, ProcEntry>();
     const table = handlers as Record<string, unknown>;
     for (const [method, descriptor] of Object.entries(program.procedures)) {
-      const handler = table[method];
-      if (handler !== undefined && typeof handler !== "function") {
+      let handler = table[method];
+      let stream: StreamEntry | undefined;
+      if (StreamedHandler.is(handler)) {
+        const bound = descriptor.args.length === 1 ? varOpaqueBound(descriptor.args[0]!) : null;
+        if (bound === null) {
+          throw new TypeError(
+            `${program.name} version ${program.version}: ${method} (${descriptor.name}) is streamed(), but its argument is not one variable-length opaque`,
+          );
+        }
+        stream = { maxBytes: Math.min(bound, handler.maxBytes) };
+        handler = handler.handler;
+      } else if (handler !== undefined && typeof handler !== "function") {
         throw new TypeError(`handler ${method} of ${program.name} is not a function`);
       }
       if (handler === undefined && descriptor.procedure !== 0) {
@@ -162,6 +192,7 @@ export class ProgramTable implements Dispatcher {
         handler: handler as AnyHandler | undefined,
         args: descriptor.args,
         result: descriptor.result,
+        stream,
       });
     }
     let entry = this.programs.get(program.program);
@@ -182,6 +213,12 @@ export class ProgramTable implements Dispatcher {
         out.push({ program, version, name: v.program.name });
     }
     return out;
+  }
+
+  /** Whether the procedure has a `streamed()` handler (see the module comment). */
+  streams(program: number, version: number, procedure: number): boolean {
+    const proc = this.programs.get(program)?.versions.get(version)?.procedures.get(procedure);
+    return proc?.stream !== undefined;
   }
 
   dispatch(call: IncomingCall): DispatchOutcome | Promise<DispatchOutcome> {
@@ -218,6 +255,8 @@ export class ProgramTable implements Dispatcher {
       authSys,
       call,
     );
+    if (proc.stream !== undefined)
+      return this.dispatchStreamed(call, version.program, proc, context);
     let result: unknown;
     if (this.chain === undefined) {
       const args = this.decodeArgs(proc, call.args);
@@ -229,7 +268,10 @@ export class ProgramTable implements Dispatcher {
       }
     } else {
       try {
-        result = this.chain(this.lazyCall(version.program, proc, call.args, context));
+        const reader = call.args;
+        result = this.chain(
+          this.lazyCall(version.program, proc, () => this.decodeArgs(proc, reader), context),
+        );
       } catch (e) {
         return this.failure(e, proc);
       }
@@ -245,17 +287,91 @@ export class ProgramTable implements Dispatcher {
   }
 
   /**
+   * A call to a `streamed()` handler. Its argument arrives whole (`body` absent: ONC RPC, small
+   * requests), or `args` holds its first bytes and `body` the rest; when `args` lacks even the
+   * opaque's length word, that is read from `body` first.
+   */
+  private dispatchStreamed(
+    call: IncomingCall,
+    program: ProgramDescriptor,
+    proc: ProcEntry,
+    context: CallContext,
+  ): DispatchOutcome | Promise<DispatchOutcome> {
+    const body = call.body;
+    if (body !== undefined && call.args.remaining < 4) {
+      return gatherLengthWord(call.args, body).then(
+        (g) =>
+          g === null ? GARBAGE_ARGS : this.runStreamed(program, proc, g.args, g.body, context),
+        (e) => this.streamFailure(e, proc, true),
+      );
+    }
+    return this.runStreamed(program, proc, call.args, body, context);
+  }
+
+  private runStreamed(
+    program: ProgramDescriptor,
+    proc: ProcEntry,
+    args: XdrReader,
+    body: ArgumentBody | undefined,
+    context: CallContext,
+  ): DispatchOutcome | Promise<DispatchOutcome> {
+    const maxBytes = proc.stream!.maxBytes;
+    const codec = proc.args[0]!;
+    let stream: OpaqueStream | null = null;
+    const fail = (e: unknown) =>
+      this.streamFailure(e, proc, stream !== null && isBodyError(stream, e));
+    let result: unknown;
+    if (this.chain === undefined) {
+      stream = openStream(codec, maxBytes, args, body);
+      if (stream === null) return GARBAGE_ARGS;
+      try {
+        result = proc.handler!(stream, context);
+      } catch (e) {
+        return fail(e);
+      }
+    } else {
+      const open = () => {
+        stream = openStream(codec, maxBytes, args, body);
+        return stream === null ? null : [stream];
+      };
+      try {
+        result = this.chain(this.lazyCall(program, proc, open, context));
+      } catch (e) {
+        return fail(e);
+      }
+    }
+    const encode = proc.result;
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => ({ status: "success", writeResult: (w: XdrWriter) => encode.encode(w, value) }),
+        fail,
+      );
+    }
+    return { status: "success", writeResult: (w) => encode.encode(w, result) };
+  }
+
+  /**
+   * A streamed call's failure: as {@link failure}, except that the transport's `canceled` thrown
+   * through the argument's iteration (the caller abandoned the call, or the server closed) is not
+   * logged: no one is waiting for the reply.
+   */
+  private streamFailure(e: unknown, proc: ProcEntry, fromBody: boolean): DispatchOutcome {
+    if (fromBody && isRpcError(e) && e.code === "canceled") return SYSTEM_ERR;
+    return this.failure(e, proc);
+  }
+
+  /**
    * The `ServerCall` interceptors see: `args` is decoded on first read (an own, enumerable
    * getter, so `{ ...call }` in an interceptor decodes and copies it); undecodable arguments
-   * throw `garbage_args` there, which becomes GARBAGE_ARGS.
+   * throw `garbage_args` there, which becomes GARBAGE_ARGS. For a streamed handler `args` is
+   * `[stream]`.
    */
   private lazyCall(
     program: ProgramDescriptor,
     proc: ProcEntry,
-    reader: XdrReader,
+    decode: () => unknown[] | null,
     context: CallContext,
   ): ServerCall {
-    const decode = (r: XdrReader) => this.decodeArgs(proc, r);
     let args: unknown[] | undefined;
     return {
       program,
@@ -265,7 +381,7 @@ export class ProgramTable implements Dispatcher {
       handler: proc.handler ?? (() => undefined),
       get args(): readonly unknown[] {
         if (args === undefined) {
-          const decoded = decode(reader);
+          const decoded = decode();
           if (decoded === null) {
             throw new RpcError(
               "garbage_args",

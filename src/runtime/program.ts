@@ -7,6 +7,7 @@
  */
 import type { Infer, XdrCodec } from "../xdr/index.js";
 import type { CallContext } from "./context.js";
+import type { StreamedHandler } from "./streamed.js";
 
 /** One remote procedure: its number, its argument codecs in order, its result codec. */
 export interface ProcedureDescriptor {
@@ -89,18 +90,31 @@ export type HandlerMethod<D extends ProcedureDescriptor> = (
   ...args: ArgsOf<D> extends unknown[] ? [...ArgsOf<D>, CallContext] : never
 ) => ResultOf<D> | Promise<ResultOf<D>>;
 
+/**
+ * What a server may give for one procedure: a {@link HandlerMethod}, or, when the procedure's one
+ * argument is an opaque (`[Uint8Array]`), a `streamed()` handler taking it as a stream. (A fixed
+ * opaque has the same type; registering `streamed()` for it throws.)
+ */
+export type ProcedureHandler<D extends ProcedureDescriptor> =
+  ArgsOf<D> extends [Uint8Array]
+    ? HandlerMethod<D> | StreamedHandler<ResultOf<D>>
+    : HandlerMethod<D>;
+
 /** Procedures that a server need not implement: procedure 0 (NULL) is answered by the runtime. */
 type OptionalKeys<P extends ProgramDescriptor> = {
   [M in keyof P["procedures"]]: P["procedures"][M]["procedure"] extends 0 ? M : never;
 }[keyof P["procedures"]];
 
-/** What `server.register(P, handlers)` needs: one method per procedure (procedure 0 optional). */
+/**
+ * What `server.register(P, handlers)` needs: one handler per procedure (procedure 0 optional);
+ * see {@link ProcedureHandler}.
+ */
 export type HandlersOf<P extends ProgramDescriptor> = {
-  readonly [M in Exclude<keyof P["procedures"], OptionalKeys<P>>]: HandlerMethod<
+  readonly [M in Exclude<keyof P["procedures"], OptionalKeys<P>>]: ProcedureHandler<
     P["procedures"][M]
   >;
 } & {
-  readonly [M in OptionalKeys<P>]?: HandlerMethod<P["procedures"][M]>;
+  readonly [M in OptionalKeys<P>]?: ProcedureHandler<P["procedures"][M]>;
 };
 
 /**

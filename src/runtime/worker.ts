@@ -12,6 +12,7 @@
  */
 import type { CallContext } from "./context.js";
 import type { HandlersOf, ProgramDescriptor } from "./program.js";
+import { StreamedHandler } from "./streamed.js";
 
 /** One program version's handlers, as a worker module exports them. */
 export interface WorkerRegistration {
@@ -26,11 +27,22 @@ export type WorkerModule = readonly WorkerRegistration[];
 /** The call context a handler gets inside a worker: the same facts; its signal never aborts. */
 export type WorkerCallContext = CallContext;
 
-/** Lists the handlers of one program version for a worker module. */
+/**
+ * Lists the handlers of one program version for a worker module. `streamed()` handlers cannot
+ * run in a worker (the argument would have to cross threads while it arrives): register those on
+ * the server itself; a worker's handler gets the whole argument as a `Uint8Array`.
+ */
 export function workerHandlers<const P extends ProgramDescriptor>(
   program: P,
   handlers: HandlersOf<P>,
 ): WorkerRegistration {
+  for (const [method, handler] of Object.entries(handlers)) {
+    if (StreamedHandler.is(handler)) {
+      throw new TypeError(
+        `workerHandlers(${program.name} version ${program.version}): ${method} is streamed(); streamed handlers cannot run in a worker pool, register them on the server`,
+      );
+    }
+  }
   return {
     program: program.program,
     version: program.version,
