@@ -148,9 +148,19 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
         tcp.proc.stop();
       }
     }
-    // Without huge pages the smaller datagrams too; with them, only the size Lupine uses on loopback.
-    for (const mtu of env === HUGE_PAGES_ENV ? [65_000] : [65_000, 8972]) {
-      const srv = await startServer("lupine", { core: SERVER_CORE, env }, HOST, mtu);
+    // Without huge pages the smaller datagrams too; with them, only the size Lupine uses on
+    // loopback. `lupine-stream`: the sink reads its argument as it arrives (docs/protocol.md
+    // §5.1) and holds none of it, as the TCP sink that discards.
+    const lupines: [string, number][] =
+      env === HUGE_PAGES_ENV
+        ? [["lupine", 65_000]]
+        : [
+            ["lupine", 65_000],
+            ["lupine-stream", 65_000],
+            ["lupine", 8972],
+          ];
+    for (const [kind, mtu] of lupines) {
+      const srv = await startServer(kind, { core: SERVER_CORE, env }, HOST, mtu);
       try {
         const t = await connectLupine({ host: HOST, port: srv.port }, { maxDatagramBytes: mtu });
         let before = t.stats().retransmissions;
@@ -174,7 +184,10 @@ async function measureBulk(options: BenchOptions, rows: BenchRow[]): Promise<voi
           const s = t.stats();
           rows.push({
             group: group(label, k),
-            system: `lupine (datagrams ≤ ${mtu} B)`,
+            system:
+              kind === "lupine"
+                ? `lupine (datagrams ≤ ${mtu} B)`
+                : `lupine, streamed to the handler (datagrams ≤ ${mtu} B)`,
             value: mbs,
             unit: "MB/s",
             better: "higher",

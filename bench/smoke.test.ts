@@ -57,6 +57,7 @@ test("npm run bench -- --quick: every module runs, every Node system answers, th
       "lupine onc/tcp",
       "grpc-js",
       "lupine, one call",
+      "lupine, one call, streamed",
     ]) {
       const bulk = rows.find((x) => x.system === system && x.figure === "bulk");
       assert.ok(bulk !== undefined && hasValue(bulk) && bulk.value > 0, `${system}: bulk MB/s`);

@@ -20,6 +20,7 @@ export type ClientKind =
   | "dgram"
   | "tcp"
   | "lupine"
+  | "lupine-stream"
   | "lupine-secure"
   | "onc-udp"
   | "onc-tcp"

@@ -13,13 +13,15 @@
  * - `lupine`, `lupine-secure`, `onc-udp`, `onc-tcp`: Lupine's runtime serving BENCH_PROG
  *   (bench/c/bench.x) over that transport, all defaults; the secure server's private key comes in
  *   base64 in the environment variable LUPINE_BENCH_KEY.
+ * - `lupine-stream`: the same over Lupine, its sink a `streamed()` handler that counts the bytes as
+ *   they arrive and keeps none (docs/protocol.md §5.1), as the TCP sink does.
  * - `grpc`: @grpc/grpc-js unary Echo and Sink of raw bytes (`grpc-service.ts`).
  */
 import * as dgram from "node:dgram";
 import type { LookupOneOptions } from "node:dns";
 import * as net from "node:net";
 import type * as grpc from "@grpc/grpc-js";
-import { createServer, silentLogger } from "../../src/index.js";
+import { createServer, type OpaqueStream, silentLogger, streamed } from "../../src/index.js";
 import { decodeKey } from "../../src/secure/key-text.js";
 import { x25519 } from "../../src/secure/node-crypto.js";
 import { BenchProgV1 } from "../gen/bench.js";
@@ -95,7 +97,15 @@ async function serveLupineRuntime(kind: string, host: string): Promise<Served> {
       ? { lupine: { keyPair: x25519.keyPairFromPrivate(decodeKey(key)) } }
       : {}),
   });
-  server.register(BenchProgV1, { echo: (x) => x, echoBytes: (b) => b, sink: (b) => b.length });
+  const sink =
+    kind === "lupine-stream"
+      ? streamed(async (data: OpaqueStream) => {
+          let n = 0;
+          for await (const chunk of data) n += chunk.length;
+          return n;
+        })
+      : (b: Uint8Array) => b.length;
+  server.register(BenchProgV1, { echo: (x) => x, echoBytes: (b) => b, sink });
   const scheme = kind === "onc-udp" ? "udp" : kind === "onc-tcp" ? "tcp" : "lupine";
   const [address] = await server.listen(`${scheme}://${host}:0`);
   return { port: address!.port, stop: () => void server.close(0) };
@@ -128,7 +138,7 @@ async function main(): Promise<void> {
   if (kind === "dgram") served = await serveDgram(host);
   else if (kind === "tcp") served = await serveTcp(host);
   else if (kind === "grpc") served = await serveGrpc(host);
-  else if (["lupine", "lupine-secure", "onc-udp", "onc-tcp"].includes(kind))
+  else if (["lupine", "lupine-stream", "lupine-secure", "onc-udp", "onc-tcp"].includes(kind))
     served = await serveLupineRuntime(kind, host);
   else {
     console.error(`server.js: unknown kind ${kind}`);

@@ -151,6 +151,18 @@ export const SYSTEMS: readonly SystemSpec[] = [
     lossy: true,
     tags: ["lupine"],
   },
+  {
+    // The server reads the argument as it arrives and keeps none of it (a `streamed()` sink), as
+    // the TCP sink discards its stream; the row above holds the whole argument, as an RPC
+    // handler taking a `Uint8Array` must.
+    name: "lupine, one call, streamed",
+    server: "lupine-stream",
+    client: "lupine-stream",
+    depths: [],
+    bulk: { chunkBytes: "all", inFlight: 1 },
+    lossy: true,
+    tags: ["lupine", "stream"],
+  },
 ];
 
 /** Why a system has no row at a depth. */

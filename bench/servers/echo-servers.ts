@@ -32,14 +32,44 @@ const benchDispatcher: Dispatcher = {
   },
 };
 
+/**
+ * The same sink, its argument read as it arrives (`Dispatcher.streams`): the bytes are summed as
+ * the other samples them and dropped, never held whole — the analogue of the TCP sink.
+ */
+const streamingDispatcher: Dispatcher = {
+  streams: (program, _version, procedure) => program === BENCH_PROGRAM && procedure === BENCH_SINK,
+  async dispatch(call) {
+    if (call.body === undefined) return benchDispatcher.dispatch(call);
+    const n = call.args.readUint();
+    let sum = 0;
+    let at = 0;
+    const add = (c: Uint8Array) => {
+      // Bytes at offsets that are multiples of 65,536, as the whole sink samples them.
+      for (let i = (65536 - (at % 65536)) % 65536; i < c.length && at + i < n; i += 65536)
+        sum = (sum + c[i]!) >>> 0;
+      at += c.length;
+    };
+    add(call.args.bytes.subarray(call.args.pos, call.args.end));
+    for await (const c of call.body) add(c);
+    return {
+      status: "success",
+      writeResult: (w) => {
+        w.writeUint(n >>> 0);
+        w.writeUint(sum);
+      },
+    };
+  },
+};
+
 async function main(): Promise<void> {
   const kind = process.argv[2];
   const host = process.argv[3] ?? "127.0.0.1";
   const mtu = Number(process.argv[4] ?? "1472");
   let port = 0;
   let stop: () => void = () => {};
-  if (kind === "lupine") {
-    const { transport, address } = await listenLupine(benchDispatcher, {
+  if (kind === "lupine" || kind === "lupine-stream") {
+    const dispatcher = kind === "lupine" ? benchDispatcher : streamingDispatcher;
+    const { transport, address } = await listenLupine(dispatcher, {
       host,
       maxDatagramBytes: mtu,
       maxCallsPerSession: 4096,
