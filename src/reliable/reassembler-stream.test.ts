@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Prng } from "../testing/prng.js";
-import { Reassembler } from "./reassembler.js";
+import { Reassembler, STREAM_CHUNK_BYTES } from "./reassembler.js";
 
 function message(n: number): Uint8Array {
   const m = new Uint8Array(n);
@@ -46,6 +46,8 @@ function order(count: number, rng: Prng, swaps: number): number[] {
 }
 
 test("every byte reaches the reader once, in order, whenever the stream starts", () => {
+  let chunks = 0;
+  let fragments = 0;
   for (let seed = 1; seed <= 40; seed++) {
     const rng = new Prng(seed);
     const fs = 1000 + Math.floor(rng.next() * 500);
@@ -63,6 +65,7 @@ test("every byte reaches the reader once, in order, whenever the stream starts",
         got.push(r.startStream(Number.POSITIVE_INFINITY));
       }
       if (started && rng.next() < 0.2) r.takeStream(got);
+      fragments++;
     }
     assert.ok(r.complete, `seed ${seed}`);
     if (!started) continue; // the whole message was reassembled before a start came
@@ -72,7 +75,10 @@ test("every byte reaches the reader once, in order, whenever the stream starts",
     assert.ok(Buffer.from(all).equals(Buffer.from(m)), `seed ${seed}: bytes differ`);
     assert.ok(r.streamDrained);
     assert.ok(r.footprintBytes <= 16, `seed ${seed}: ${r.footprintBytes} bytes still held`);
+    chunks += got.length;
   }
+  // Read every fifth fragment or so, the reader gets several fragments' bytes per chunk.
+  assert.ok(chunks < fragments / 3, `${chunks} chunks for ${fragments} fragments`);
 });
 
 test("a stream started after fragments far ahead arrived: they follow the head in order", () => {
@@ -109,9 +115,11 @@ test("the window: a fragment beyond what the reader took plus the window is refu
   assert.equal(feed(r, m, fs, 50), "full");
   assert.equal(r.footprintBytes, held, "a refused fragment changed the footprint");
   assert.equal(r.receivedCount, 11);
-  assert.ok(held >= 10 * fs && held <= 10 * fs + 64, `${held}`);
+  // The chunk being filled (the rest of the message, under STREAM_CHUNK_BYTES) and the ranges.
+  assert.ok(held >= 10 * fs && held <= Math.min(STREAM_CHUNK_BYTES, 99 * fs) + 64, `${held}`);
   assert.equal(r.takeStream(got), 10 * fs);
-  assert.ok(r.footprintBytes <= 16);
+  assert.equal(held - r.footprintBytes, 10 * fs, "taking did not free what was taken");
+  assert.ok(r.streamDrained);
   assert.equal(feed(r, m, fs, 11), "new");
   assert.equal(feed(r, m, fs, 20), "new"); // ends at 21,000 = 11,000 + 10,000: held apart
   assert.equal(feed(r, m, fs, 21), "full");
@@ -123,9 +131,11 @@ test("the caller's room: a fragment that would pass it is refused", () => {
   const r = new Reassembler(m.length, fs);
   feed(r, m, fs, 0);
   r.startStream(Number.POSITIVE_INFINITY);
-  assert.equal(feed(r, m, fs, 1, 500), "full");
+  // Fragment 1 needs a chunk for the rest of the message (9,000 bytes); fragment 2, apart, 1,000.
+  assert.equal(feed(r, m, fs, 1, 8_000), "full");
   assert.equal(feed(r, m, fs, 2, 500), "full");
-  assert.equal(feed(r, m, fs, 1, 2000), "new");
+  assert.equal(feed(r, m, fs, 2, 2_000), "new");
+  assert.equal(feed(r, m, fs, 1, 10_000), "new");
 });
 
 test("discarding: nothing held, fragments still counted and acknowledged to the end", () => {

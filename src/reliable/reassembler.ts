@@ -63,6 +63,12 @@ export const MAX_UNACKED_FRAGMENTS = 64;
  */
 export const FRAGMENT_ACK_DELAY_MS = 2;
 
+/**
+ * Largest chunk a streaming reassembly hands its reader (the bytes in order are copied into
+ * chunks of this size as they come; docs/protocol.md §5.1).
+ */
+export const STREAM_CHUNK_BYTES = 256 * 1024;
+
 /** Book-keeping bytes counted per fragment held apart (the map entry and view). */
 const SPILL_OVERHEAD_BYTES = 64;
 
@@ -147,9 +153,17 @@ export class Reassembler {
    * retransmissions), at most {@link MAX_RECENT_FILLS}; their ranges lead the next ack.
    */
   private recentFills: number[] = [];
-  /** Streaming: in-order bytes waiting for the reader (null: not streaming). */
+  /** Streaming: full chunks of in-order bytes waiting for the reader (null: not streaming). */
   private streamQueue: Uint8Array[] | null = null;
+  /** Bytes in `streamQueue`. */
   private queuedBytes = 0;
+  /**
+   * Streaming: the chunk being filled with bytes in order; `[chunkStart, chunkFill)` of it are
+   * not yet taken (what came before `chunkStart` is the reader's).
+   */
+  private chunk: Uint8Array = EMPTY;
+  private chunkStart = 0;
+  private chunkFill = 0;
   /** Streaming: bytes `[0, streamedBytes)` have been queued (or handed out, or discarded). */
   private streamedBytes = 0;
   /** Streaming: bytes `[0, takenBytes)` the reader has taken; the window starts there. */
@@ -174,6 +188,8 @@ export class Reassembler {
     return (
       this.store.length +
       this.queuedBytes +
+      this.chunk.length -
+      this.chunkStart +
       this.spilledBytes +
       SPILL_OVERHEAD_BYTES * this.spilled.size +
       8 * this.ranges.length
@@ -313,10 +329,13 @@ export class Reassembler {
    */
   takeStream(into: Uint8Array[]): number {
     const q = this.streamQueue;
-    if (q === null || q.length === 0) return 0;
+    if (q === null) return 0;
     for (const c of q) into.push(c);
     q.length = 0;
-    const moved = this.queuedBytes;
+    const tail = this.chunkFill - this.chunkStart;
+    if (tail > 0) into.push(this.chunk.subarray(this.chunkStart, this.chunkFill));
+    this.chunkStart = this.chunkFill;
+    const moved = this.queuedBytes + tail;
     this.queuedBytes = 0;
     this.takenBytes = this.streamedBytes;
     return moved;
@@ -324,7 +343,7 @@ export class Reassembler {
 
   /** Whether the stream has no bytes waiting for the reader. */
   get streamDrained(): boolean {
-    return this.queuedBytes === 0;
+    return this.queuedBytes === 0 && this.chunkFill === this.chunkStart;
   }
 
   /** Drops every byte held and every byte still to come (fragments are still acknowledged). */
@@ -333,6 +352,9 @@ export class Reassembler {
     this.discarding = true;
     this.streamQueue.length = 0;
     this.queuedBytes = 0;
+    this.chunk = EMPTY;
+    this.chunkStart = 0;
+    this.chunkFill = 0;
     this.spilled.clear();
     this.spilledBytes = 0;
     this.streamWindowBytes = Number.POSITIVE_INFINITY;
@@ -355,26 +377,48 @@ export class Reassembler {
       this.spilledBytes += fragment.length;
       return true;
     }
-    if (fragment.length + 16 > roomBytes) return false;
-    const q = this.streamQueue!;
-    q.push(fragment.slice());
-    this.queuedBytes += fragment.length;
-    this.streamedBytes = end;
+    const grows = this.chunkFill + fragment.length > this.chunk.length;
+    if ((grows ? this.nextChunkBytes(fragment.length) : 0) + 16 > roomBytes) return false;
+    this.append(fragment);
     this.queueHeldFrom(index + 1);
     return true;
   }
 
+  /** Size of the chunk to start for `length` more bytes in order. */
+  private nextChunkBytes(length: number): number {
+    return Math.max(length, Math.min(STREAM_CHUNK_BYTES, this.messageBytes - this.streamedBytes));
+  }
+
+  /**
+   * Copies bytes that come next in order into the chunk being filled, starting a new chunk when
+   * they do not fit (the full one goes to the queue): the reader gets chunks of up to
+   * {@link STREAM_CHUNK_BYTES}, not one per fragment, when it reads less often than fragments
+   * arrive (a gap filled on a lossy path releases hundreds at once).
+   */
+  private append(bytes: Uint8Array): void {
+    if (this.chunkFill + bytes.length > this.chunk.length) {
+      const tail = this.chunkFill - this.chunkStart;
+      if (tail > 0) {
+        this.streamQueue!.push(this.chunk.subarray(this.chunkStart, this.chunkFill));
+        this.queuedBytes += tail;
+      }
+      this.chunk = new Uint8Array(this.nextChunkBytes(bytes.length));
+      this.chunkStart = 0;
+      this.chunkFill = 0;
+    }
+    this.chunk.set(bytes, this.chunkFill);
+    this.chunkFill += bytes.length;
+    this.streamedBytes += bytes.length;
+  }
+
   /** Queues the fragments held apart that follow in order from fragment `next`. */
   private queueHeldFrom(next: number): void {
-    const q = this.streamQueue!;
     for (; ; next++) {
       const f = this.spilled.get(next);
       if (f === undefined) return;
       this.spilled.delete(next);
       this.spilledBytes -= f.length;
-      q.push(f);
-      this.queuedBytes += f.length;
-      this.streamedBytes += f.length;
+      this.append(f);
     }
   }
 
