@@ -452,6 +452,13 @@ export class ServerEndpoint {
         call.fragmentAckMs = Number.POSITIVE_INFINITY;
       }
       call.unwanted = true;
+      const reply = call.pendingReply;
+      if (reply !== null) {
+        // The application had finished (its reply waited for the request): balance its counts.
+        call.pendingReply = null;
+        this.complete(0, call, reply);
+        return;
+      }
       this.onAbandon?.(call);
       return;
     }

@@ -221,3 +221,33 @@ test("the caller gives up mid-stream: the handler's read fails with canceled", a
   assert.equal(pair.server.stats().callsExecuting, 0);
   assert.equal(pair.server.stats().reassemblyBytes, 0);
 });
+
+test("a handler that returned early, then the caller gives up: nothing stays counted as executing", async () => {
+  const { pair, runs } = streamingPair(
+    9,
+    { latencyMs: 2, bandwidthBytesPerMs: 20_000 },
+    { stopAfterBytes: 10_000 },
+  );
+  const data = bytesOf(9, 8 * 1024 * 1024); // ~420 ms at 20 MB/s: longer than the deadline
+  const r = await put(pair, data, 150);
+  assert.equal(r, "timeout");
+  await pair.net.clock.run({ untilMs: pair.net.clock.now() + 2_000 });
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0]!.error, undefined);
+  assert.equal(pair.server.stats().callsExecuting, 0);
+  assert.equal(pair.server.stats().reassemblyBytes, 0);
+});
+
+test("the server restarts mid-stream: the caller gets outcome_unknown, never a second run, and a new call works", async () => {
+  const { pair, runs } = streamingPair(10, { latencyMs: 2, bandwidthBytesPerMs: 20_000 });
+  const data = bytesOf(10, 4 * 1024 * 1024); // ~210 ms at 20 MB/s
+  pair.net.clock.setTimeout(() => pair.crashServer(), 50);
+  pair.net.clock.setTimeout(() => pair.restartServer(), 60);
+  const r = await put(pair, data, 30_000);
+  assert.equal(r, "outcome_unknown");
+  assert.equal(runs.length, 1, "the call ran again after the restart");
+  assert.ok(runs[0]!.bytes > 0 && runs[0]!.bytes < data.length, `read ${runs[0]!.bytes}`);
+  const again = await put(pair, data, 30_000);
+  assert.deepEqual(again, { bytes: data.length, digest: sha256(data) });
+  assert.equal(runs.length, 2);
+});
