@@ -27,6 +27,12 @@ export interface DatagramPort {
    * (Node may still be reading them after `send` returns).
    */
   send(data: Uint8Array | readonly Uint8Array[], to: Endpoint): void;
+  /**
+   * True when every datagram handed to the {@link onMessage} handler is a buffer of its own that
+   * the port never writes again, so the receiver may keep it (or views of it) instead of copying.
+   * Optional: absent means the handler must copy what it keeps.
+   */
+  readonly receivedDatagramsOwned?: boolean;
   /** Sets the one receiver of incoming datagrams (replaces the previous one). */
   onMessage(handler: (data: Uint8Array, from: Endpoint) => void): void;
   /** Sets the one receiver of send errors (ICMP unreachable, EMSGSIZE ...). */

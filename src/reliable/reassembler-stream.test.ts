@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Prng } from "../testing/prng.js";
-import { Reassembler, STREAM_CHUNK_BYTES } from "./reassembler.js";
+import { KEEP_VIEWS_FROM_BYTES, Reassembler, STREAM_CHUNK_BYTES } from "./reassembler.js";
 
 function message(n: number): Uint8Array {
   const m = new Uint8Array(n);
@@ -156,4 +156,26 @@ test("discarding: nothing held, fragments still counted and acknowledged to the 
   const got: Uint8Array[] = [];
   assert.equal(r.takeStream(got), 0);
   assert.ok(r.footprintBytes <= 16);
+});
+
+test("datagrams the port hands over: big fragments reach the reader as views of them, small ones copied", () => {
+  for (const fs of [KEEP_VIEWS_FROM_BYTES, 1000]) {
+    const m = message(fs * 6);
+    // One datagram (a buffer of its own) per fragment, 8 header bytes before the payload.
+    const datagrams = Array.from({ length: 6 }, (_, i) => {
+      const d = new Uint8Array(8 + fs);
+      d.set(m.subarray(i * fs, (i + 1) * fs), 8);
+      return d;
+    });
+    const r = new Reassembler(m.length, fs);
+    const put = (i: number) => r.accept(i, datagrams[i]!, 8, fs);
+    put(0);
+    const got = [r.startStream(Number.POSITIVE_INFINITY, true)];
+    for (const i of [1, 3, 2, 5, 4]) assert.equal(put(i), "new");
+    r.takeStream(got);
+    assert.ok(Buffer.from(concat(got)).equals(Buffer.from(m)), `fs ${fs}`);
+    const views = got.slice(1).filter((c) => datagrams.some((d) => d.buffer === c.buffer));
+    if (fs >= KEEP_VIEWS_FROM_BYTES) assert.equal(views.length, 5, "fragments were copied");
+    else assert.equal(views.length, 0, "small fragments were kept as views");
+  }
 });

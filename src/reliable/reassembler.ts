@@ -69,6 +69,14 @@ export const FRAGMENT_ACK_DELAY_MS = 2;
  */
 export const STREAM_CHUNK_BYTES = 256 * 1024;
 
+/**
+ * Fragments at least this large reach a streaming reader as views of their datagrams when the
+ * port hands each datagram over as a buffer of its own (`startStream`'s `datagramsOwned`): the
+ * copy would cost more than the reader's extra reads. Smaller ones (Ethernet-sized) are copied
+ * into chunks, which a reader takes in fewer, larger reads.
+ */
+export const KEEP_VIEWS_FROM_BYTES = 16 * 1024;
+
 /** Book-keeping bytes counted per fragment held apart (the map entry and view). */
 const SPILL_OVERHEAD_BYTES = 64;
 
@@ -164,6 +172,8 @@ export class Reassembler {
   private chunk: Uint8Array = EMPTY;
   private chunkStart = 0;
   private chunkFill = 0;
+  /** Streaming: fragments reach the reader as views of their datagrams (see startStream). */
+  private keepViews = false;
   /** Streaming: bytes `[0, streamedBytes)` have been queued (or handed out, or discarded). */
   private streamedBytes = 0;
   /** Streaming: bytes `[0, takenBytes)` the reader has taken; the window starts there. */
@@ -291,8 +301,11 @@ export class Reassembler {
    * the first fragment: call only once {@link cumulative} > 0). From now on bytes in order are
    * queued for {@link takeStream}; a fragment ending more than `windowBytes` beyond what the
    * reader has taken is refused ("full"). Fragments already held beyond the gap stay, each apart.
+   * `datagramsOwned`: the buffers given to {@link accept} from now on are the reassembly's to
+   * keep; fragments of at least {@link KEEP_VIEWS_FROM_BYTES} are then kept as views of them,
+   * not copied.
    */
-  startStream(windowBytes: number): Uint8Array {
+  startStream(windowBytes: number, datagramsOwned = false): Uint8Array {
     const fs = this.fragmentSize;
     // The fragments in order that the store holds (a later one may be held apart).
     let inOrder = Math.min(this.cumulative, Math.floor(this.store.length / fs));
@@ -316,6 +329,7 @@ export class Reassembler {
     this.whole = null;
     this.growable = null;
     this.streamQueue = [];
+    this.keepViews = datagramsOwned && this.fragmentSize >= KEEP_VIEWS_FROM_BYTES;
     this.streamWindowBytes = windowBytes;
     this.streamedBytes = headBytes;
     this.takenBytes = headBytes;
@@ -373,11 +387,11 @@ export class Reassembler {
     if (this.discarding) return true;
     if (start !== this.streamedBytes) {
       if (fragment.length + SPILL_OVERHEAD_BYTES + 16 > roomBytes) return false;
-      this.spilled.set(index, fragment.slice());
+      this.spilled.set(index, this.keepViews ? fragment : fragment.slice());
       this.spilledBytes += fragment.length;
       return true;
     }
-    const grows = this.chunkFill + fragment.length > this.chunk.length;
+    const grows = !this.keepViews && this.chunkFill + fragment.length > this.chunk.length;
     if ((grows ? this.nextChunkBytes(fragment.length) : 0) + 16 > roomBytes) return false;
     this.append(fragment);
     this.queueHeldFrom(index + 1);
@@ -396,6 +410,13 @@ export class Reassembler {
    * arrive (a gap filled on a lossy path releases hundreds at once).
    */
   private append(bytes: Uint8Array): void {
+    if (this.keepViews) {
+      // The fragment's own datagram, kept: no copy.
+      this.streamQueue!.push(bytes);
+      this.queuedBytes += bytes.length;
+      this.streamedBytes += bytes.length;
+      return;
+    }
     if (this.chunkFill + bytes.length > this.chunk.length) {
       const tail = this.chunkFill - this.chunkStart;
       if (tail > 0) {

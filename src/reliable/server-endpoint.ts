@@ -87,6 +87,12 @@ export interface ServerEndpointOptions {
   /** Largest request, bytes (default 2 GiB − 1). */
   readonly maxMessageBytes?: number;
   /**
+   * The datagrams given to `receive` are the endpoint's to keep (each a buffer of its own that
+   * nothing else writes): a streaming request then keeps views of big fragments instead of
+   * copies (default false).
+   */
+  readonly datagramsOwned?: boolean;
+  /**
    * How far a streaming request may arrive ahead of what the application has read, bytes
    * (default 32 MiB); fragments beyond are refused, and the client sends them again later.
    */
@@ -206,6 +212,7 @@ export class ServerEndpoint {
       maxReassemblyBytes: options.maxReassemblyBytes ?? 4 * 1024 ** 3,
       maxMessageBytes: options.maxMessageBytes ?? 0x7fffffff,
       streamWindowBytes: options.streamWindowBytes ?? 32 * 1024 * 1024,
+      datagramsOwned: options.datagramsOwned ?? false,
       sessionIdleMs: options.sessionIdleMs ?? 300_000,
       workingDelayMs: options.workingDelayMs ?? 2,
       busyRetryAfterMs: options.busyRetryAfterMs ?? 10,
@@ -316,7 +323,7 @@ export class ServerEndpoint {
     const r = call.request!;
     if (!this.onStreamStart!(call, r.head, r.messageBytes)) return;
     const held = r.footprintBytes;
-    const head = r.startStream(this.o.streamWindowBytes);
+    const head = r.startStream(this.o.streamWindowBytes, this.o.datagramsOwned);
     this.reassemblyBytes += r.footprintBytes - held;
     call.streaming = true;
     call.receivedMs = nowMs;

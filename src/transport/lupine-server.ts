@@ -50,6 +50,7 @@ export interface LupineServerOptions
       | "maxDatagramBytes"
       | "datagramBytesFor"
       | "tooLargeReply"
+      | "datagramsOwned"
     >
   > {
   /** A bound port (Node: `openUdp({ port })`; tests: a simulated node's port). */
@@ -326,6 +327,7 @@ class LupineServer implements LupineServerTransport {
           }
         : {}),
       tooLargeReply: TOO_LARGE,
+      datagramsOwned: port.receivedDatagramsOwned === true,
       onCall: (call, bytes, start, end, view) => this.onCall(call, bytes, start, end, view),
       onStreamStart: (_call, head) => this.streams(head),
       onStreamData: (call) => (call.body as RequestStream | null)?.wake(),

@@ -85,6 +85,29 @@ describe("send and receive", () => {
     assert.equal(b.stats.received, 2);
   });
 
+  test("each datagram handed on is memory of its own, as receivedDatagramsOwned says", async () => {
+    const a = await open();
+    const b = await open();
+    assert.equal(b.receivedDatagramsOwned, true);
+    const got: Uint8Array[] = [];
+    b.onMessage((data) => got.push(data));
+    for (const n of [10, 1000, 65_000, 3]) a.send(new Uint8Array(n).fill(n & 0xff), b.local);
+    await until(() => got.length === 4, "four datagrams");
+    for (const d of got) {
+      assert.equal(d.byteOffset, 0);
+      assert.equal(d.buffer.byteLength, d.length, "a datagram shares its buffer");
+    }
+    assert.equal(new Set(got.map((d) => d.buffer)).size, 4);
+    // Later datagrams leave the kept ones untouched.
+    const kept = got.map((d) => [d.length, d[0]]);
+    for (let i = 0; i < 20; i++) a.send(new Uint8Array(1000).fill(0xee), b.local);
+    await until(() => got.length === 24, "twenty more");
+    assert.deepEqual(
+      got.slice(0, 4).map((d) => [d.length, d[0]]),
+      kept,
+    );
+  });
+
   test("sendAsync resolves once sent, and rejects on a closed socket", async () => {
     const a = await open();
     const b = await open();

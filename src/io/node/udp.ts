@@ -87,6 +87,11 @@ let lastFamily = 4;
 export class UdpSocket implements DatagramPort, AsyncIterable<Datagram> {
   readonly local: Endpoint;
   readonly maxDatagramSize: number;
+  /**
+   * Node gives every received message an ArrayBuffer of its own, exactly its length (checked in
+   * udp.test.ts), and this socket hands that memory on: receivers may keep it.
+   */
+  readonly receivedDatagramsOwned = true;
   readonly stats: UdpStats = {
     sent: 0,
     received: 0,
