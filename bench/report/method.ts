@@ -71,7 +71,9 @@ export function methodSection(c: ComparisonSettings | undefined): string {
   server built from the same \`.x\` (their stubs are synchronous, so they have one call in flight).
 - **Payloads.** Small calls echo ${payload}, at ${depths}. The bulk transfer moves ${bulk} to the
   server: Node TCP as one byte stream, RPC systems as SINK calls of ${chunk}${c === undefined ? "" : ` (${inFlightText(c.bulkInFlight)})`},
-  Lupine also as one call carrying the whole transfer as its argument (\`lupine, one call\`).
+  Lupine also as one call carrying the whole transfer as its argument, held whole by the server
+  (\`lupine, one call\`) or read by a \`streamed()\` handler as it arrives and kept by none, as
+  the TCP sink discards its stream (\`lupine, one call, streamed\`).
 - **Processes.** Every server runs in its own process, pinned to one core; every small-call client
   runs in its own process pinned to the other core (\`taskset\`), opened and warmed up before the
   first round and kept for every round; every bulk transfer runs in a fresh client process. Calls

@@ -174,6 +174,8 @@ export class Reassembler {
   private chunkFill = 0;
   /** Streaming: fragments reach the reader as views of their datagrams (see startStream). */
   private keepViews = false;
+  /** Streaming: fragments held apart are views of their datagrams, not copies. */
+  private holdViews = false;
   /** Streaming: bytes `[0, streamedBytes)` have been queued (or handed out, or discarded). */
   private streamedBytes = 0;
   /** Streaming: bytes `[0, takenBytes)` the reader has taken; the window starts there. */
@@ -302,8 +304,8 @@ export class Reassembler {
    * queued for {@link takeStream}; a fragment ending more than `windowBytes` beyond what the
    * reader has taken is refused ("full"). Fragments already held beyond the gap stay, each apart.
    * `datagramsOwned`: the buffers given to {@link accept} from now on are the reassembly's to
-   * keep; fragments of at least {@link KEEP_VIEWS_FROM_BYTES} are then kept as views of them,
-   * not copied.
+   * keep; fragments held apart are then views of them, not copies, and so are the fragments in
+   * order of a message whose fragments are at least {@link KEEP_VIEWS_FROM_BYTES}.
    */
   startStream(windowBytes: number, datagramsOwned = false): Uint8Array {
     const fs = this.fragmentSize;
@@ -330,6 +332,7 @@ export class Reassembler {
     this.growable = null;
     this.streamQueue = [];
     this.keepViews = datagramsOwned && this.fragmentSize >= KEEP_VIEWS_FROM_BYTES;
+    this.holdViews = datagramsOwned;
     this.streamWindowBytes = windowBytes;
     this.streamedBytes = headBytes;
     this.takenBytes = headBytes;
@@ -387,7 +390,7 @@ export class Reassembler {
     if (this.discarding) return true;
     if (start !== this.streamedBytes) {
       if (fragment.length + SPILL_OVERHEAD_BYTES + 16 > roomBytes) return false;
-      this.spilled.set(index, this.keepViews ? fragment : fragment.slice());
+      this.spilled.set(index, this.holdViews ? fragment : fragment.slice());
       this.spilledBytes += fragment.length;
       return true;
     }
