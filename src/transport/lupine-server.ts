@@ -179,7 +179,9 @@ function abortCall(call: ServerCall): void {
 /**
  * The arguments of a streaming call after its first bytes (`IncomingCall.body`): each read takes
  * what the endpoint holds in order, or waits until more arrives (`wake`). Memory stays within the
- * endpoint's stream window: bytes are taken from it only when read.
+ * endpoint's stream window: bytes are taken from it only when read. A waiting reader is woken at
+ * most once per turn (`defer`), after every datagram of the turn has been handled: the bytes of
+ * all of them reach it together (in one chunk when they are small), not one datagram's at a time.
  */
 class RequestStream implements ArgumentBody {
   readonly totalBytes: number;
@@ -194,11 +196,28 @@ class RequestStream implements ArgumentBody {
     resolve: (r: IteratorResult<Uint8Array>) => void;
     reject: (e: unknown) => void;
   } | null = null;
+  private readonly defer: (fn: () => void) => void;
+  private wakeQueued = false;
+  private readonly deliver = () => {
+    this.wakeQueued = false;
+    const w = this.waiting;
+    if (w === null) return;
+    const r = this.take();
+    if (r === null) return;
+    this.waiting = null;
+    w.resolve(r);
+  };
 
-  constructor(endpoint: ServerEndpoint, call: ServerCall, totalBytes: number) {
+  constructor(
+    endpoint: ServerEndpoint,
+    call: ServerCall,
+    totalBytes: number,
+    defer: (fn: () => void) => void,
+  ) {
     this.endpoint = endpoint;
     this.call = call;
     this.totalBytes = totalBytes;
+    this.defer = defer;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -209,12 +228,9 @@ class RequestStream implements ArgumentBody {
 
   /** More may be taken, or the request is whole. */
   wake(): void {
-    const w = this.waiting;
-    if (w === null) return;
-    const r = this.take();
-    if (r === null) return;
-    this.waiting = null;
-    w.resolve(r);
+    if (this.waiting === null || this.wakeQueued) return;
+    this.wakeQueued = true;
+    this.defer(this.deliver);
   }
 
   fail(e: Error): void {
@@ -425,6 +441,7 @@ class LupineServer implements LupineServerTransport {
         this.endpoint,
         call,
         call.request!.messageBytes - (args.pos - start),
+        this.defer,
       );
       call.body = body;
       incoming.body = body;
