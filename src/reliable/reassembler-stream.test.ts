@@ -6,31 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { feed, message } from "../../test/helpers/fragments.js";
 import { Prng } from "../testing/prng.js";
 import { KEEP_VIEWS_FROM_BYTES, Reassembler, STREAM_CHUNK_BYTES } from "./reassembler.js";
 
-function message(n: number): Uint8Array {
-  const m = new Uint8Array(n);
-  for (let i = 0; i < n; i++) m[i] = (i * 131 + 17) & 0xff;
-  return m;
-}
-
-function feed(r: Reassembler, m: Uint8Array, fs: number, i: number, roomBytes?: number) {
-  const from = i * fs;
-  return r.accept(i, m, from, Math.min(fs, m.length - from), roomBytes);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+/** The chunks joined. */
+const concat = (chunks: readonly Uint8Array[]) => Buffer.concat(chunks);
 
 /** A delivery order: mostly ascending, with `swaps` random transpositions and some duplicates. */
 function order(count: number, rng: Prng, swaps: number): number[] {

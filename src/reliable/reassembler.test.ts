@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
+import { feed, message } from "../../test/helpers/fragments.js";
 import { Prng } from "../testing/prng.js";
 import { crc32 } from "./checksum.js";
 import { ClientSession } from "./client-session.js";
@@ -21,18 +22,6 @@ import {
 } from "./reassembler.js";
 import { ServerEndpoint } from "./server-endpoint.js";
 import type { ServerCall } from "./server-session.js";
-
-function message(n: number): Uint8Array {
-  const m = new Uint8Array(n);
-  for (let i = 0; i < n; i++) m[i] = (i * 131 + 17) & 0xff;
-  return m;
-}
-
-/** Feeds fragment `i` of `m` (fragment size `fs`) to `r`. */
-function feed(r: Reassembler, m: Uint8Array, fs: number, i: number, roomBytes?: number) {
-  const from = i * fs;
-  return r.accept(i, m, from, Math.min(fs, m.length - from), roomBytes);
-}
 
 /** The fragment indices 0..count-1 in an order shuffled from `seed` (Fisher–Yates, an LCG). */
 function shuffledOrder(count: number, seed: number): number[] {

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, describe, test } from "node:test";
+import { collectingLogger } from "../../test/helpers/spoof.js";
 import { createClient, createServer } from "../index.js";
 import { AUTH_NONE } from "../oncrpc/auth.js";
 import * as xdr from "../xdr/index.js";
@@ -13,11 +14,10 @@ import { XdrReader, XdrWriter } from "../xdr/index.js";
 import { ProgramTable } from "./dispatch.js";
 import { RpcError } from "./errors.js";
 import type { ServerInterceptor } from "./interceptor.js";
-import type { Logger } from "./logger.js";
 import { defineProgram } from "./program.js";
 import { createRpcServer } from "./server.js";
 import { type OpaqueStream, streamed } from "./streamed.js";
-import type { ArgumentBody, DispatchOutcome } from "./transport.js";
+import type { ArgumentBody, DispatchOutcome, IncomingCall } from "./transport.js";
 import { workerHandlers } from "./worker.js";
 
 const P = defineProgram({
@@ -36,17 +36,6 @@ const P = defineProgram({
     text: { procedure: 8, name: "TEXT", args: [xdr.string()], result: xdr.int },
   },
 });
-
-function collectingLogger(): { lines: string[]; logger: Logger } {
-  const lines: string[] = [];
-  return {
-    lines,
-    logger: {
-      error: (m, e) => lines.push(`${m}: ${(e as Error)?.message}`),
-      warn: (m) => lines.push(m),
-    },
-  };
-}
 
 /** The XDR var-opaque encoding of `data`. */
 function varOpaque(data: Uint8Array): Uint8Array {
@@ -87,6 +76,27 @@ function bodyOf(
   return body;
 }
 
+/** An incoming call of procedure `procedure` with arguments `args` (and the rest in `body`). */
+function incoming(
+  args: XdrReader,
+  body: ArgumentBody | undefined,
+  procedure = 1,
+  signal = new AbortController().signal,
+): IncomingCall {
+  return {
+    program: P.program,
+    version: 1,
+    procedure,
+    credential: AUTH_NONE,
+    verifier: AUTH_NONE,
+    args,
+    remote: undefined,
+    transport: "fake",
+    signal,
+    ...(body === undefined ? {} : { body }),
+  };
+}
+
 /**
  * Dispatches a call to procedure `procedure` whose encoded arguments are `encoded`: the first
  * `split` bytes in `args`, the rest in a body of `size`-byte chunks (no body when `split` is
@@ -116,18 +126,9 @@ function call(
           totalBytes: o.totalBytes ?? encoded.length,
           ...(o.failAfter === undefined ? {} : { failAfter: o.failAfter, error: o.error }),
         });
-  const outcome = t.dispatch({
-    program: P.program,
-    version: 1,
-    procedure,
-    credential: AUTH_NONE,
-    verifier: AUTH_NONE,
-    args: new XdrReader(buffer, 12, 12 + split),
-    remote: undefined,
-    transport: "fake",
-    signal: o.signal ?? new AbortController().signal,
-    ...(body === undefined ? {} : { body }),
-  });
+  const outcome = t.dispatch(
+    incoming(new XdrReader(buffer, 12, 12 + split), body, procedure, o.signal),
+  );
   return body === undefined ? { outcome } : { outcome, body };
 }
 
@@ -210,19 +211,12 @@ describe("streamed handlers", () => {
     const encoded = varOpaque(data);
     const buffer = new Uint8Array(encoded.length);
     buffer.set(encoded);
-    const args = new XdrReader(buffer, 0, 104);
-    const outcome = await t.dispatch({
-      program: P.program,
-      version: 1,
-      procedure: 1,
-      credential: AUTH_NONE,
-      verifier: AUTH_NONE,
-      args,
-      remote: undefined,
-      transport: "fake",
-      signal: new AbortController().signal,
-      body: bodyOf(buffer.subarray(104), 64, { totalBytes: encoded.length }),
-    });
+    const outcome = await t.dispatch(
+      incoming(
+        new XdrReader(buffer, 0, 104),
+        bodyOf(buffer.subarray(104), 64, { totalBytes: encoded.length }),
+      ),
+    );
     assert.equal(outcome.status, "success");
     assert.ok(first !== undefined);
     assert.equal(first.buffer, buffer.buffer);
@@ -264,18 +258,12 @@ describe("streamed handlers", () => {
     // The body holds only 500 of the 1004 bytes its totalBytes announces.
     const cut = encoded.subarray(0, 500);
     const buffer = new Uint8Array(cut);
-    const outcome = await t.dispatch({
-      program: P.program,
-      version: 1,
-      procedure: 1,
-      credential: AUTH_NONE,
-      verifier: AUTH_NONE,
-      args: new XdrReader(buffer, 0, 20),
-      remote: undefined,
-      transport: "fake",
-      signal: new AbortController().signal,
-      body: bodyOf(buffer.subarray(20), 100, { totalBytes: encoded.length }),
-    });
+    const outcome = await t.dispatch(
+      incoming(
+        new XdrReader(buffer, 0, 20),
+        bodyOf(buffer.subarray(20), 100, { totalBytes: encoded.length }),
+      ),
+    );
     assert.equal(outcome.status, "garbage_args");
     assert.ok(thrown instanceof RpcError && thrown.code === "garbage_args", String(thrown));
   });

@@ -205,37 +205,35 @@ test("a handler that returns early: the reply waits for the whole request, the r
   assert.equal(pair.server.stats().callsExecuting, 0);
 });
 
-test("the caller gives up mid-stream: the handler's read fails with canceled", async () => {
+/**
+ * An 8 MiB argument over a 20 MB/s link (~420 ms) with a 150 ms deadline: the caller gives up
+ * mid-stream. Returns the handler's runs once the abandonment has reached the server.
+ */
+async function abandonedMidStream(seed: number, behaviour: Behaviour) {
   const { pair, runs } = streamingPair(
-    7,
+    seed,
     { latencyMs: 2, bandwidthBytesPerMs: 20_000 },
-    { readDelayMs: 1 },
+    behaviour,
   );
-  const data = bytesOf(7, 8 * 1024 * 1024); // ~420 ms at 20 MB/s: longer than the deadline
-  const r = await put(pair, data, 150);
-  assert.equal(r, "timeout");
+  const data = bytesOf(seed, 8 * 1024 * 1024);
+  assert.equal(await put(pair, data, 150), "timeout");
   await pair.net.clock.run({ untilMs: pair.net.clock.now() + 2_000 });
   assert.equal(runs.length, 1);
-  assert.equal(runs[0]!.error, "canceled");
-  assert.ok(runs[0]!.bytes > 0 && runs[0]!.bytes < data.length, `read ${runs[0]!.bytes}`);
+  // Nothing stays counted as executing or held.
   assert.equal(pair.server.stats().callsExecuting, 0);
   assert.equal(pair.server.stats().reassemblyBytes, 0);
+  return { run: runs[0]!, sent: data.length };
+}
+
+test("the caller gives up mid-stream: the handler's read fails with canceled", async () => {
+  const { run, sent } = await abandonedMidStream(7, { readDelayMs: 1 });
+  assert.equal(run.error, "canceled");
+  assert.ok(run.bytes > 0 && run.bytes < sent, `read ${run.bytes}`);
 });
 
 test("a handler that returned early, then the caller gives up: nothing stays counted as executing", async () => {
-  const { pair, runs } = streamingPair(
-    9,
-    { latencyMs: 2, bandwidthBytesPerMs: 20_000 },
-    { stopAfterBytes: 10_000 },
-  );
-  const data = bytesOf(9, 8 * 1024 * 1024); // ~420 ms at 20 MB/s: longer than the deadline
-  const r = await put(pair, data, 150);
-  assert.equal(r, "timeout");
-  await pair.net.clock.run({ untilMs: pair.net.clock.now() + 2_000 });
-  assert.equal(runs.length, 1);
-  assert.equal(runs[0]!.error, undefined);
-  assert.equal(pair.server.stats().callsExecuting, 0);
-  assert.equal(pair.server.stats().reassemblyBytes, 0);
+  const { run } = await abandonedMidStream(9, { stopAfterBytes: 10_000 });
+  assert.equal(run.error, undefined);
 });
 
 test("the server restarts mid-stream: the caller gets outcome_unknown, never a second run, and a new call works", async () => {
