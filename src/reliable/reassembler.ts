@@ -176,7 +176,7 @@ export class Reassembler {
   private keepViews = false;
   /** Streaming: fragments held apart are views of their datagrams, not copies. */
   private holdViews = false;
-  /** Streaming: bytes `[0, streamedBytes)` have been queued (or handed out, or discarded). */
+  /** Streaming: bytes `[0, streamedBytes)` have been queued or handed out (unused once discarding). */
   private streamedBytes = 0;
   /** Streaming: bytes `[0, takenBytes)` the reader has taken; the window starts there. */
   private takenBytes = 0;
@@ -243,7 +243,6 @@ export class Reassembler {
       if (!this.acceptStreamed(index, start, end, data.subarray(from, from + length), roomBytes))
         return "full";
       this.accepted(index, length);
-      if (this.discarding) this.streamedBytes = this.cumulativeBytes;
       return "new";
     }
     const last = this.receivedCount + 1 === this.fragmentCount;
@@ -358,11 +357,6 @@ export class Reassembler {
     return moved;
   }
 
-  /** Whether the stream has no bytes waiting for the reader. */
-  get streamDrained(): boolean {
-    return this.queuedBytes === 0 && this.chunkFill === this.chunkStart;
-  }
-
   /** Drops every byte held and every byte still to come (fragments are still acknowledged). */
   discardStream(): void {
     if (this.streamQueue === null) return;
@@ -375,7 +369,6 @@ export class Reassembler {
     this.spilled.clear();
     this.spilledBytes = 0;
     this.streamWindowBytes = Number.POSITIVE_INFINITY;
-    this.streamedBytes = this.cumulativeBytes;
   }
 
   /** A fragment of a stream: queued if next in order, else held apart; false if refused. */

@@ -155,7 +155,7 @@ export class ServerEndpoint {
   readonly onCall: ServerEndpointOptions["onCall"];
   readonly onAbandon: ServerEndpointOptions["onAbandon"];
   readonly onStreamStart: ServerEndpointOptions["onStreamStart"];
-  private readonly onStreamData: ServerEndpointOptions["onStreamData"];
+  readonly onStreamData: ServerEndpointOptions["onStreamData"];
   private readonly onReplyReleased: ServerEndpointOptions["onReplyReleased"];
   readonly datagramBytesFor: ServerEndpointOptions["datagramBytesFor"];
   readonly rttOptions: RttOptions | undefined;
@@ -331,11 +331,6 @@ export class ServerEndpoint {
     call.session.executing++;
     this.counters.callsStarted++;
     this.onCall(call, head, 0, head.length, undefined);
-  }
-
-  /** New bytes of a streaming call's request are in order (the receive path tells). */
-  streamData(call: ServerCall): void {
-    this.onStreamData?.(call);
   }
 
   /** The last fragment of a streaming call's request arrived. */

@@ -221,7 +221,7 @@ export class ServerReceiver {
         return;
       }
       if (call.streaming) {
-        if (verdict === "new") e.streamData(call);
+        if (verdict === "new") e.onStreamData?.(call);
       } else if (!call.streamAsked && e.onStreamStart !== undefined && r.cumulative > 0) {
         // The request's first bytes are in: the application may take it as it arrives (§5.1).
         call.streamAsked = true;

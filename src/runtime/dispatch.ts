@@ -133,6 +133,24 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof (v as { then?: unknown } | null)?.then === "function";
 }
 
+/**
+ * The outcome of a handler that returned `result` (a value, or a promise of one): its result
+ * encoded with `codec`, or `fail`'s outcome for what it threw.
+ */
+function outcomeOf(
+  result: unknown,
+  codec: XdrCodec<unknown>,
+  fail: (e: unknown) => DispatchOutcome,
+): DispatchOutcome | Promise<DispatchOutcome> {
+  if (isThenable(result)) {
+    return Promise.resolve(result).then(
+      (value) => ({ status: "success", writeResult: (w: XdrWriter) => codec.encode(w, value) }),
+      fail,
+    );
+  }
+  return { status: "success", writeResult: (w) => codec.encode(w, result) };
+}
+
 /** What a registered program version looks like from outside (for rpcbind registration). */
 export interface Registration {
   readonly program: number;
@@ -276,14 +294,7 @@ export class ProgramTable implements Dispatcher {
         return this.failure(e, proc);
       }
     }
-    const codec = proc.result;
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        (value) => ({ status: "success", writeResult: (w: XdrWriter) => codec.encode(w, value) }),
-        (e) => this.failure(e, proc),
-      );
-    }
-    return { status: "success", writeResult: (w) => codec.encode(w, result) };
+    return outcomeOf(result, proc.result, (e) => this.failure(e, proc));
   }
 
   /**
@@ -340,14 +351,7 @@ export class ProgramTable implements Dispatcher {
         return fail(e);
       }
     }
-    const encode = proc.result;
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        (value) => ({ status: "success", writeResult: (w: XdrWriter) => encode.encode(w, value) }),
-        fail,
-      );
-    }
-    return { status: "success", writeResult: (w) => encode.encode(w, result) };
+    return outcomeOf(result, proc.result, fail);
   }
 
   /**

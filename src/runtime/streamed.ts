@@ -108,12 +108,11 @@ class BoundProbe extends XdrReader {
   }
 }
 
-/** The var-opaque encoding of `data`: length word, bytes, zero padding. */
+/** The var-opaque encoding of `data` (length word, bytes, zero padding), by the XDR writer. */
 function varOpaqueBytes(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + data.length + padOf(data.length));
-  new DataView(out.buffer).setUint32(0, data.length);
-  out.set(data, 4);
-  return out;
+  const w = new XdrWriter(16);
+  w.writeVarOpaque(data);
+  return w.finish();
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -249,3 +249,44 @@ test("the server restarts mid-stream: the caller gets outcome_unknown, never a s
   assert.deepEqual(again, { bytes: data.length, digest: sha256(data) });
   assert.equal(runs.length, 2);
 });
+
+test("a streaming request that stops arriving: the sweep abandons it after sessionIdleMs, then the session expires", async () => {
+  const idleMs = 2_000;
+  const { pair, runs } = streamingPair(
+    11,
+    { latencyMs: 2, bandwidthBytesPerMs: 20_000 },
+    {},
+    { sessionIdleMs: idleMs },
+  );
+  const data = bytesOf(11, 8 * 1024 * 1024); // ~420 ms at 20 MB/s
+  const clock = pair.net.clock;
+  void pair.client
+    .call({
+      program: PROG,
+      version: VERS,
+      procedure: PUT,
+      procedureName: "PUT",
+      writeArgs: (w) => w.writeVarOpaque(data),
+      readResult: (r) => r.readUint(),
+      timeoutMs: 600_000,
+    })
+    .catch(() => {});
+  // Cut the client off mid-stream: the server hears nothing more from it.
+  const cutAt = 100;
+  clock.setTimeout(() => pair.net.partition("10.0.1.1", "10.0.0.1"), cutAt);
+  await clock.run({ untilMs: cutAt + idleMs / 2 });
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0]!.error, undefined, "abandoned before sessionIdleMs of silence");
+  assert.equal(pair.server.stats().callsExecuting, 1);
+  // The sweep runs every idleMs / 4: within 1.25 × idleMs of the last datagram the call is
+  // abandoned, and at the sweep after its handler finished the session is gone.
+  await clock.run({ untilMs: cutAt + 1.25 * idleMs + 100 });
+  assert.equal(runs[0]!.error, "canceled");
+  assert.ok(runs[0]!.bytes > 0 && runs[0]!.bytes < data.length, `read ${runs[0]!.bytes}`);
+  await clock.run({ untilMs: cutAt + 1.5 * idleMs + 100 });
+  const s = pair.server.stats();
+  assert.equal(s.callsExecuting, 0);
+  assert.equal(s.reassemblyBytes, 0);
+  assert.equal(s.sessions, 0);
+  assert.equal(s.sessionsExpired, 1);
+});
